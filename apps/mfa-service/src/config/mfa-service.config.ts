@@ -1,0 +1,36 @@
+import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig } from '@twostep/config';
+
+export function mfaServiceSchema(source: Env) {
+  const early = earlyEnv(source);
+  const key = keyringField({ nodeEnvOf: () => early.nodeEnv, dataDirOf: () => early.dataDir });
+  return {
+    ...commonSchema,
+    DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
+    /** where this service listens for RPC: tcp://host:port (host 0.0.0.0 to accept from other machines) */
+    MFA_SERVICE_URL: env.url({ protocols: ['tcp'], default: 'tcp://127.0.0.1:3001' }),
+    /** bind address for the RPC listener; defaults to the host of MFA_SERVICE_URL */
+    MFA_LISTEN_HOST: env.optionalString(),
+    HEALTH_PORT: env.port({ default: 3011 }),
+    /** encrypts TOTP secrets and recovery codes at rest and keys the code hashes; only this service holds it */
+    MFA_ENCRYPTION_KEY: key,
+    /** seals job payloads; shared with the notifier */
+    QUEUE_ENCRYPTION_KEY: key,
+    MFA_CHALLENGE_TTL_SECONDS: env.int({ default: 600, min: 30, max: 600 }),
+  };
+}
+
+export type MfaServiceConfig = ConfigOf<ReturnType<typeof mfaServiceSchema>>;
+
+export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfig {
+  return loadConfig(mfaServiceSchema(source), source, (c, problem) => {
+    if (c.MFA_ENCRYPTION_KEY === c.QUEUE_ENCRYPTION_KEY) problem('MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY must be different keys');
+  });
+}
+
+/** What the one-shot migration command needs. */
+export function loadMfaMigrationConfig(source: Env = process.env) {
+  return loadConfig({ DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }) }, source);
+}
+
+export const MFA_SERVICE_CONFIG = Symbol('MFA_SERVICE_CONFIG');

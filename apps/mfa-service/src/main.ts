@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { ConfigError } from '@twostep/config';
+import { JsonLogger, onShutdownSignal } from '@twostep/observability';
+import { createMfaService } from './app.factory';
+import { loadMfaServiceConfig } from './config/mfa-service.config';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadMfaServiceConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`mfa-service: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = new JsonLogger('mfa-service', config.LOG_LEVEL);
+  const service = await createMfaService(config, logger);
+  const healthPort = await service.start();
+  logger.info('mfa-service listening', { rpc: config.MFA_SERVICE_URL, healthPort });
+  onShutdownSignal(
+    async () => {
+      await service.stop();
+      logger.info('mfa-service stopped');
+    },
+    (msg) => logger.info(msg),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mfa-service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

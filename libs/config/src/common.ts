@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { ConfigProblem, env, Env, Field } from './env-schema';
+
+/** Variables every service reads. */
+export const commonSchema = {
+  NODE_ENV: env.oneOf(['development', 'production', 'test'] as const, { default: 'development' }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+  REDIS_URL: env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379' }),
+  /** prefix of every Redis key this deployment writes (queues, rate limits); lets deployments share a Redis */
+  REDIS_KEY_PREFIX: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9_-]{1,64}$/, hint: 'letters, digits, _ and -' }),
+  /** where development defaults (generated keys, outbox) live */
+  DATA_DIR: env.string({ default: '.data' }),
+};
+
+/**
+ * A 256-bit key or a keyring. Accepted forms:
+ *  - one key: 64 hex chars, or base64/base64url of 32 bytes;
+ *  - a keyring for rotation: `kid1:key1,kid2:key2` (the first one seals, all of them open).
+ * In development an unset key is generated once into `<DATA_DIR>/keys/<NAME>`; in production it is required.
+ */
+export function keyringField(opts: { nodeEnvOf: () => string; dataDirOf: () => string }): Field<string> {
+  return {
+    parse(raw, name) {
+      if (raw === undefined || raw.trim() === '') {
+        if (opts.nodeEnvOf() === 'production') {
+          throw new ConfigProblem(`${name} is required in production (generate one with: openssl rand -base64 32)`);
+        }
+        return developmentKey(name, opts.dataDirOf());
+      }
+      validateKeyring(raw.trim(), name);
+      return raw.trim();
+    },
+  };
+}
+
+export function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const buf = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return buf.length === 32 ? buf : undefined;
+  }
+  return undefined;
+}
+
+function validateKeyring(raw: string, name: string): void {
+  const entries = raw.split(',').map((s) => s.trim());
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    const idx = entry.indexOf(':');
+    const kid = idx > 0 ? entry.slice(0, idx) : undefined;
+    const key = idx > 0 ? entry.slice(idx + 1) : entry;
+    if (entries.length > 1 && !kid) throw new ConfigProblem(`${name}: every key of a keyring needs an id (kid:key)`);
+    if (kid !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(kid)) throw new ConfigProblem(`${name}: key id "${kid}" must be 1-32 letters, digits, _ or -`);
+    if (kid !== undefined && ids.has(kid)) throw new ConfigProblem(`${name}: key id "${kid}" appears twice`);
+    if (kid !== undefined) ids.add(kid);
+    if (!decodeKey(key)) throw new ConfigProblem(`${name} must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)`);
+  }
+}
+
+function developmentKey(name: string, dataDir: string): string {
+  const dir = resolve(dataDir, 'keys');
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32).toString('base64');
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch {
+    // another process won the race: use its key
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
+/** Reads `NODE_ENV`/`DATA_DIR` early so key fields can depend on them. */
+export function earlyEnv(source: Env): { nodeEnv: string; dataDir: string } {
+  return { nodeEnv: source.NODE_ENV?.trim() || 'development', dataDir: source.DATA_DIR?.trim() || '.data' };
+}

@@ -1,0 +1,137 @@
+import { DeliveryResultJobName, OtpDeliveryJobName, SecurityNoticeJobName } from './queue-names';
+
+/**
+ * A sealed (AES-256-GCM) JSON value. Everything secret in a job (codes, links, email addresses,
+ * phone numbers, names) travels inside one of these; Redis only ever sees ciphertext.
+ * Produced and opened by `@twostep/crypto` (`seal` / `open`).
+ */
+export interface SealedBox {
+  /** format version */
+  v: 1;
+  /** id of the key in the keyring that sealed it (lets keys rotate) */
+  kid: string;
+  /** base64url 12-byte nonce */
+  iv: string;
+  /** base64url 16-byte GCM tag */
+  tag: string;
+  /** base64url ciphertext */
+  ct: string;
+}
+
+/** A sealed box whose plaintext is known to be a `T` (phantom type: ties producer and consumer). */
+export type Sealed<T> = SealedBox & { readonly __plaintext?: T };
+
+export type DeliveryChannel = 'email' | 'sms';
+
+/** What the user's client looked like when the message was asked for (shown in the email). Not secret. */
+export interface RequesterInfo {
+  clientName?: string;
+  osName?: string;
+  deviceName?: string;
+}
+
+/** The secret part of an OTP delivery job. */
+export interface OtpDeliverySecret {
+  /** email address or E.164 phone number */
+  destination: string;
+  /** the 6-digit code (challenge, phone verification) */
+  code?: string;
+  /** the verification link (email verification) */
+  url?: string;
+  /** the user's display name */
+  userName?: string;
+}
+
+/** Payload of every job on the `otp-delivery` queue. */
+export interface OtpDeliveryJob {
+  name: OtpDeliveryJobName;
+  channel: DeliveryChannel;
+  /** the challenge or verification token this message belongs to; results are reported against it */
+  referenceId: string;
+  userId: string;
+  /** BCP 47 language tag; templates fall back to `en` */
+  locale: string;
+  projectName: string;
+  /** ISO 8601: after this the code is useless and the job is dropped without contacting the provider */
+  expiresAt: string;
+  /** ISO 8601: when the producer enqueued it (delivery latency is measured from here) */
+  requestedAt: string;
+  requester?: RequesterInfo;
+  sealed: Sealed<OtpDeliverySecret>;
+}
+
+export const DeliveryFailureReason = {
+  InvalidDestination: 'invalid_destination',
+  Unsubscribed: 'unsubscribed',
+  Unreachable: 'unreachable',
+  ProviderAuth: 'provider_auth',
+  ProviderRejected: 'provider_rejected',
+  RateLimited: 'rate_limited',
+  Transient: 'transient',
+  Expired: 'expired',
+  Consumed: 'consumed',
+  DestinationNotAllowed: 'destination_not_allowed',
+  DestinationLimit: 'destination_limit',
+  ChannelDisabled: 'channel_disabled',
+  Undecryptable: 'undecryptable',
+} as const;
+export type DeliveryFailureReason = (typeof DeliveryFailureReason)[keyof typeof DeliveryFailureReason];
+
+/** Payload of every job on the `delivery-results` queue. */
+export interface DeliveryResultJob {
+  name: DeliveryResultJobName;
+  /** which kind of message this reports on (lets each consumer take only its own) */
+  deliveryName: OtpDeliveryJobName;
+  referenceId: string;
+  channel: DeliveryChannel;
+  status: 'sent' | 'failed' | 'dropped';
+  providerMessageId?: string;
+  reason?: DeliveryFailureReason;
+  attempts: number;
+  /** ISO 8601 */
+  at: string;
+}
+
+export const SecurityEvent = {
+  MfaEnabled: 'mfa-enabled',
+  MfaDisabled: 'mfa-disabled',
+  AuthenticatorAdded: 'authenticator-added',
+  AuthenticatorRemoved: 'authenticator-removed',
+  RecoveryCodesCreated: 'recovery-codes-created',
+  RecoveryCodesRegenerated: 'recovery-codes-regenerated',
+  RecoveryCodeUsed: 'recovery-code-used',
+  TotpReplayRejected: 'totp-replay-rejected',
+  PasswordChanged: 'password-changed',
+  EmailChanged: 'email-changed',
+  PhoneChanged: 'phone-changed',
+} as const;
+export type SecurityEvent = (typeof SecurityEvent)[keyof typeof SecurityEvent];
+
+export interface SecurityNoticeSecret {
+  email: string;
+  userName?: string;
+}
+
+/** Payload of every job on the `security-notices` queue. */
+export interface SecurityNoticeJob {
+  name: SecurityNoticeJobName;
+  /** unique per event; the job id is derived from it */
+  noticeId: string;
+  event: SecurityEvent;
+  userId: string;
+  locale: string;
+  projectName: string;
+  /** ISO 8601 */
+  occurredAt: string;
+  requester?: RequesterInfo;
+  sealed: Sealed<SecurityNoticeSecret>;
+}
+
+/** Redis keys that more than one service reads. Values here are never secret. */
+export const SharedRedisKey = {
+  /**
+   * Set (with a TTL) by the producer when a challenge or verification token is consumed or superseded;
+   * the notifier drops a job whose reference is closed without contacting the provider.
+   */
+  closedReference: (prefix: string, referenceId: string) => `${prefix}:closed-ref:${referenceId}`,
+} as const;

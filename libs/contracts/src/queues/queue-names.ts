@@ -1,0 +1,42 @@
+/**
+ * Queue names are persisted API: jobs already in Redis are found by these names after an upgrade.
+ * Never rename one; add a new queue instead.
+ */
+export const QueueName = {
+  /** mfa-service and auth-api produce; notifier consumes. Codes and links to deliver. */
+  OtpDelivery: 'otp-delivery',
+  /** notifier produces; mfa-service (and auth-api for verification tokens) consume. */
+  DeliveryResults: 'delivery-results',
+  /** auth-api and mfa-service produce; notifier emails the user. */
+  SecurityNotices: 'security-notices',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Job names, one set per queue. Persisted API as well. */
+export const OtpDeliveryJobName = {
+  MfaChallengeCode: 'mfa-challenge-code',
+  EmailVerificationLink: 'email-verification-link',
+  PhoneVerificationCode: 'phone-verification-code',
+} as const;
+export type OtpDeliveryJobName = (typeof OtpDeliveryJobName)[keyof typeof OtpDeliveryJobName];
+
+export const DeliveryResultJobName = {
+  Outcome: 'delivery-outcome',
+} as const;
+export type DeliveryResultJobName = (typeof DeliveryResultJobName)[keyof typeof DeliveryResultJobName];
+
+export const SecurityNoticeJobName = {
+  Notice: 'security-notice',
+} as const;
+export type SecurityNoticeJobName = (typeof SecurityNoticeJobName)[keyof typeof SecurityNoticeJobName];
+
+/**
+ * Job ids are idempotency keys: a second `add` with the same id while the job exists is a no-op.
+ * BullMQ forbids `:` in custom ids and digits-only ids; these builders never produce either.
+ */
+export const JobId = {
+  challengeCode: (challengeId: string) => `challenge-${challengeId}`,
+  verification: (tokenId: string) => `verification-${tokenId}`,
+  deliveryResult: (deliveryJobId: string) => `result-${deliveryJobId}`,
+  securityNotice: (noticeId: string) => `notice-${noticeId}`,
+} as const;

@@ -1,0 +1,4 @@
+export * from './keyring';
+export * from './aead';
+export * from './hashing';
+export * from './random';

@@ -1,0 +1,93 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, 'up' | 'down'>;
+}
+
+/** Runs every check with a deadline; a check that throws or times out is `down`. */
+export async function runReadiness(checks: Record<string, ReadinessCheck>, timeoutMs = 1500): Promise<ReadinessReport> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          check(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+          }),
+        ]);
+        return [name, 'up'] as const;
+      } catch {
+        return [name, 'down'] as const;
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    }),
+  );
+  const result = Object.fromEntries(entries) as Record<string, 'up' | 'down'>;
+  return { ready: entries.every(([, s]) => s === 'up'), checks: result };
+}
+
+/**
+ * A tiny HTTP server for services with no HTTP API of their own (mfa-service, notifier):
+ * `GET /health/live`, `GET /health/ready`, `GET /metrics`.
+ */
+export class HealthServer {
+  private server?: Server;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly checks: Record<string, ReadinessCheck>,
+    private readonly registry: Registry,
+  ) {}
+
+  /** Readiness turns false as soon as shutdown starts, so load balancers stop sending work. */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections?.();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') return this.send(res, 405, { status: 'method not allowed' });
+    if (path === '/health/live') return this.send(res, 200, { status: 'ok' });
+    if (path === '/health/ready') {
+      if (this.shuttingDown) return this.send(res, 503, { status: 'shutting down', checks: {} });
+      const report = await runReadiness(this.checks);
+      return this.send(res, report.ready ? 200 : 503, { status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
+    }
+    if (path === '/metrics') {
+      const body = await this.registry.metrics();
+      res.writeHead(200, { 'content-type': this.registry.contentType });
+      res.end(body);
+      return;
+    }
+    this.send(res, 404, { status: 'not found' });
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+}
