@@ -59,12 +59,29 @@ function validateKeyring(raw: string, name: string): void {
   }
 }
 
-function developmentKey(name: string, dataDir: string): string {
+/**
+ * An opaque secret string such as an API key (at least 32 characters). In development an unset value is
+ * generated once into `<DATA_DIR>/keys/<NAME>`; in production it is required.
+ */
+export function secretField(opts: { nodeEnvOf: () => string; dataDirOf: () => string }): Field<string> {
+  return {
+    parse(raw, name) {
+      if (raw === undefined || raw.trim() === '') {
+        if (opts.nodeEnvOf() === 'production') throw new ConfigProblem(`${name} is required in production (at least 32 characters)`);
+        return developmentKey(name, opts.dataDirOf(), () => `twostep_${randomBytes(32).toString('hex')}`);
+      }
+      if (raw.trim().length < 32 || /\s/.test(raw.trim())) throw new ConfigProblem(`${name} must be at least 32 characters with no spaces`);
+      return raw.trim();
+    },
+  };
+}
+
+function developmentKey(name: string, dataDir: string, generate: () => string = () => randomBytes(32).toString('base64')): string {
   const dir = resolve(dataDir, 'keys');
   const file = join(dir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32).toString('base64');
+  const key = generate();
   try {
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
     return key;

@@ -1,8 +1,9 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig } from '@twostep/config';
+import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig, secretField } from '@twostep/config';
 
 export function authApiSchema(source: Env) {
   const early = earlyEnv(source);
   const key = keyringField({ nodeEnvOf: () => early.nodeEnv, dataDirOf: () => early.dataDir });
+  const secret = secretField({ nodeEnvOf: () => early.nodeEnv, dataDirOf: () => early.dataDir });
   return {
     ...commonSchema,
     PORT: env.port({ default: 3000 }),
@@ -12,7 +13,7 @@ export function authApiSchema(source: Env) {
     APP_PROJECT_ID: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/, hint: 'up to 36 letters, digits, ., - or _' }),
     APP_PROJECT_NAME: env.string({ default: 'Twostep', pattern: /^[^:\r\n]{1,128}$/, hint: '1-128 characters, no colon (it is the TOTP issuer)' }),
     /** API key for X-Appwrite-Key; in development generated once into DATA_DIR/keys */
-    APP_API_KEY: key,
+    APP_API_KEY: secret,
     APP_VERSION: env.string({ default: '1.9.6' }),
     MFA_SERVICE_URL: env.url({ protocols: ['tcp'], default: 'tcp://127.0.0.1:3001' }),
     MFA_RPC_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000 }),
@@ -29,9 +30,7 @@ export function authApiSchema(source: Env) {
 export type AuthApiConfig = ConfigOf<ReturnType<typeof authApiSchema>>;
 
 export function loadAuthApiConfig(source: Env = process.env): AuthApiConfig {
-  return loadConfig(authApiSchema(source), source, (c, problem) => {
-    if (c.NODE_ENV === 'production' && c.APP_API_KEY.length < 32) problem('APP_API_KEY must be at least 32 characters in production');
-  });
+  return loadConfig(authApiSchema(source), source);
 }
 
 export const AUTH_API_CONFIG = Symbol('AUTH_API_CONFIG');

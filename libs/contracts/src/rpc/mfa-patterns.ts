@@ -1,28 +1,174 @@
 /**
- * Message patterns of mfa-service over the @nestjs/microservices TCP transport.
- * Versioned and persisted: a new version of a message gets a new pattern.
+ * Message patterns of mfa-service over the @nestjs/microservices TCP transport, with the request and
+ * response type of each. Versioned and persisted: a changed message gets a new pattern.
+ *
+ * Conventions:
+ *  - all times are ISO 8601 strings produced by mfa-service's clock (the one authority for expiry and
+ *    TOTP time); auth-api only re-formats them;
+ *  - failures are thrown as AppError on the mfa-service side and arrive in auth-api as the same AppError
+ *    (type, message, retryAfterSeconds): `user_invalid_token`, `user_authenticator_not_found`,
+ *    `user_authenticator_already_verified`, `user_recovery_codes_not_found`,
+ *    `user_recovery_codes_already_exists`, `general_rate_limit_exceeded` (with retryAfterSeconds),
+ *    `general_service_unavailable`, `general_argument_invalid`;
+ *  - no response ever carries a code, code hash or secret, except `TotpCreate` (the enrollment secret,
+ *    once) and the recovery-code responses.
  */
 export const MfaPattern = {
   Ping: 'mfa.v1.ping',
+  FactorsGet: 'mfa.v1.factors.get',
+  TotpCreate: 'mfa.v1.totp.create',
+  TotpVerify: 'mfa.v1.totp.verify',
+  TotpDelete: 'mfa.v1.totp.delete',
+  ChallengeCreate: 'mfa.v1.challenge.create',
+  ChallengeVerify: 'mfa.v1.challenge.verify',
+  ChallengeGet: 'mfa.v1.challenge.get',
+  RecoveryCodesCreate: 'mfa.v1.recovery-codes.create',
+  RecoveryCodesGet: 'mfa.v1.recovery-codes.get',
+  RecoveryCodesRegenerate: 'mfa.v1.recovery-codes.regenerate',
+  UserPurge: 'mfa.v1.user.purge',
 } as const;
 export type MfaPattern = (typeof MfaPattern)[keyof typeof MfaPattern];
 
+/** Canonical factor names (what is stored and what appears in `session.factors`). */
+export type MfaFactor = 'totp' | 'email' | 'phone' | 'recoveryCode';
+export const MFA_FACTORS: readonly MfaFactor[] = ['totp', 'email', 'phone', 'recoveryCode'];
+
+/** Case-insensitive input (`recoverycode` from the SDK enum, `recoveryCode`, `TOTP`) to the canonical name. */
+export function canonicalFactor(input: unknown): MfaFactor | undefined {
+  if (typeof input !== 'string') return undefined;
+  const lower = input.toLowerCase();
+  return MFA_FACTORS.find((f) => f.toLowerCase() === lower);
+}
+
 export interface PingRequest {
-  /** echo value, to prove the round trip */
   nonce: string;
 }
 export interface PingResponse {
   nonce: string;
   /** mfa-service's own readiness: its Postgres and Redis answer */
   ready: boolean;
-  /** mfa-service clock (ISO 8601): the one authority for expiry and TOTP time */
   now: string;
 }
 
+export interface UserRef {
+  userId: string;
+}
+
+/** What mfa-service knows about a user's factors (email/phone verification lives in auth-api). */
+export interface FactorsResponse {
+  /** a TOTP authenticator exists and is verified */
+  totp: boolean;
+  /** at least one unused recovery code exists */
+  recoveryCode: boolean;
+}
+
+export interface TotpCreateRequest extends UserRef {
+  /** the label's account part: the user's email (or phone, or id when neither exists) */
+  accountName: string;
+  /** the project name (TOTP issuer); never contains ':' */
+  issuer: string;
+}
+export interface TotpCreateResponse {
+  /** base32, no padding */
+  secret: string;
+  /** otpauth://totp/<issuer>:<account>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30 */
+  uri: string;
+}
+
+export interface TotpVerifyRequest extends UserRef {
+  otp: string;
+}
+export interface TotpVerifyResponse {
+  verified: true;
+}
+
+export interface TotpDeleteResponse {
+  deleted: true;
+}
+
+/** Who asked for a code, shown in the email. Not secret. */
+export interface ChallengeRequester {
+  clientName?: string;
+  osName?: string;
+  deviceName?: string;
+}
+
+export interface ChallengeCreateRequest extends UserRef {
+  /** the session the challenge is bound to: it can only be completed from that session */
+  sessionId: string;
+  factor: MfaFactor;
+  /** for `email` and `phone`: where and how to deliver the code (auth-api checked it is verified) */
+  delivery?: {
+    destination: string;
+    userName?: string;
+    locale: string;
+    projectName: string;
+    requester?: ChallengeRequester;
+  };
+}
+
+/** The public view of a challenge (Appwrite's MFAChallenge model, before formatting). */
+export interface ChallengeView {
+  id: string;
+  createdAt: string;
+  userId: string;
+  expire: string;
+}
+
+export interface ChallengeVerifyRequest extends UserRef {
+  sessionId: string;
+  challengeId: string;
+  otp: string;
+}
+export interface ChallengeVerifyResponse {
+  /** the factor this challenge proved: auth-api adds it to the session */
+  factor: MfaFactor;
+  /** recovery codes left after this one (only for `recoveryCode`) */
+  recoveryCodesLeft?: number;
+}
+
+export type ChallengeStatus = 'pending' | 'delivered' | 'delivery_failed' | 'expired' | 'exhausted' | 'consumed';
+
+export interface ChallengeGetRequest extends UserRef {
+  challengeId: string;
+}
+/** Beyond Appwrite: the state of a challenge, so an app can say "the SMS failed, try email". */
+export interface ChallengeStateResponse extends ChallengeView {
+  factor: MfaFactor;
+  status: ChallengeStatus;
+  attemptsLeft: number;
+  delivery?: {
+    channel: 'email' | 'sms';
+    status: 'queued' | 'sent' | 'failed' | 'dropped';
+    /** classified failure reason, e.g. `invalid_destination` */
+    reason?: string;
+    updatedAt: string;
+  };
+}
+
+export interface RecoveryCodesResponse {
+  recoveryCodes: string[];
+}
+
+export interface UserPurgeResponse {
+  purged: true;
+}
+
 /**
- * Request and response type of every pattern. The RPC client and the handlers are typed from this map,
- * so a change to a message breaks both sides at compile time.
+ * Request and response type of every pattern. The RPC client (auth-api MfaClient) and the handlers are
+ * typed from this map, so a change to a message breaks both sides at compile time.
  */
 export interface MfaRpc {
   [MfaPattern.Ping]: { request: PingRequest; response: PingResponse };
+  [MfaPattern.FactorsGet]: { request: UserRef; response: FactorsResponse };
+  [MfaPattern.TotpCreate]: { request: TotpCreateRequest; response: TotpCreateResponse };
+  [MfaPattern.TotpVerify]: { request: TotpVerifyRequest; response: TotpVerifyResponse };
+  [MfaPattern.TotpDelete]: { request: UserRef; response: TotpDeleteResponse };
+  [MfaPattern.ChallengeCreate]: { request: ChallengeCreateRequest; response: ChallengeView };
+  [MfaPattern.ChallengeVerify]: { request: ChallengeVerifyRequest; response: ChallengeVerifyResponse };
+  [MfaPattern.ChallengeGet]: { request: ChallengeGetRequest; response: ChallengeStateResponse };
+  [MfaPattern.RecoveryCodesCreate]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.RecoveryCodesGet]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.RecoveryCodesRegenerate]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.UserPurge]: { request: UserRef; response: UserPurgeResponse };
 }

@@ -1,0 +1,190 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
+import { freePort, waitFor } from './ports';
+
+export type ServiceName = 'auth-api' | 'mfa-service' | 'notifier';
+const ALL: ServiceName[] = ['mfa-service', 'notifier', 'auth-api'];
+const ROOT = resolve(__dirname, '../../..');
+
+export interface StackOptions {
+  /** names the database and Redis prefix */
+  label: string;
+  /** which services to run (default: all three) */
+  services?: ServiceName[];
+  /** extra environment for every service (e.g. SMTP_URL, TWILIO_API_URL) */
+  env?: Record<string, string | undefined>;
+  /** extra environment for one service */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string | undefined>>>;
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/**
+ * The built services (apps/<name>/dist/main.js) as separate processes against real Postgres and Redis,
+ * each on free ports, with a database and Redis prefix of their own and every log line captured
+ * (so a test can prove no secret was logged). Build first: `npm test` does.
+ */
+export class TestStack {
+  readonly logs: Record<ServiceName, string[]> = { 'auth-api': [], 'mfa-service': [], notifier: [] };
+  readonly env: Record<string, string>;
+  private readonly running = new Map<ServiceName, Running>();
+
+  private constructor(
+    readonly db: TestDatabase,
+    readonly prefix: string,
+    readonly ports: { http: number; rpc: number; mfaHealth: number; notifierHealth: number },
+    private readonly dataDir: string,
+    env: Record<string, string>,
+    private readonly serviceEnv: StackOptions['serviceEnv'],
+  ) {
+    this.env = env;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.ports.http}/v1`;
+  }
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.ports.http}`;
+  }
+  get projectId(): string {
+    return this.env.APP_PROJECT_ID;
+  }
+  get apiKey(): string {
+    return this.env.APP_API_KEY;
+  }
+  get redisUrl(): string {
+    return this.env.REDIS_URL;
+  }
+  healthUrl(service: ServiceName): string {
+    const port = service === 'auth-api' ? this.ports.http : service === 'mfa-service' ? this.ports.mfaHealth : this.ports.notifierHealth;
+    return `http://127.0.0.1:${port}/health/ready`;
+  }
+
+  static async start(options: StackOptions): Promise<TestStack> {
+    const db = await createTestDatabase(options.label);
+    const { redisUrl } = testInfra();
+    const prefix = uniqueTestPrefix(options.label);
+    const ports = { http: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+    const dataDir = mkdtempSync(join(tmpdir(), `twostep-${options.label}-`));
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'debug',
+      DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      PORT: String(ports.http),
+      HOST: '127.0.0.1',
+      MFA_SERVICE_URL: `tcp://127.0.0.1:${ports.rpc}`,
+      APP_PROJECT_ID: 'test-project',
+      APP_PROJECT_NAME: 'Twostep Test',
+      APP_API_KEY: `key_${testKey().replace(/[^A-Za-z0-9]/g, '')}`,
+      MFA_ENCRYPTION_KEY: testKey(),
+      QUEUE_ENCRYPTION_KEY: testKey(),
+    };
+    for (const [k, v] of Object.entries(options.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    const stack = new TestStack(db, prefix, ports, dataDir, env, options.serviceEnv);
+    try {
+      await stack.migrate();
+      for (const s of ALL.filter((s) => (options.services ?? ALL).includes(s))) await stack.startService(s);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  private envFor(service: ServiceName): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...this.env };
+    env.HEALTH_PORT = String(service === 'mfa-service' ? this.ports.mfaHealth : this.ports.notifierHealth);
+    for (const [k, v] of Object.entries(this.serviceEnv?.[service] ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    return env;
+  }
+
+  async migrate(): Promise<void> {
+    for (const app of ['auth-api', 'mfa-service']) {
+      const code = await new Promise<number | null>((res) => {
+        const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'migrate.js')], { env: this.envFor('auth-api'), stdio: 'pipe' });
+        let err = '';
+        child.stderr?.on('data', (d) => (err += d.toString()));
+        child.on('exit', (c) => {
+          if (c !== 0) process.stderr.write(`${app} migrate: ${err}\n`);
+          res(c);
+        });
+      });
+      if (code !== 0) throw new Error(`${app} migrations failed (exit ${code})`);
+    }
+  }
+
+  /** Starts a service and waits until its /health/ready answers 200 (auth-api) or it is live. */
+  async startService(service: ServiceName, opts: { waitReady?: boolean } = {}): Promise<void> {
+    if (this.running.has(service)) throw new Error(`${service} already running`);
+    const child = spawn(process.execPath, [join(ROOT, 'apps', service, 'dist', 'main.js')], { env: this.envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
+    const sink = this.logs[service];
+    const collect = (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (line.trim()) sink.push(line);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    this.running.set(service, { child, exited });
+    if (opts.waitReady === false) return;
+    const url = this.healthUrl(service);
+    await Promise.race([
+      waitFor(async () => (await fetch(url)).status === 200, 20_000, 50, `${service} to be ready`),
+      exited.then((code) => {
+        throw new Error(`exited with code ${code}`);
+      }),
+    ]).catch((error: Error) => {
+      this.running.delete(service);
+      throw new Error(`${service} did not become ready: ${error.message}\n${sink.slice(-20).join('\n')}`);
+    });
+  }
+
+  /** Sends `signal` and waits for the process to exit; returns its exit code. */
+  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> {
+    const r = this.running.get(service);
+    if (!r) return null;
+    this.running.delete(service);
+    if (r.child.exitCode !== null || r.child.signalCode !== null) return r.child.exitCode;
+    r.child.kill(signal);
+    const timer = setTimeout(() => r.child.kill('SIGKILL'), timeoutMs);
+    try {
+      return await r.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  isRunning(service: ServiceName): boolean {
+    return this.running.has(service);
+  }
+
+  pid(service: ServiceName): number | undefined {
+    return this.running.get(service)?.child.pid;
+  }
+
+  /** Every log line of every service, for secret-leak assertions. */
+  allLogs(): string {
+    return Object.values(this.logs).map((l) => l.join('\n')).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    for (const s of ['auth-api', 'notifier', 'mfa-service'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
+    await this.db.drop().catch(() => undefined);
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
