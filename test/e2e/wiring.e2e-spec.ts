@@ -16,7 +16,7 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
       const res = await fetch(stack.healthUrl(s));
       expect(res.status).toBe(200);
     }
-    const body = await (await fetch(stack.healthUrl('auth-api'))).json();
+    const body = (await (await fetch(stack.healthUrl('auth-api'))).json()) as { checks: Record<string, string> };
     expect(body.checks).toEqual({ postgres: 'up', redis: 'up', 'mfa-service': 'up' });
   });
 
@@ -26,7 +26,7 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
     const res = await fetch(stack.healthUrl('auth-api'));
     expect(res.status).toBe(503);
     expect(Date.now() - t0).toBeLessThan(2000);
-    expect((await res.json()).checks['mfa-service']).toBe('down');
+    expect(((await res.json()) as { checks: Record<string, string> }).checks['mfa-service']).toBe('down');
 
     await stack.startService('mfa-service');
     const back = await fetch(stack.healthUrl('auth-api'));
