@@ -43,23 +43,19 @@ export function postgresDataSourceOptions(o: PostgresOptions): DataSourceOptions
  * migration jobs started together run one after the other. Returns the names of the migrations run.
  */
 export async function runMigrations(options: DataSourceOptions & { schema?: string }, log: (msg: string) => void = () => undefined): Promise<string[]> {
-  const ds = new DataSource({ ...options, migrationsRun: false });
   const schema = options.schema ?? 'public';
-  // The migrations table lives in the schema, so the schema must exist before TypeORM looks for it.
-  const bootstrap = new DataSource({ ...options, entities: [], migrations: [], schema: undefined } as DataSourceOptions);
-  await bootstrap.initialize();
-  try {
-    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
-  } finally {
-    await bootstrap.destroy();
-  }
+  const ds = new DataSource({ ...options, migrationsRun: false });
   await ds.initialize();
   const runner = ds.createQueryRunner();
   try {
     await runner.connect();
     const lockKey = `twostep-migrate:${schema}`;
+    // Everything below, schema creation included, runs under one advisory lock: two migration jobs
+    // started together (two replicas, a retried Job) run one after the other.
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     try {
+      // The migrations table lives in the schema, so the schema must exist before TypeORM looks for it.
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
       const ran = await ds.runMigrations({ transaction: 'each' });
       for (const m of ran) log(`migrated ${schema}: ${m.name}`);
       return ran.map((m) => m.name);

@@ -1,0 +1,52 @@
+import { JsonLogger } from './json-logger';
+import { redact, redactText, REDACTED } from './redact';
+import { requestContext } from './request-context';
+
+function capture(level: 'info' | 'debug' = 'debug') {
+  const lines: string[] = [];
+  const logger = new JsonLogger('svc', level, { write: (l: string) => void lines.push(l) });
+  return { logger, lines, parsed: () => lines.map((l) => JSON.parse(l)) };
+}
+
+describe('redaction', () => {
+  it('removes values of keys that name secrets or personal data', () => {
+    const out = redact({ password: 'hunter22', otp: '123456', email: 'a@b.test', phone: '+15550100', headers: { authorization: 'Bearer x', cookie: 'a=b' }, userId: 'u1', status: 200 }) as Record<string, unknown>;
+    expect(out).toEqual({ password: REDACTED, otp: REDACTED, email: REDACTED, phone: REDACTED, headers: { authorization: REDACTED, cookie: REDACTED }, userId: 'u1', status: 200 });
+  });
+
+  it('scrubs emails, phone numbers, long tokens and codes out of free text', () => {
+    const text = redactText('sent 654321 to alice@example.com and +1 (555) 010-9999 with secret 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08');
+    expect(text).not.toMatch(/654321|alice|555|9f86d0/);
+  });
+
+  it('keeps identifiers that are safe to log', () => {
+    expect(redact({ sessionId: 'abc', challengeId: 'def', project: 'p1', type: 'user_invalid_token' })).toEqual({ sessionId: 'abc', challengeId: 'def', project: 'p1', type: 'user_invalid_token' });
+  });
+});
+
+describe('JsonLogger', () => {
+  it('writes one JSON object a line with service, level, message and the request id', () => {
+    const { logger, parsed } = capture();
+    requestContext.run({ requestId: 'req-1' }, () => logger.info('hello', { route: '/v1/account' }));
+    expect(parsed()[0]).toMatchObject({ level: 'info', service: 'svc', msg: 'hello', reqId: 'req-1', route: '/v1/account' });
+  });
+
+  it('drops messages below its level', () => {
+    const { logger, lines } = capture('info');
+    logger.debug('noise');
+    logger.emit('debug', 'noise');
+    expect(lines).toHaveLength(0);
+  });
+
+  it('redacts fields and error messages', () => {
+    const { logger, lines } = capture();
+    logger.emit('error', new Error('could not send 123456 to bob@example.com'), { password: 'p@ss' });
+    expect(lines.join('')).not.toMatch(/123456|bob@example|p@ss/);
+  });
+
+  it('accepts Nest-style calls with a trailing context', () => {
+    const { logger, parsed } = capture();
+    logger.log('started', 'Bootstrap');
+    expect(parsed()[0]).toMatchObject({ msg: 'started', context: 'Bootstrap' });
+  });
+});
