@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ConfigProblem, env, Env, Field } from './env-schema';
@@ -81,17 +81,16 @@ function developmentKey(name: string, dataDir: string, generate: () => string = 
   const file = join(dir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const key = generate();
+  // Written whole to a private temp file, then linked into place: link() fails if the name exists,
+  // so when several services start together exactly one key wins and nobody reads a half-written file.
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  writeFileSync(tmp, `${generate()}\n`, { mode: 0o600 });
   try {
-    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch {
-    // another process won the race: use its key
-    return readFileSync(file, 'utf8').trim();
+    linkSync(tmp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(tmp);
   }
-}
-
-/** Reads `NODE_ENV`/`DATA_DIR` early so key fields can depend on them. */
-export function earlyEnv(source: Env): { nodeEnv: string; dataDir: string } {
-  return { nodeEnv: source.NODE_ENV?.trim() || 'development', dataDir: source.DATA_DIR?.trim() || '.data' };
+  return readFileSync(file, 'utf8').trim();
 }

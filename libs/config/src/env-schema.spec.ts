@@ -75,3 +75,25 @@ describe('keys and secrets', () => {
     expect(secretField(prod).parse('x'.repeat(40), 'APP_API_KEY')).toBe('x'.repeat(40));
   });
 });
+
+describe('development key generation under concurrency', () => {
+  it('gives every concurrent reader the same complete key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-race-'));
+    const { spawn } = await import('node:child_process');
+    // several processes race to generate the same key file (the built lib, as the services run it)
+    const code = `
+      const { keyringField } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'common.js'))});
+      const f = keyringField({ nodeEnvOf: () => 'development', dataDirOf: () => ${JSON.stringify(dir)} });
+      process.stdout.write(f.parse(undefined, 'QUEUE_ENCRYPTION_KEY'));`;
+    const outputs = await Promise.all(
+      Array.from({ length: 6 }, () => new Promise<string>((res) => {
+        const child = spawn(process.execPath, ['-e', code]);
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', () => res(out));
+      })),
+    );
+    expect(new Set(outputs).size).toBe(1);
+    expect(Buffer.from(outputs[0], 'base64')).toHaveLength(32);
+  });
+});

@@ -33,9 +33,23 @@ export async function runReadiness(checks: Record<string, ReadinessCheck>, timeo
   return { ready: entries.every(([, s]) => s === 'up'), checks: result };
 }
 
+/** What an extra route answers: a status and a JSON body. */
+export interface HealthRouteResponse {
+  status: number;
+  body: unknown;
+}
+
+/** An extra `GET` route served next to the health endpoints (e.g. the notifier's development outbox). */
+export type HealthRoute = (query: URLSearchParams) => Promise<HealthRouteResponse> | HealthRouteResponse;
+
+export interface HealthServerOptions {
+  /** extra `GET` routes by exact path; they cannot replace `/health/*` or `/metrics` */
+  routes?: Record<string, HealthRoute>;
+}
+
 /**
  * A tiny HTTP server for services with no HTTP API of their own (mfa-service, notifier):
- * `GET /health/live`, `GET /health/ready`, `GET /metrics`.
+ * `GET /health/live`, `GET /health/ready`, `GET /metrics`, plus any extra routes it is given.
  */
 export class HealthServer {
   private server?: Server;
@@ -44,6 +58,7 @@ export class HealthServer {
   constructor(
     private readonly checks: Record<string, ReadinessCheck>,
     private readonly registry: Registry,
+    private readonly options: HealthServerOptions = {},
   ) {}
 
   /** Readiness turns false as soon as shutdown starts, so load balancers stop sending work. */
@@ -69,7 +84,7 @@ export class HealthServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
     if (req.method !== 'GET') return this.send(res, 405, { status: 'method not allowed' });
     if (path === '/health/live') return this.send(res, 200, { status: 'ok' });
     if (path === '/health/ready') {
@@ -82,6 +97,15 @@ export class HealthServer {
       res.writeHead(200, { 'content-type': this.registry.contentType });
       res.end(body);
       return;
+    }
+    const route = Object.prototype.hasOwnProperty.call(this.options.routes ?? {}, path) ? this.options.routes![path] : undefined;
+    if (route) {
+      try {
+        const answer = await route(new URLSearchParams(query));
+        return this.send(res, answer.status, answer.body);
+      } catch {
+        return this.send(res, 500, { status: 'error' });
+      }
     }
     this.send(res, 404, { status: 'not found' });
   }

@@ -50,3 +50,10 @@ describe('JsonLogger', () => {
     expect(parsed()[0]).toMatchObject({ msg: 'started', context: 'Bootstrap' });
   });
 });
+
+describe('redaction keeps operational detail', () => {
+  it('does not mistake IP addresses and ports for phone numbers', () => {
+    expect(redactText('rpc=tcp://127.0.0.1:3001 peer 10.20.30.40')).toBe('rpc=tcp://127.0.0.1:3001 peer 10.20.30.40');
+    expect(redactText('call +44 20 7946 0958 or (555) 010-9999')).not.toMatch(/7946|010-9999/);
+  });
+});

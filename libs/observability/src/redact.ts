@@ -9,7 +9,8 @@ const SENSITIVE_KEY =
 const SAFE_KEYS = new Set(['code_type', 'statusCode', 'errorCode', 'type', 'jobName', 'sessionId', 'challengeId', 'referenceId', 'kid']);
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const PHONE = /\+?\d[\d\s().-]{7,}\d/g;
+// E.164 or a formatted number; a dotted IP address (digits and dots only) is not a phone number
+const PHONE = /\+\d[\d\s().-]{6,}\d|\(?\b\d{3}\)?[\s-]\d{3}[\s-]\d{4}\b/g;
 const LONG_TOKEN = /\b[A-Za-z0-9+/_=-]{32,}\b/g;
 const OTP = /\b\d{6,8}\b/g;
 
