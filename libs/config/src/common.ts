@@ -94,3 +94,8 @@ function developmentKey(name: string, dataDir: string, generate: () => string = 
   }
   return readFileSync(file, 'utf8').trim();
 }
+
+/** Reads `NODE_ENV`/`DATA_DIR` early so key fields can depend on them. */
+export function earlyEnv(source: Env): { nodeEnv: string; dataDir: string } {
+  return { nodeEnv: source.NODE_ENV?.trim() || 'development', dataDir: source.DATA_DIR?.trim() || '.data' };
+}
