@@ -1,0 +1,105 @@
+// The benchmark in smoke mode (a second or two per flow, tiny load), inside `npm test`: it proves the
+// harness runs end to end and every flow completes with zero errors. It asserts the structure of the
+// results only — never a timing or a ratio (benchmarks compare figures measured in one run, on purpose).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+interface Latency {
+  count: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+interface Flow {
+  error?: string;
+  degraded?: string;
+  throughput?: number;
+  latencyMs?: Latency;
+  errors?: Record<string, number>;
+  errorCount?: number;
+  errorSamples?: string[];
+  sent?: number;
+  accepted?: number;
+  received?: number;
+  lost?: number;
+  duplicated?: number;
+  unexpected?: number;
+}
+interface Results {
+  flows: Record<string, Flow>;
+  ratios: Record<string, number | null>;
+  memory: { rest: Record<string, number | null>; peakUnderLoad: Record<string, number | null> };
+  targets: Array<{ id: string; status: string }>;
+  ok: boolean;
+}
+
+const ROOT = resolve(__dirname, '..');
+const FLOW_IDS = ['ours.signin', 'peer.signin', 'ours.account', 'floor.account', 'peer.session', 'ours.totp', 'peer.totp', 'ours.email'];
+const SERVICES = ['auth-api', 'mfa-service', 'notifier', 'floor', 'better-auth'];
+
+function describeFlow(f: Flow | undefined): string {
+  if (!f) return 'missing from the results';
+  const parts = [f.error, f.degraded, f.errorCount ? `errors ${JSON.stringify(f.errors)}` : undefined, ...(f.errorSamples ?? [])];
+  return parts.filter(Boolean).join('\n');
+}
+
+describe('benchmark, smoke mode (npm run bench -- --smoke)', () => {
+  let dir: string;
+  let results: Results;
+  let output = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'twostep-bench-smoke-'));
+    const out = join(dir, 'results.json');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (process.env.TEST_DATABASE_URL) env.BENCH_DATABASE_URL = process.env.TEST_DATABASE_URL;
+    if (process.env.TEST_REDIS_URL) env.BENCH_REDIS_URL = process.env.TEST_REDIS_URL;
+    const code = await new Promise<number | null>((res) => {
+      const child = spawn(process.execPath, [join(ROOT, 'bench', 'run.js'), '--smoke', `--out=${out}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('exit', (c) => res(c));
+    });
+    if (!existsSync(out)) throw new Error(`the bench wrote no results (exit ${code}):\n${output.slice(-4000)}`);
+    results = JSON.parse(readFileSync(out, 'utf8')) as Results;
+  }, 300_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(FLOW_IDS)('measures %s with zero errors', (id) => {
+    const f = results.flows[id];
+    const problems = describeFlow(f);
+    expect({ id, problems: f && !f.error && !f.degraded && !f.errorCount ? '' : problems }).toEqual({ id, problems: '' });
+    expect(f.errorCount).toBe(0);
+    expect(f.throughput).toBeGreaterThan(0);
+    expect(f.latencyMs!.count).toBeGreaterThan(0);
+    for (const k of ['p50', 'p99', 'max'] as const) expect(typeof f.latencyMs![k]).toBe('number');
+  });
+
+  it('delivers every email code exactly once', () => {
+    const f = results.flows['ours.email'];
+    expect(describeFlow(f)).toBe('');
+    expect({ accepted: f.accepted, received: f.received, lost: f.lost, duplicated: f.duplicated, unexpected: f.unexpected }).toEqual({
+      accepted: f.sent,
+      received: f.sent,
+      lost: 0,
+      duplicated: 0,
+      unexpected: 0,
+    });
+  });
+
+  it('computes every ratio and every target', () => {
+    for (const k of ['signinVsPeer', 'totpVsPeer', 'accountVsPeer', 'accountVsFloor']) expect({ k, v: typeof results.ratios[k] }).toEqual({ k, v: 'number' });
+    for (const t of results.targets) expect({ id: t.id, measured: t.status !== 'n/a' }).toEqual({ id: t.id, measured: true });
+  });
+
+  it('reports the resident memory of every service at rest and under load', () => {
+    for (const s of SERVICES) {
+      expect({ s, rest: typeof results.memory.rest[s], load: typeof results.memory.peakUnderLoad[s] }).toEqual({ s, rest: 'number', load: 'number' });
+    }
+  });
+});
