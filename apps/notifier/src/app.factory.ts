@@ -1,46 +1,46 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { parseKeyring } from '@twostep/crypto';
-import { createMetricsRegistry, HealthServer, JsonLogger } from '@twostep/observability';
-import { NOTIFIER_CONFIG, NotifierConfig } from './config/notifier.config';
-import { CLOCK, LOGGER, METRICS, QUEUE_KEYRING, systemClock } from './core/tokens';
+import { createMetricsRegistry, HealthRoute, HealthServer, JsonLogger } from '@twostep/observability';
+import { AppModule } from './app.module';
+import { ChannelRegistry } from './channels/channel-registry.service';
+import { NotifierConfig } from './config/notifier.config';
+import type { Clock } from './core/tokens';
+import { DEV_OUTBOX_PATH, devOutboxRoute } from './outbox/dev-outbox.route';
+import { NotifierRuntime } from './workers/notifier-runtime.service';
 
 export interface NotifierApp {
   app: INestApplicationContext;
   health: HealthServer;
+  /** starts the workers, the heartbeat and the health server; returns the health port */
   start(): Promise<number>;
+  /** readiness false, no new jobs, active jobs finished, connections closed */
   stop(): Promise<void>;
 }
 
-@Module({})
-class NotifierModule {}
+export interface NotifierOverrides {
+  /** a clock other than the system's (tests) */
+  clock?: Clock;
+}
 
-export async function createNotifier(config: NotifierConfig, logger: JsonLogger): Promise<NotifierApp> {
+export async function createNotifier(config: NotifierConfig, logger: JsonLogger, overrides: NotifierOverrides = {}): Promise<NotifierApp> {
   const registry = createMetricsRegistry('notifier');
-  const app = await NestFactory.createApplicationContext(
-    {
-      module: NotifierModule,
-      providers: [
-        { provide: NOTIFIER_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        { provide: METRICS, useValue: registry },
-        { provide: CLOCK, useValue: systemClock },
-        { provide: QUEUE_KEYRING, useFactory: () => parseKeyring(config.QUEUE_ENCRYPTION_KEY) },
-      ],
-    },
-    { logger, abortOnError: false },
-  );
-  const health = new HealthServer({}, registry);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger, registry, overrides.clock), { logger, abortOnError: false });
+  const runtime = app.get(NotifierRuntime);
+  const routes: Record<string, HealthRoute> = {};
+  const outbox = app.get(ChannelRegistry).outbox;
+  if (outbox && config.NODE_ENV !== 'production') routes[DEV_OUTBOX_PATH] = devOutboxRoute(outbox);
+  const health = new HealthServer(runtime.readinessChecks(), registry, { routes });
   return {
     app,
     health,
     async start() {
+      await runtime.start();
       return health.listen(config.HEALTH_PORT);
     },
     async stop() {
       health.markShuttingDown();
+      await runtime.stop();
       await app.close();
       await health.close();
     },

@@ -24,6 +24,11 @@ export interface SmtpFailure {
   message?: string;
 }
 
+export interface SmtpSinkOptions {
+  /** require AUTH (PLAIN/LOGIN, allowed without TLS) with these credentials; anything else gets 535 */
+  auth?: { user: string; pass: string };
+}
+
 /**
  * A real SMTP server on 127.0.0.1 (npm smtp-server) for tests: nodemailer talks to it over TCP exactly as
  * it would to a production relay. It stores every accepted message, and can be told to refuse the next
@@ -33,6 +38,7 @@ export class SmtpSink {
   readonly messages: CapturedEmail[] = [];
   private failures: SmtpFailure[] = [];
   private delayMs = 0;
+  private inFlightCount = 0;
   private waiters: Array<{ match: (m: CapturedEmail) => boolean; resolve: (m: CapturedEmail) => void }> = [];
 
   private constructor(private readonly server: SMTPServer, readonly port: number) {}
@@ -42,11 +48,33 @@ export class SmtpSink {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<SmtpSink> {
+  /** smtp://user:pass@127.0.0.1:<port> — an SMTP_URL with credentials */
+  urlWithAuth(user: string, pass: string): string {
+    return `smtp://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${this.port}`;
+  }
+
+  /** connections currently open (a message whose DATA is in progress holds one) */
+  async connectionCount(): Promise<number> {
+    return new Promise((resolve, reject) => this.server.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  }
+
+  static async start(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
     const ref: { sink?: SmtpSink } = {};
+    const required = options.auth;
     const server = new SMTPServer({
-      authOptional: true,
+      authOptional: !required,
       disabledCommands: ['STARTTLS'],
+      ...(required
+        ? {
+            allowInsecureAuth: true,
+            onAuth(auth, _session, callback) {
+              if (auth.username === required.user && auth.password === required.pass) return callback(null, { user: auth.username });
+              const err = new Error('Authentication credentials invalid') as Error & { responseCode: number };
+              err.responseCode = 535;
+              callback(err);
+            },
+          }
+        : {}),
       logger: false,
       size: 10 * 1024 * 1024,
       onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null) => void) {
@@ -72,13 +100,28 @@ export class SmtpSink {
     for (let i = 0; i < count; i++) this.failures.push(failure);
   }
 
+  /** scripted failures not used yet (a retry would have used one) */
+  get pendingFailures(): number {
+    return this.failures.length;
+  }
+
   /** Every message waits this long before it is accepted (to keep a delivery in flight). */
   setDelay(ms: number): void {
     this.delayMs = ms;
   }
 
+  /** messages whose DATA was received and that wait for the sink's answer (see {@link setDelay}) */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
   private async accept(raw: string, session: SMTPServerSession): Promise<void> {
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.inFlightCount++;
+    try {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    } finally {
+      this.inFlightCount--;
+    }
     const failure = this.failures.shift();
     if (failure) {
       const err = new Error(failure.message ?? `refused by test sink (${failure.code})`) as Error & { responseCode: number };
@@ -151,10 +194,45 @@ function decodeQuotedPrintable(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/**
+ * RFC 2047 encoded words. Whitespace between adjacent encoded words is dropped and their bytes are
+ * joined before decoding, so a word (or a multi-byte character) split over several of them reads back whole.
+ */
 function decodeEncodedWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_, _charset: string, enc: string, data: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
-  );
+  const word = /=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi;
+  let out = '';
+  let pending: Buffer[] = [];
+  let last = 0;
+  const flush = () => {
+    if (pending.length) out += Buffer.concat(pending).toString('utf8');
+    pending = [];
+  };
+  for (const m of value.matchAll(word)) {
+    const between = value.slice(last, m.index);
+    if (!(pending.length && /^\s*$/.test(between))) {
+      flush();
+      out += between;
+    }
+    const data = m[3];
+    pending.push(m[2].toUpperCase() === 'B' ? Buffer.from(data, 'base64') : latin1Qp(data.replace(/_/g, ' ')));
+    last = (m.index ?? 0) + m[0].length;
+  }
+  flush();
+  return out + value.slice(last);
+}
+
+/** Q-encoding bytes (=XX escapes) without interpreting them as text yet. */
+function latin1Qp(s: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '=' && /^[0-9A-F]{2}$/i.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(s[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
 }
 
 function splitHeadersBody(raw: string): { headers: Record<string, string>; body: string } {

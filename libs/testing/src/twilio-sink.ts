@@ -64,6 +64,11 @@ export class TwilioSink {
     for (let i = 0; i < count; i++) this.failures.push(failure);
   }
 
+  /** scripted failures not used yet (a retry would have used one) */
+  get pendingFailures(): number {
+    return this.failures.length;
+  }
+
   setDelay(ms: number): void {
     this.delayMs = ms;
   }

@@ -74,6 +74,10 @@ export const DeliveryFailureReason = {
   DestinationLimit: 'destination_limit',
   ChannelDisabled: 'channel_disabled',
   Undecryptable: 'undecryptable',
+  /** the SMS country's hourly budget (SMS_COUNTRY_LIMIT) is spent */
+  CountryLimit: 'country_limit',
+  /** the job does not make sense (unknown name or event, missing code or link, channel not allowed for this job) */
+  InvalidPayload: 'invalid_payload',
 } as const;
 export type DeliveryFailureReason = (typeof DeliveryFailureReason)[keyof typeof DeliveryFailureReason];
 

@@ -30,6 +30,23 @@ export const SecurityNoticeJobName = {
 } as const;
 export type SecurityNoticeJobName = (typeof SecurityNoticeJobName)[keyof typeof SecurityNoticeJobName];
 
+/** The job names a queue carries. */
+export interface JobNamesByQueue {
+  [QueueName.OtpDelivery]: OtpDeliveryJobName;
+  [QueueName.DeliveryResults]: DeliveryResultJobName;
+  [QueueName.SecurityNotices]: SecurityNoticeJobName;
+}
+
+/**
+ * The associated-data context a job's `sealed` box is bound to: `<queue>|<job name>`
+ * (e.g. `otp-delivery|mfa-challenge-code`). Producers seal and the notifier opens with this same
+ * function, so a box sealed for one kind of job never opens as another. Persisted API: changing it
+ * makes every queued job undecryptable.
+ */
+export function sealContext<Q extends QueueName>(queue: Q, jobName: JobNamesByQueue[Q]): string {
+  return `${queue}|${jobName}`;
+}
+
 /**
  * Job ids are idempotency keys: a second `add` with the same id while the job exists is a no-op.
  * BullMQ forbids `:` in custom ids and digits-only ids; these builders never produce either.

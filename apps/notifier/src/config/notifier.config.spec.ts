@@ -1,0 +1,72 @@
+import { ConfigError } from '@twostep/config';
+import { channelModes, DEVELOPMENT_SMTP_FROM, loadNotifierConfig } from './notifier.config';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const SID = `AC${'a'.repeat(32)}`;
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, ...env });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('notifier config', () => {
+  it('uses the outbox for unconfigured channels outside production, with a development sender', () => {
+    const config = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY });
+    expect(channelModes(config)).toEqual({ email: { kind: 'outbox', from: DEVELOPMENT_SMTP_FROM }, sms: { kind: 'outbox', from: 'outbox' } });
+  });
+
+  it('disables unconfigured channels in production instead of using the outbox', () => {
+    const config = loadNotifierConfig({ NODE_ENV: 'production', QUEUE_ENCRYPTION_KEY: KEY });
+    expect(channelModes(config)).toEqual({ email: { kind: 'disabled' }, sms: { kind: 'disabled' } });
+  });
+
+  it('requires SMTP_FROM with SMTP_URL in production', () => {
+    expect(problems({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.test:465' })).toEqual(['SMTP_FROM is required with SMTP_URL in production']);
+    const config = loadNotifierConfig({ NODE_ENV: 'production', QUEUE_ENCRYPTION_KEY: KEY, SMTP_URL: 'smtps://mail.example.test', SMTP_FROM: 'Acme <a@acme.test>' });
+    expect(channelModes(config).email).toEqual({ kind: 'smtp', url: 'smtps://mail.example.test', from: 'Acme <a@acme.test>' });
+  });
+
+  it('rejects an SMTP_URL that is not smtp:// or smtps://, and a multi-line SMTP_FROM', () => {
+    expect(problems({ SMTP_URL: 'http://mail.example.test' })).toEqual([expect.stringContaining('SMTP_URL must use smtp or smtps://')]);
+    expect(problems({ SMTP_FROM: 'A <a@acme.test>\r\nBcc: x@y.test' })).toEqual([expect.stringContaining('SMTP_FROM has an invalid value')]);
+  });
+
+  it('requires the Twilio credentials together, and a sender or a messaging service', () => {
+    expect(problems({ TWILIO_ACCOUNT_SID: SID })).toEqual([
+      'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are both required to send SMS',
+      'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required to send SMS',
+    ]);
+    expect(problems({ TWILIO_ACCOUNT_SID: 'XX123', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' })).toEqual([
+      expect.stringContaining('TWILIO_ACCOUNT_SID has an invalid value'),
+    ]);
+    const config = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100', TWILIO_API_URL: 'http://127.0.0.1:9' });
+    expect(channelModes(config).sms).toMatchObject({ kind: 'twilio', accountSid: SID, from: '+14155550100', apiUrl: 'http://127.0.0.1:9' });
+  });
+
+  it('requires an explicit SMS_ALLOWED_COUNTRIES in production when Twilio is configured', () => {
+    const twilio = { NODE_ENV: 'production', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' };
+    expect(problems(twilio)).toEqual([expect.stringContaining('SMS_ALLOWED_COUNTRIES is required in production')]);
+    expect(problems({ ...twilio, SMS_ALLOWED_COUNTRIES: 'US,GB' })).toEqual([]);
+    expect(problems({ ...twilio, SMS_ALLOWED_COUNTRIES: '*' })).toEqual([]);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY }).SMS_ALLOWED_COUNTRIES).toEqual(['*']);
+  });
+
+  it('rejects malformed country lists', () => {
+    expect(problems({ SMS_ALLOWED_COUNTRIES: 'USA' })).toEqual([expect.stringContaining('invalid entry "USA"')]);
+    expect(problems({ SMS_ALLOWED_COUNTRIES: 'US,*' })).toEqual(['SMS_ALLOWED_COUNTRIES: * cannot be combined with country codes']);
+  });
+
+  it('keeps the provider timeout at most half the lock duration', () => {
+    expect(problems({ PROVIDER_TIMEOUT_MS: '20000', WORKER_LOCK_DURATION_MS: '30000' })).toEqual(['PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS']);
+    expect(problems({ PROVIDER_TIMEOUT_MS: '1000', WORKER_LOCK_DURATION_MS: '2000' })).toEqual([]);
+  });
+
+  it('requires the queue key in production', () => {
+    expect(() => loadNotifierConfig({ NODE_ENV: 'production' })).toThrow(/QUEUE_ENCRYPTION_KEY is required in production/);
+  });
+});
