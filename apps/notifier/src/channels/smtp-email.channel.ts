@@ -1,6 +1,6 @@
 import nodemailer, { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { classifySmtpError, withDeadline } from './failure-classifier';
 import { EmailMessage, MessageChannel, SendReceipt } from './message-channel';
 
@@ -9,18 +9,24 @@ import { EmailMessage, MessageChannel, SendReceipt } from './message-channel';
  * `smtps://` is TLS from the first byte, `smtp://` upgrades with STARTTLS when the server offers it
  * (`?requireTLS=true` refuses to send without it); credentials in the URL turn on AUTH. Every phase
  * of the SMTP transaction has the provider timeout, and the whole send is cut at that deadline.
+ * Connections are pooled: a relay's handshake (and greeting delay) is paid once per connection, not
+ * once per code.
  */
 export class SmtpEmailChannel implements MessageChannel<EmailMessage> {
   readonly provider = 'smtp' as const;
-  private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
+  private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
 
   constructor(
     url: string,
     private readonly from: string,
     private readonly timeoutMs: number,
+    poolSize = 5,
   ) {
-    const options: SMTPTransport.Options = {
+    const options: SMTPPool.Options = {
       url,
+      pool: true,
+      maxConnections: poolSize,
+      maxMessages: 1000,
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,

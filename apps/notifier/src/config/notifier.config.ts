@@ -62,6 +62,8 @@ export function notifierSchema(source: Env) {
     WORKER_STALLED_INTERVAL_MS: env.int({ default: 30_000, min: 500, max: 600_000 }),
     /** deadline of one provider call (SMTP transaction or Twilio request); under half the lock duration */
     PROVIDER_TIMEOUT_MS: env.int({ default: 10_000, min: 100, max: 120_000 }),
+    /** SMTP connections kept open to the relay (a new connection per message costs a handshake, often a greeting delay) */
+    SMTP_POOL_SIZE: env.int({ default: 5, min: 1, max: 100 }),
 
     /** ISO 3166 regions SMS may go to (US,GB,FR) or * for all; required in production when Twilio is configured */
     SMS_ALLOWED_COUNTRIES: env.list({ default: ['*'], item: /^(?:[A-Za-z]{2}|\*)$/, hint: 'ISO 3166 alpha-2 codes such as US,GB or *' }),
