@@ -5,16 +5,47 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Histogram, Registry } from 'prom-client';
 import { uniqueId } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
-import { AppModule } from './app.module';
+import { AppModule, AppModuleOptions } from './app.module';
 import { AuthApiConfig } from './config/auth-api.config';
 import { METRICS } from './core/tokens';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Request headers the SDKs send (appwrite-api.md 1.1, 1.4), allowed in CORS preflights. */
+const CORS_ALLOWED_HEADERS = [
+  'Accept',
+  'Cache-Control',
+  'Content-Type',
+  'Content-Range',
+  'Cookie',
+  'Origin',
+  'Range',
+  'X-Requested-With',
+  'X-Appwrite-Project',
+  'X-Appwrite-Session',
+  'X-Appwrite-JWT',
+  'X-Appwrite-Locale',
+  'X-Appwrite-Mode',
+  'X-Appwrite-Response-Format',
+  'X-Appwrite-Timeout',
+  'X-Appwrite-ID',
+  'X-Appwrite-Dev-Key',
+  'X-Fallback-Cookies',
+  'X-Forwarded-User-Agent',
+  'X-Request-Id',
+  'X-SDK-Name',
+  'X-SDK-Platform',
+  'X-SDK-Language',
+  'X-SDK-Version',
+  'X-SDK-GraphQL',
+];
+/** Response headers browser code may read: the fallback credential and the rate-limit state. */
+const CORS_EXPOSED_HEADERS = ['X-Appwrite-Session', 'X-Fallback-Cookies', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'X-Request-Id'];
+
 /**
  * Builds the auth-api application (not listening yet). Used by main.ts and by the in-process tests.
  */
-export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger): Promise<NestFastifyApplication> {
+export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
@@ -27,10 +58,20 @@ export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger): 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, options), adapter, {
     logger,
     bodyParser: false,
     abortOnError: false,
+  });
+  // Credentialed CORS for the configured browser origins only; the origin is echoed, never `*`.
+  const origins = new Set(config.CORS_ORIGINS);
+  app.enableCors({
+    origin: (origin: string | undefined, cb: (err: Error | null, allow: boolean) => void) => cb(null, origin !== undefined && origins.has(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 86_400,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerJsonParser(fastify);
@@ -39,10 +80,13 @@ export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger): 
 }
 
 /**
- * JSON bodies only, parsed with Fastify's prototype-poisoning protection. An empty body counts as `{}`:
+ * JSON bodies only, parsed with Fastify's prototype-poisoning protection (`__proto__` or `constructor`
+ * keys are a 400). An empty body counts as `{}`:
  * the SDKs send `{}` on DELETE, but curl users often send nothing.
  */
 function registerJsonParser(fastify: FastifyInstance): void {
+  // Fastify parses text/plain by default; this API takes JSON only (anything else is 415)
+  if (fastify.hasContentTypeParser('text/plain')) fastify.removeContentTypeParser('text/plain');
   const defaultParser = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});

@@ -1,22 +1,53 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authDataSourceOptions } from '@twostep/auth-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { AccessModule } from './access/access.module';
+import { AccountsModule } from './accounts/accounts.module';
+import { ChannelsModule } from './channels/channels.module';
+import { DatabaseModule } from './common/db/sql.service';
 import { AuthApiConfig } from './config/auth-api.config';
 import { AppwriteExceptionFilter } from './common/appwrite-exception.filter';
 import { CoreModule } from './core/core.module';
+import { Clock } from './core/tokens';
 import { HealthModule } from './health/health.module';
+import { MfaModule } from './mfa/mfa.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SecurityNoticesModule } from './security-notices/security-notices.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { UsersApiModule } from './users/users-api.module';
+import { UsersModule } from './users/users.module';
+import { VerificationModule } from './verification/verification.module';
+
+export interface AppModuleOptions {
+  /** the clock every expiry rule reads (tests move it; production uses the system clock) */
+  clock?: Clock;
+  /** more feature modules (tests add probe controllers here) */
+  imports?: ModuleMetadata['imports'];
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AuthApiConfig, logger: JsonLogger): DynamicModule {
+  static forRoot(config: AuthApiConfig, logger: JsonLogger, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, logger),
+        CoreModule.forRoot(config, logger, options.clock),
         TypeOrmModule.forRoot({ ...authDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
+        DatabaseModule,
         HealthModule,
+        AccessModule,
+        RateLimitModule,
+        UsersModule,
+        SessionsModule,
+        AccountsModule,
+        VerificationModule,
+        ChannelsModule,
+        SecurityNoticesModule,
+        UsersApiModule,
+        MfaModule,
+        ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppwriteExceptionFilter }],
     };

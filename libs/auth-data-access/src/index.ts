@@ -1,11 +1,19 @@
 import { DataSourceOptions } from 'typeorm';
 import { postgresDataSourceOptions } from '@twostep/persistence';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
+import { VerificationTokenEntity } from './entities/verification-token.entity';
+import { CreateAuthSchema1732780000000 } from './migrations/1732780000000-create-auth-schema';
+
+export * from './entities/user.entity';
+export * from './entities/session.entity';
+export * from './entities/verification-token.entity';
 
 /** Every entity of the `auth` schema, listed explicitly (no globs). */
-export const AUTH_ENTITIES: Function[] = [];
+export const AUTH_ENTITIES: Function[] = [UserEntity, SessionEntity, VerificationTokenEntity];
 
 /** Every migration of the `auth` schema, in order. */
-export const AUTH_MIGRATIONS: Function[] = [];
+export const AUTH_MIGRATIONS: Function[] = [CreateAuthSchema1732780000000];
 
 export const AUTH_SCHEMA = 'auth';
 

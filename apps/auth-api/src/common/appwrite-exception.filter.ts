@@ -14,6 +14,17 @@ const FASTIFY_ERRORS: Record<string, { type: ErrorType; status: number; message?
   FST_ERR_CTP_INVALID_JSON_BODY: { type: 'general_bad_request', status: 400, message: 'Request body is not valid JSON.' },
 };
 
+/** Postgres/network failures that mean "try again shortly" rather than a bug: answered 503, not 500. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '57014', '53300', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_MESSAGE = /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|database pool is not open/;
+
+export function isUnavailable(exception: unknown): boolean {
+  const code = (exception as { code?: unknown })?.code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = exception instanceof Error ? exception.message : '';
+  return UNAVAILABLE_MESSAGE.test(message);
+}
+
 export function errorBody(type: ErrorType, message: string, version: string, code: number = ERROR_CATALOG[type].code): AppwriteErrorBody {
   return { message, code, type, version };
 }
@@ -67,6 +78,9 @@ export class AppwriteExceptionFilter implements ExceptionFilter {
       if (status < 500) return { status, body: errorBody('general_bad_request', ERROR_CATALOG.general_bad_request.message, v, status) };
     }
     void request;
+    if (isUnavailable(exception)) {
+      return { status: 503, body: errorBody('general_service_unavailable', ERROR_CATALOG.general_service_unavailable.message, v), retryAfter: 1 };
+    }
     return { status: 500, body: errorBody('general_unknown', 'Server Error', v) };
   }
 }

@@ -24,13 +24,51 @@ export function authApiSchema(source: Env) {
     TRUST_PROXY: env.bool({ default: false }),
     /** largest accepted request body in bytes */
     BODY_LIMIT_BYTES: env.int({ default: 65_536, min: 1024, max: 10_485_760 }),
+
+    /** absolute session lifetime (Appwrite: 1 year; ours: 30 days, NIST AAL1 / ASVS L1 re-authentication) */
+    SESSION_DURATION_SECONDS: env.int({ default: 2_592_000, min: 60, max: 31_536_000 }),
+    /** a session unused for this long is refused (0 = no idle timeout). AAL2 deployments: 1800-3600 */
+    SESSION_IDLE_TIMEOUT_SECONDS: env.int({ default: 604_800, min: 0, max: 31_536_000 }),
+    /** sessions kept per user; creating one more deletes the oldest */
+    SESSION_MAX_PER_USER: env.int({ default: 10, min: 1, max: 100 }),
+    /** Domain attribute of the session cookies; unset: host-only cookies (safest) */
+    SESSION_COOKIE_DOMAIN: env.optionalString(),
+    /** a completed challenge counts as recent (for routes that need a fresh session) for this long */
+    MFA_RECENT_SECONDS: env.int({ default: 1800, min: 60, max: 86_400 }),
+    /** on a password change, delete the user's other sessions (ASVS 3.3.3) */
+    PASSWORD_CHANGE_INVALIDATES_SESSIONS: env.bool({ default: true }),
+    /** argon2id cost (an OWASP row: m=47104/t=1, 19456/2, 12288/3, 9216/4, 7168/5 KiB/passes) */
+    ARGON2_MEMORY_KIB: env.int({ default: 12_288, min: 7168, max: 1_048_576 }),
+    ARGON2_TIME_COST: env.int({ default: 3, min: 1, max: 20 }),
+    ARGON2_PARALLELISM: env.int({ default: 1, min: 1, max: 8 }),
+    /** lifetime of an email verification link */
+    EMAIL_VERIFICATION_TTL_SECONDS: env.int({ default: 3600, min: 60, max: 86_400 }),
+    /** lifetime of a phone verification code (NIST: at most 10 minutes) */
+    PHONE_VERIFICATION_TTL_SECONDS: env.int({ default: 600, min: 60, max: 600 }),
+    /** wrong codes accepted per phone verification code before it is burnt */
+    PHONE_VERIFICATION_MAX_ATTEMPTS: env.int({ default: 5, min: 1, max: 10 }),
+    /**
+     * hosts a verification link may point to (besides the hosts of CORS_ORIGINS); when both are empty
+     * any http(s) host is accepted (development)
+     */
+    VERIFICATION_URL_HOSTS: env.list({ default: [], item: /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, hint: 'host names, comma separated' }),
+    /** Appwrite's abuse limits (section 5.8); turn off only for load tests */
+    RATE_LIMIT_ENABLED: env.bool({ default: true }),
   };
 }
 
 export type AuthApiConfig = ConfigOf<ReturnType<typeof authApiSchema>>;
 
 export function loadAuthApiConfig(source: Env = process.env): AuthApiConfig {
-  return loadConfig(authApiSchema(source), source);
+  return loadConfig(authApiSchema(source), source, (config, problem) => {
+    // every OWASP argon2id row spends at least 7 MiB x 5 passes; refuse anything cheaper
+    if (config.ARGON2_MEMORY_KIB * config.ARGON2_TIME_COST < 35_840) {
+      problem('ARGON2_MEMORY_KIB x ARGON2_TIME_COST must be at least 35840 (an OWASP argon2id row, e.g. 12288 x 3)');
+    }
+    if (config.SESSION_IDLE_TIMEOUT_SECONDS > 0 && config.SESSION_IDLE_TIMEOUT_SECONDS < 60) {
+      problem('SESSION_IDLE_TIMEOUT_SECONDS must be 0 (off) or at least 60');
+    }
+  });
 }
 
 export const AUTH_API_CONFIG = Symbol('AUTH_API_CONFIG');

@@ -7,7 +7,7 @@ import { bullPrefix, closeRedis, createRedis, defaultQueuePolicy, QueueProducer 
 import { createMetricsRegistry, JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { MfaClient } from '../mfa-client/mfa-client.service';
-import { CLOCK, LOGGER, METRICS, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, systemClock } from './tokens';
+import { Clock, CLOCK, LOGGER, METRICS, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, systemClock } from './tokens';
 
 export type OtpDeliveryProducer = QueueProducer<OtpDeliveryJob, OtpDeliveryJobName>;
 export type SecurityNoticeProducer = QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>;
@@ -25,7 +25,7 @@ export class CoreModule implements OnApplicationShutdown {
     @Inject(SECURITY_NOTICES_QUEUE) private readonly noticeQueue: SecurityNoticeProducer,
   ) {}
 
-  static forRoot(config: AuthApiConfig, logger: JsonLogger) {
+  static forRoot(config: AuthApiConfig, logger: JsonLogger, clock: Clock = systemClock) {
     const redisFactory = () => createRedis(config.REDIS_URL, 'client', 'auth-api', (err) => logger.emit('warn', 'redis connection error', { reason: err.message }));
     return {
       module: CoreModule,
@@ -33,7 +33,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: AUTH_API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: METRICS, useFactory: (): Registry => createMetricsRegistry('auth-api') },
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: clock },
         { provide: REDIS, useFactory: redisFactory },
         { provide: QUEUE_KEYRING, useFactory: () => parseKeyring(config.QUEUE_ENCRYPTION_KEY) },
         {

@@ -8,10 +8,12 @@ import { randomHex } from '@twostep/crypto';
 import { runReadiness } from '@twostep/observability';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { METRICS, REDIS } from '../core/tokens';
+import { Access } from '../access/access.decorator';
 import { ShutdownState } from './shutdown-state';
 
 /** Liveness, readiness (Postgres, Redis and mfa-service answer) and Prometheus metrics. */
 @Controller('health')
+@Access('infra')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
@@ -44,6 +46,7 @@ export class HealthController {
 }
 
 @Controller()
+@Access('infra')
 export class MetricsController {
   constructor(@Inject(METRICS) private readonly registry: Registry) {}
 

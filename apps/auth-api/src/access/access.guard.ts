@@ -1,0 +1,108 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '@twostep/contracts';
+import { constantTimeEqual } from '@twostep/crypto';
+import { JsonLogger } from '@twostep/observability';
+import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { RATE_LIMIT_METADATA, RateLimitRule } from '../rate-limit/rate-limit.decorator';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
+import { AuthContext } from './auth-context';
+import { MfaRequirementService } from './mfa-requirement.service';
+import { presentedCredential } from './session-credential';
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The one global guard. For every route, in Appwrite's hook order (appwrite-api.md 1.5 / 5.1):
+ *  1. project: `X-Appwrite-Project` must be the configured project (404 `project_not_found`);
+ *  2. credentials: API key (`X-Appwrite-Key`, constant-time) or session (cookie, legacy cookie,
+ *     `X-Appwrite-Session`, `X-Fallback-Cookies`); both at once is 403 `user_api_key_and_session_set`;
+ *  3. the route's access class: no valid session where one is needed is 401
+ *     `general_unauthorized_scope`; a blocked user is 403 `user_blocked`; then the MFA rule (401
+ *     `user_more_factors_required`) except on `partial` routes; then, on `fresh` routes, a challenge
+ *     completed within MFA_RECENT_SECONDS (401 `user_challenge_required`);
+ *  4. the route's rate limit (not for API keys);
+ *  5. on `guest` routes (sign-in) a valid session is 401 `user_session_already_exists`.
+ * A route without an access class is refused (500): unclassified routes are a bug, never open.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+    private readonly mfaRequirement: MfaRequirementService,
+    private readonly rateLimits: RateLimitService,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    const access = this.reflector.getAllAndOverride<AccessClass | undefined>(ACCESS_METADATA, [handler, controller]);
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    if (!access || !ACCESS_CLASSES.includes(access)) {
+      this.logger.emit('error', 'route has no access class; refusing it', { route: request.routeOptions?.url, handler: `${controller.name}.${handler.name}` });
+      throw new AppError('general_unknown');
+    }
+    if (access === 'infra') return true;
+
+    if (header(request, 'x-appwrite-project') !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
+
+    const key = header(request, 'x-appwrite-key');
+    const presented = presentedCredential(request.headers, this.config.APP_PROJECT_ID);
+    if (key) {
+      if (presented?.credential) throw new AppError('user_api_key_and_session_set');
+      if (!constantTimeEqual(key, this.config.APP_API_KEY)) {
+        throw new AppError('general_unauthorized_scope', 'The API key is invalid.');
+      }
+      if (access === 'session' || access === 'partial' || access === 'fresh') {
+        throw new AppError('general_unauthorized_scope', 'app (role: applications) missing scopes (["account"])');
+      }
+      request.auth = { kind: 'apiKey' };
+      return true;
+    }
+    if (access === 'apiKey') throw new AppError('general_unauthorized_scope', 'User (role: guests) missing scopes (["users.read","users.write"])');
+
+    let auth: AuthContext = { kind: 'guest' };
+    if (access !== 'public' && presented?.credential) {
+      const found = await this.sessions.resolve(presented.value);
+      if (found) auth = { kind: 'session', user: found.user, session: found.session, credential: presented.value };
+    }
+    request.auth = auth;
+
+    if (access === 'session' || access === 'partial' || access === 'fresh') {
+      if (auth.kind !== 'session') throw new AppError('general_unauthorized_scope');
+      if (!auth.user.status) throw new AppError('user_blocked');
+    }
+    if (auth.kind === 'session' && access !== 'partial') {
+      if (!(await this.mfaRequirement.isSatisfied(auth.user, auth.session))) throw new AppError('user_more_factors_required');
+    }
+    if (access === 'fresh' && auth.kind === 'session') {
+      const at = auth.session.mfaUpdatedAt?.getTime();
+      if (at === undefined || this.clock.now().getTime() - at > this.config.MFA_RECENT_SECONDS * 1000) {
+        throw new AppError('user_challenge_required');
+      }
+    }
+
+    const rule = this.reflector.get<RateLimitRule | undefined>(RATE_LIMIT_METADATA, handler);
+    if (rule && this.rateLimits.enabled) {
+      const userId = auth.kind === 'session' ? auth.user.id : undefined;
+      await this.rateLimits.hit(rule, rule.bucket ?? `${controller.name}.${handler.name}`, request, reply, userId);
+    }
+
+    if (access === 'guest' && auth.kind === 'session') throw new AppError('user_session_already_exists');
+    if (auth.kind === 'session') await this.sessions.touch(auth.session, auth.user);
+    return true;
+  }
+}

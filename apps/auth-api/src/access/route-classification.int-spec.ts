@@ -1,0 +1,126 @@
+import { Controller, Get, Module, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { AuthApiHarness, startAuthApi } from '../../test/harness';
+import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
+
+interface RouteEntry {
+  method: string;
+  path: string;
+  access: AccessClass | undefined;
+  handler: string;
+}
+
+/** Every route of the application, read from the controllers Nest registered. */
+function enumerateRoutes(h: AuthApiHarness): RouteEntry[] {
+  const routes: RouteEntry[] = [];
+  for (const module of h.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!controller) continue;
+      const prefixes = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      const proto = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const fn = proto[name];
+        if (name === 'constructor' || typeof fn !== 'function') continue;
+        const paths: string[] | undefined = Reflect.getMetadata(PATH_METADATA, fn) === undefined ? undefined : ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, fn));
+        if (!paths) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod];
+        const access = (Reflect.getMetadata(ACCESS_METADATA, fn) ?? Reflect.getMetadata(ACCESS_METADATA, controller)) as AccessClass | undefined;
+        for (const prefix of prefixes) {
+          for (const p of paths) {
+            const path = `/${[prefix, p].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+            routes.push({ method, path, access, handler: `${controller.name}.${name}` });
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+@Controller('v1/forgotten')
+class ForgottenController {
+  @Get()
+  forgotten() {
+    return {};
+  }
+}
+
+@Module({ controllers: [ForgottenController] })
+class ForgottenModule {}
+
+function unclassifiedIn(routes: RouteEntry[]): string[] {
+  return routes.filter((r) => !r.access || !ACCESS_CLASSES.includes(r.access)).map((r) => `${r.method} ${r.path} (${r.handler})`);
+}
+
+describe('route classification', () => {
+  let h: AuthApiHarness;
+  let routes: RouteEntry[];
+
+  beforeAll(async () => {
+    h = await startAuthApi({ label: 'routes' });
+    routes = enumerateRoutes(h);
+  }, 30_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('finds the routes Fastify actually serves (the enumeration is the real router)', () => {
+    const fastify = h.app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+    expect(routes.length).toBeGreaterThan(30);
+    for (const r of routes) {
+      expect(fastify.hasRoute({ method: r.method as HTTPMethods, url: r.path })).toBe(true);
+    }
+  });
+
+  it('gives every route exactly one known access class (MFA routes included when they are added)', () => {
+    expect(unclassifiedIn(routes)).toEqual([]);
+  });
+
+  it('would catch a route added without an access class', async () => {
+    const other = await startAuthApi({ label: 'routes-bad', imports: [ForgottenModule] });
+    try {
+      expect(unclassifiedIn(enumerateRoutes(other))).toEqual(['GET /v1/forgotten (ForgottenController.forgotten)']);
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
+
+  it('keeps everything under /v1 behind the project check, and only health and metrics outside it', () => {
+    for (const r of routes) {
+      if (r.path.startsWith('/v1/')) expect(r.access).not.toBe('infra');
+      else expect(r.access).toBe('infra');
+    }
+  });
+
+  it('classifies the account and session routes as the contract says', () => {
+    const accessOf = (method: string, path: string) => routes.find((r) => r.method === method && r.path === path)?.access;
+    expect(accessOf('DELETE', '/v1/account/sessions/:sessionId')).toBe('partial');
+    expect(accessOf('DELETE', '/v1/account/sessions')).toBe('session');
+    expect(accessOf('GET', '/v1/account')).toBe('session');
+    expect(accessOf('POST', '/v1/account')).toBe('public');
+    expect(accessOf('POST', '/v1/account/sessions/email')).toBe('guest');
+    expect(accessOf('POST', '/v1/account/sessions')).toBe('guest');
+    expect(accessOf('PUT', '/v1/account/verifications/email')).toBe('public');
+    expect(accessOf('PUT', '/v1/account/verification/phone')).toBe('public');
+    expect(accessOf('PATCH', '/v1/account/password')).toBe('session');
+    expect(accessOf('POST', '/v1/users')).toBe('apiKey');
+    expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
+    // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
+    // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
+    const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);
+    const allowed = [
+      'DELETE /v1/account/sessions/:sessionId',
+      'GET /v1/account/mfa/factors',
+      'POST /v1/account/mfa/challenges',
+      'PUT /v1/account/mfa/challenges',
+      'POST /v1/account/mfa/challenge',
+      'PUT /v1/account/mfa/challenge',
+      'GET /v1/account/mfa/challenges/:challengeId',
+    ];
+    for (const p of partial) expect(allowed).toContain(p);
+  });
+});

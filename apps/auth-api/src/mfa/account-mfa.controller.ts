@@ -1,0 +1,140 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
+import { AppError, MfaPattern, SecurityEvent } from '@twostep/contracts';
+import { Access } from '../access/access.decorator';
+import { CurrentSession, CurrentUser } from '../access/auth-context';
+import { localeOf, requesterOf } from '../common/http/request-info';
+import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { CLOCK, Clock } from '../core/tokens';
+import { params, required, v } from '../common/validation/params';
+import { MfaClient } from '../mfa-client/mfa-client.service';
+import { SecurityNoticesService } from '../security-notices/security-notices.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { AccountModel, accountModel } from '../users/user.model';
+import { UsersService } from '../users/users.service';
+import { MfaFactorsService } from './mfa-factors.service';
+import { MfaFactorsModel, MfaRecoveryCodesModel, MfaTypeModel } from './mfa.models';
+import { authenticatorType, totpCodeParam } from './mfa.params';
+
+/**
+ * The account's MFA settings (appwrite-api.md 2.9-2.13, 2.16): the MFA flag, factors, the TOTP
+ * authenticator and recovery codes. Changes that weaken the account need a recent challenge and
+ * send an out-of-band notice.
+ */
+@Controller('v1/account/mfa')
+export class AccountMfaController {
+  constructor(
+    private readonly mfa: MfaClient,
+    private readonly factors: MfaFactorsService,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly notices: SecurityNoticesService,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A challenge was completed on this session within MFA_RECENT_SECONDS (the `fresh` rule). */
+  private isFresh(session: SessionEntity): boolean {
+    const at = session.mfaUpdatedAt?.getTime();
+    return at !== undefined && this.clock.now().getTime() - at <= this.config.MFA_RECENT_SECONDS * 1000;
+  }
+
+  /**
+   * Turns MFA on or off. On: refused until a second factor is verified (otherwise the flag would
+   * promise a protection that is not enforced); the caller's session gains the verified factors so it
+   * stays signed in. Off, while MFA is enforced: needs a challenge completed in the last 30 minutes.
+   */
+  @Patch()
+  @Access('session')
+  async update(
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
+    @Body(params({ mfa: required(v.boolean()) })) body: { mfa: boolean },
+    @Req() request: FastifyRequest,
+  ): Promise<AccountModel> {
+    const verified = await this.factors.verifiedSecondFactors(user);
+    if (body.mfa) {
+      if (verified.length === 0) {
+        throw new AppError('general_bad_request', 'Verify an authenticator app, your email or your phone before turning on multi-factor authentication.');
+      }
+      const updated = await this.users.setMfa(user.id, true);
+      await this.sessions.addFactors(session.id, verified);
+      if (!user.mfa) await this.notices.notify(user, SecurityEvent.MfaEnabled, requesterOf(request), { locale: localeOf(request) });
+      return accountModel(updated);
+    }
+    if (user.mfa && verified.length > 0 && !this.isFresh(session)) throw new AppError('user_challenge_required');
+    const updated = await this.users.setMfa(user.id, false);
+    if (user.mfa) await this.notices.notify(user, SecurityEvent.MfaDisabled, requesterOf(request), { locale: localeOf(request) });
+    return accountModel(updated);
+  }
+
+  @Get('factors')
+  @Access('partial')
+  list(@CurrentUser() user: UserEntity): Promise<MfaFactorsModel> {
+    return this.factors.list(user);
+  }
+
+  /** A new (unverified) TOTP secret and its otpauth URI; replaces an unverified one; 409 once verified. */
+  @Post('authenticators/:type')
+  @Access('session')
+  @HttpCode(200)
+  async createAuthenticator(@CurrentUser() user: UserEntity, @Param('type') type: string): Promise<MfaTypeModel> {
+    authenticatorType(type);
+    return this.mfa.send(MfaPattern.TotpCreate, {
+      userId: user.id,
+      accountName: user.email || user.phone || user.id,
+      issuer: this.config.APP_PROJECT_NAME,
+    });
+  }
+
+  /** Verifies the authenticator with a current code; the session gains `totp`. */
+  @Put('authenticators/:type')
+  @Access('session')
+  async verifyAuthenticator(
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
+    @Param('type') type: string,
+    @Body(params({ otp: required(totpCodeParam()) })) body: { otp: string },
+    @Req() request: FastifyRequest,
+  ): Promise<AccountModel> {
+    authenticatorType(type);
+    await this.mfa.send(MfaPattern.TotpVerify, { userId: user.id, otp: body.otp });
+    await this.sessions.addFactors(session.id, ['totp']);
+    await this.notices.notify(user, SecurityEvent.AuthenticatorAdded, requesterOf(request), { locale: localeOf(request) });
+    return accountModel(user);
+  }
+
+  /** Removes the authenticator (a recent challenge is required). The SDK's `{}` or an old `otp` body is ignored. */
+  @Delete('authenticators/:type')
+  @Access('fresh')
+  @HttpCode(204)
+  async deleteAuthenticator(@CurrentUser() user: UserEntity, @Param('type') type: string, @Req() request: FastifyRequest): Promise<void> {
+    authenticatorType(type);
+    await this.mfa.send(MfaPattern.TotpDelete, { userId: user.id });
+    await this.notices.notify(user, SecurityEvent.AuthenticatorRemoved, requesterOf(request), { locale: localeOf(request) });
+  }
+
+  @Post('recovery-codes')
+  @Access('session')
+  @HttpCode(201)
+  async createRecoveryCodes(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest): Promise<MfaRecoveryCodesModel> {
+    const codes = await this.mfa.send(MfaPattern.RecoveryCodesCreate, { userId: user.id });
+    await this.notices.notify(user, SecurityEvent.RecoveryCodesCreated, requesterOf(request), { locale: localeOf(request) });
+    return { recoveryCodes: codes.recoveryCodes };
+  }
+
+  @Get('recovery-codes')
+  @Access('fresh')
+  async getRecoveryCodes(@CurrentUser() user: UserEntity): Promise<MfaRecoveryCodesModel> {
+    return { recoveryCodes: (await this.mfa.send(MfaPattern.RecoveryCodesGet, { userId: user.id })).recoveryCodes };
+  }
+
+  @Patch('recovery-codes')
+  @Access('fresh')
+  async regenerateRecoveryCodes(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest): Promise<MfaRecoveryCodesModel> {
+    const codes = await this.mfa.send(MfaPattern.RecoveryCodesRegenerate, { userId: user.id });
+    await this.notices.notify(user, SecurityEvent.RecoveryCodesRegenerated, requesterOf(request), { locale: localeOf(request) });
+    return { recoveryCodes: codes.recoveryCodes };
+  }
+}

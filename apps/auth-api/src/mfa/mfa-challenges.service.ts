@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
+import { AppError, ChallengeView, MfaFactor, MfaPattern, SecurityEvent } from '@twostep/contracts';
+import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { ChannelsService } from '../channels/channels.service';
+import { localeOf, requesterOf } from '../common/http/request-info';
+import { MfaClient } from '../mfa-client/mfa-client.service';
+import { SecurityNoticesService } from '../security-notices/security-notices.service';
+import { SessionsService } from '../sessions/sessions.service';
+
+/**
+ * Creating and completing challenges (appwrite-api.md 2.14, 2.15). auth-api checks what it owns
+ * (the session, the verified address or number, whether a notifier can deliver); mfa-service makes
+ * every verification decision. A completed challenge upgrades the session in place.
+ */
+@Injectable()
+export class MfaChallengesService {
+  constructor(
+    private readonly mfa: MfaClient,
+    private readonly channels: ChannelsService,
+    private readonly sessions: SessionsService,
+    private readonly notices: SecurityNoticesService,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+  ) {}
+
+  async create(user: UserEntity, session: SessionEntity, factor: MfaFactor, request: FastifyRequest): Promise<ChallengeView> {
+    let delivery;
+    if (factor === 'email' || factor === 'phone') {
+      // Appwrite's order: channel configured (503), address present (400), address verified (400).
+      await this.channels.assertAvailable(factor === 'email' ? 'email' : 'sms');
+      const destination = factor === 'email' ? user.email : user.phone;
+      if (!destination) throw new AppError(factor === 'email' ? 'user_email_not_found' : 'user_phone_not_found');
+      if (!(factor === 'email' ? user.emailVerification : user.phoneVerification)) {
+        throw new AppError(factor === 'email' ? 'user_email_not_verified' : 'user_phone_not_verified');
+      }
+      delivery = {
+        destination,
+        ...(user.name ? { userName: user.name } : {}),
+        locale: localeOf(request),
+        projectName: this.config.APP_PROJECT_NAME,
+        requester: requesterOf(request),
+      };
+    }
+    return this.mfa.send(MfaPattern.ChallengeCreate, { userId: user.id, sessionId: session.id, factor, ...(delivery ? { delivery } : {}) });
+  }
+
+  /** Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now). */
+  async complete(user: UserEntity, session: SessionEntity, challengeId: string, otp: string, request: FastifyRequest): Promise<SessionEntity> {
+    const result = await this.mfa.send(MfaPattern.ChallengeVerify, { userId: user.id, sessionId: session.id, challengeId, otp });
+    const updated = await this.sessions.addFactors(session.id, [result.factor], { mfaUpdatedAt: true });
+    if (result.factor === 'recoveryCode') {
+      await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });
+    }
+    return updated;
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Redis from 'ioredis';
+import { AppError } from '@twostep/contracts';
+import { deriveKey, keyedHash, Keyring } from '@twostep/crypto';
+import { JsonLogger } from '@twostep/observability';
+import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, REDIS } from '../core/tokens';
+import { clientIpOf } from '../common/http/request-info';
+import { isPlainObject } from '../common/validation/params';
+import { RateLimitRule } from './rate-limit.decorator';
+
+/** INCR and set the TTL on the first hit, atomically. */
+const HIT_SCRIPT = `local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return c`;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the Redis key of the counter this request was charged to */
+    rateLimitKey?: string;
+  }
+}
+
+export interface RateLimitOutcome {
+  limit: number;
+  remaining: number;
+  /** unix seconds at which the window ends */
+  reset: number;
+}
+
+/**
+ * Appwrite's abuse limits (appwrite-api.md 5.8) as fixed windows in Redis: one counter per
+ * (bucket, key, window start). The key is an HMAC of its parts, so no email address or IP appears in
+ * Redis. If Redis does not answer the request is refused with 503: the limiter fails closed.
+ */
+@Injectable()
+export class RateLimitService {
+  private readonly hashKey: Buffer;
+
+  constructor(
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(QUEUE_KEYRING) keyring: Keyring,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+  ) {
+    this.hashKey = deriveKey(keyring.active.material, 'auth-rate-limit-key');
+  }
+
+  get enabled(): boolean {
+    return this.config.RATE_LIMIT_ENABLED;
+  }
+
+  /** Charges one request; sets the headers; throws 429 when over the limit, 503 when Redis is down. */
+  async hit(rule: RateLimitRule, bucket: string, request: FastifyRequest, reply: FastifyReply, userId?: string): Promise<RateLimitOutcome> {
+    const window = rule.windowSeconds ?? 3600;
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    const windowStart = nowSeconds - (nowSeconds % window);
+    const reset = windowStart + window;
+    const subject = keyedHash(this.hashKey, bucket, ...rule.key.map((part) => this.keyPart(part, request, userId)));
+    const key = `${this.config.REDIS_KEY_PREFIX}:rl:${bucket}:${subject}:${windowStart}`;
+    let count: number;
+    try {
+      count = Number(await this.redis.eval(HIT_SCRIPT, 1, key, String(window + 60)));
+    } catch (error) {
+      this.logger.emit('warn', 'rate limiter unavailable, refusing the request', { bucket, reason: (error as Error).message });
+      throw new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 });
+    }
+    request.rateLimitKey = key;
+    const remaining = Math.max(0, rule.limit - count);
+    reply.header('X-RateLimit-Limit', String(rule.limit));
+    reply.header('X-RateLimit-Remaining', String(remaining));
+    reply.header('X-RateLimit-Reset', String(reset));
+    if (count > rule.limit) {
+      throw new AppError('general_rate_limit_exceeded', undefined, { retryAfterSeconds: Math.max(1, reset - nowSeconds) });
+    }
+    return { limit: rule.limit, remaining, reset };
+  }
+
+  /** Forgets the counter this request was charged to (a successful sign-in resets its limit, as in Appwrite 1.9). */
+  async reset(request: FastifyRequest): Promise<void> {
+    if (!request.rateLimitKey) return;
+    try {
+      await this.redis.del(request.rateLimitKey);
+    } catch (error) {
+      this.logger.emit('warn', 'could not reset a rate-limit counter', { reason: (error as Error).message });
+    }
+  }
+
+  private keyPart(part: RateLimitRule['key'][number], request: FastifyRequest, userId?: string): string {
+    if (part === 'ip') return `ip=${clientIpOf(request)}`;
+    if (part === 'userId') return `user=${userId ?? ''}`;
+    const body = isPlainObject(request.body) ? request.body : {};
+    const query = isPlainObject(request.query) ? request.query : {};
+    const raw = Object.prototype.hasOwnProperty.call(body, part.param) ? body[part.param] : query[part.param];
+    const value = typeof raw === 'string' ? raw : '';
+    return `${part.param}=${part.lowercase ? value.toLowerCase() : value}`;
+  }
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { UserEntity } from '@twostep/auth-data-access';
+import {
+  JobId,
+  QueueName,
+  RequesterInfo,
+  SecurityEvent,
+  SecurityNoticeJob,
+  SecurityNoticeJobName,
+  SecurityNoticeSecret,
+  sealContext,
+} from '@twostep/contracts';
+import { Keyring, seal, uniqueId } from '@twostep/crypto';
+import { JsonLogger } from '@twostep/observability';
+import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import type { SecurityNoticeProducer } from '../core/core.module';
+import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, SECURITY_NOTICES_QUEUE } from '../core/tokens';
+
+/**
+ * Out-of-band notices about changes to a user's authentication ("your password was changed",
+ * "MFA was turned off"), emailed by the notifier. The address and name travel sealed.
+ *
+ * The change has already happened when a notice is sent, so a notice that cannot be queued is logged
+ * (event and user id only) and does not fail the request.
+ */
+@Injectable()
+export class SecurityNoticesService {
+  constructor(
+    @Inject(SECURITY_NOTICES_QUEUE) private readonly queue: SecurityNoticeProducer,
+    @Inject(QUEUE_KEYRING) private readonly keyring: Keyring,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+  ) {}
+
+  /**
+   * Queues a notice about `event` to the user's email (or to `opts.email`, e.g. the previous address
+   * after an email change). Users without an email get no notice. Resolves true when queued.
+   */
+  async notify(
+    user: Pick<UserEntity, 'id' | 'email' | 'name'>,
+    event: SecurityEvent,
+    requester?: RequesterInfo,
+    opts: { email?: string | null; locale?: string } = {},
+  ): Promise<boolean> {
+    const email = opts.email ?? user.email;
+    if (!email) return false;
+    const noticeId = uniqueId(this.clock.now().getTime());
+    const name = SecurityNoticeJobName.Notice;
+    const job: SecurityNoticeJob = {
+      name,
+      noticeId,
+      event,
+      userId: user.id,
+      locale: opts.locale ?? 'en',
+      projectName: this.config.APP_PROJECT_NAME,
+      occurredAt: this.clock.now().toISOString(),
+      ...(requester ? { requester } : {}),
+      sealed: seal<SecurityNoticeSecret>({ email, ...(user.name ? { userName: user.name } : {}) }, this.keyring, sealContext(QueueName.SecurityNotices, name)),
+    };
+    try {
+      await this.queue.add(name, job, JobId.securityNotice(noticeId));
+      this.logger.emit('info', 'security notice queued', { userId: user.id, event, noticeId });
+      return true;
+    } catch (error) {
+      this.logger.emit('error', 'security notice could not be queued', { userId: user.id, event, reason: (error as Error).message });
+      return false;
+    }
+  }
+}
