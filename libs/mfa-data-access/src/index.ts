@@ -1,11 +1,26 @@
 import { DataSourceOptions } from 'typeorm';
 import { postgresDataSourceOptions } from '@twostep/persistence';
+import { ChallengeEntity } from './entities/challenge.entity';
+import { FailureBudgetEntity } from './entities/failure-budget.entity';
+import { RecoveryCodeEntity } from './entities/recovery-code.entity';
+import { TotpAuthenticatorEntity } from './entities/totp-authenticator.entity';
+import { MfaInitialSchema1767225600000 } from './migrations/1767225600000-mfa-initial-schema';
+
+export * from './entities/challenge.entity';
+export * from './entities/failure-budget.entity';
+export * from './entities/recovery-code.entity';
+export * from './entities/totp-authenticator.entity';
+export * from './repositories/sql';
+export * from './repositories/challenge.repository';
+export * from './repositories/failure-budget.repository';
+export * from './repositories/recovery-code.repository';
+export * from './repositories/totp-authenticator.repository';
 
 /** Every entity of the `mfa` schema, listed explicitly (no globs). */
-export const MFA_ENTITIES: Function[] = [];
+export const MFA_ENTITIES: Function[] = [TotpAuthenticatorEntity, ChallengeEntity, RecoveryCodeEntity, FailureBudgetEntity];
 
 /** Every migration of the `mfa` schema, in order. */
-export const MFA_MIGRATIONS: Function[] = [];
+export const MFA_MIGRATIONS: Function[] = [MfaInitialSchema1767225600000];
 
 export const MFA_SCHEMA = 'mfa';
 

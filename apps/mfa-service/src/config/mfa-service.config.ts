@@ -16,7 +16,18 @@ export function mfaServiceSchema(source: Env) {
     MFA_ENCRYPTION_KEY: key,
     /** seals job payloads; shared with the notifier */
     QUEUE_ENCRYPTION_KEY: key,
+    /** lifetime of a challenge; NIST SP 800-63B caps out-of-band codes at 10 minutes */
     MFA_CHALLENGE_TTL_SECONDS: env.int({ default: 600, min: 30, max: 600 }),
+    /** TOTP steps accepted either side of the current one (1 = T-1, T, T+1) */
+    MFA_TOTP_WINDOW: env.int({ default: 1, min: 0, max: 2 }),
+    /** consecutive failures of one factor of one account (across challenges and sessions) that start a lockout */
+    MFA_FAILURE_LIMIT: env.int({ default: 10, min: 3, max: 100 }),
+    /** length of the first lockout; each further lockout doubles it */
+    MFA_LOCKOUT_BASE_SECONDS: env.int({ default: 30, min: 1, max: 3600 }),
+    /** longest lockout */
+    MFA_LOCKOUT_MAX_SECONDS: env.int({ default: 3600, min: 1, max: 86_400 }),
+    /** how long shutdown waits for in-flight RPCs before closing connections */
+    MFA_SHUTDOWN_GRACE_MS: env.int({ default: 10_000, min: 0, max: 60_000 }),
   };
 }
 
@@ -25,6 +36,7 @@ export type MfaServiceConfig = ConfigOf<ReturnType<typeof mfaServiceSchema>>;
 export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfig {
   return loadConfig(mfaServiceSchema(source), source, (c, problem) => {
     if (c.MFA_ENCRYPTION_KEY === c.QUEUE_ENCRYPTION_KEY) problem('MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY must be different keys');
+    if (c.MFA_LOCKOUT_MAX_SECONDS < c.MFA_LOCKOUT_BASE_SECONDS) problem('MFA_LOCKOUT_MAX_SECONDS must be >= MFA_LOCKOUT_BASE_SECONDS');
   });
 }
 

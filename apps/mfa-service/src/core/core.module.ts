@@ -6,7 +6,10 @@ import { parseKeyring } from '@twostep/crypto';
 import { bullPrefix, closeRedis, createRedis, defaultQueuePolicy, QueueProducer } from '@twostep/messaging';
 import { JsonLogger } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
-import { CLOCK, LOGGER, METRICS, MFA_KEYRING, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, systemClock } from './tokens';
+import { MfaMetrics } from '../metrics/mfa-metrics.service';
+import { InFlightRequests } from './in-flight.interceptor';
+import { MfaSecrets } from './mfa-secrets.service';
+import { Clock, CLOCK, LOGGER, METRICS, MFA_KEYRING, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, systemClock } from './tokens';
 
 export type OtpDeliveryProducer = QueueProducer<OtpDeliveryJob, OtpDeliveryJobName>;
 export type SecurityNoticeProducer = QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>;
@@ -20,14 +23,14 @@ export class CoreModule implements OnApplicationShutdown {
     @Inject(SECURITY_NOTICES_QUEUE) private readonly noticeQueue: SecurityNoticeProducer,
   ) {}
 
-  static forRoot(config: MfaServiceConfig, logger: JsonLogger, registry: Registry) {
+  static forRoot(config: MfaServiceConfig, logger: JsonLogger, registry: Registry, clock: Clock = systemClock) {
     return {
       module: CoreModule,
       providers: [
         { provide: MFA_SERVICE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: METRICS, useValue: registry },
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: clock },
         { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL, 'client', 'mfa-service', (err) => logger.emit('warn', 'redis connection error', { reason: err.message })) },
         { provide: QUEUE_KEYRING, useFactory: () => parseKeyring(config.QUEUE_ENCRYPTION_KEY) },
         { provide: MFA_KEYRING, useFactory: () => parseKeyring(config.MFA_ENCRYPTION_KEY) },
@@ -48,8 +51,11 @@ export class CoreModule implements OnApplicationShutdown {
             new QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>(QueueName.SecurityNotices, redis, bullPrefix(config.REDIS_KEY_PREFIX), defaultQueuePolicy(QueueName.SecurityNotices)),
           inject: [REDIS],
         },
+        MfaSecrets,
+        MfaMetrics,
+        InFlightRequests,
       ],
-      exports: [MFA_SERVICE_CONFIG, LOGGER, METRICS, CLOCK, REDIS, QUEUE_KEYRING, MFA_KEYRING, OTP_DELIVERY_QUEUE, SECURITY_NOTICES_QUEUE],
+      exports: [MFA_SERVICE_CONFIG, LOGGER, METRICS, CLOCK, REDIS, QUEUE_KEYRING, MFA_KEYRING, OTP_DELIVERY_QUEUE, SECURITY_NOTICES_QUEUE, MfaSecrets, MfaMetrics, InFlightRequests],
     };
   }
 

@@ -2,11 +2,13 @@ import { ArgumentsHost, Catch, Inject, RpcExceptionFilter } from '@nestjs/common
 import { Observable, throwError } from 'rxjs';
 import { AppError, RpcErrorPayload, toRpcErrorPayload } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
+import { isInfrastructureFailure } from './infrastructure-errors';
 import { LOGGER } from './tokens';
 
 /**
  * Domain errors cross TCP as `{kind, type, message}` and are rebuilt by auth-api's MfaClient.
- * Anything else is logged here and leaves as a generic 500, with no detail.
+ * A dependency that is down (Postgres, Redis) leaves as 503 `general_service_unavailable`; anything
+ * else is logged here and leaves as a generic 500, with no detail.
  */
 @Catch()
 export class MfaRpcExceptionFilter implements RpcExceptionFilter<unknown> {
@@ -15,6 +17,10 @@ export class MfaRpcExceptionFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, host: ArgumentsHost): Observable<RpcErrorPayload> {
     if (exception instanceof AppError) return throwError(() => toRpcErrorPayload(exception));
     const pattern = host.switchToRpc().getContext<{ getPattern?: () => string }>()?.getPattern?.();
+    if (isInfrastructureFailure(exception)) {
+      this.logger.emit('warn', 'dependency unavailable', { pattern, error: exception instanceof Error ? exception.message : String(exception) });
+      return throwError(() => toRpcErrorPayload(new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 })));
+    }
     this.logger.emit('error', exception instanceof Error ? exception : new Error(String(exception)), { pattern });
     return throwError(() => toRpcErrorPayload(new AppError('general_unknown')));
   }

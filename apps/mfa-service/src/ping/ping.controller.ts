@@ -1,30 +1,19 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { MfaPattern, MfaRpc } from '@twostep/contracts';
 import { runReadiness } from '@twostep/observability';
-import { CLOCK, Clock, REDIS } from '../core/tokens';
+import { ReadinessChecks } from '../health/readiness-checks';
 
 type Ping = MfaRpc[typeof MfaPattern.Ping];
 
 @Controller()
 export class PingController {
-  constructor(
-    private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly readiness: ReadinessChecks) {}
 
   @MessagePattern(MfaPattern.Ping)
-  async ping(@Payload() request: Ping['request']): Promise<Ping['response']> {
-    const report = await runReadiness(
-      {
-        postgres: async () => void (await this.dataSource.query('SELECT 1')),
-        redis: async () => void (await this.redis.ping()),
-      },
-      500,
-    );
-    return { nonce: String(request?.nonce ?? ''), ready: report.ready, now: this.clock.now().toISOString() };
+  async ping(@Payload() request: unknown): Promise<Ping['response']> {
+    const report = await runReadiness(this.readiness.checks(), 500);
+    const nonce = (request as { nonce?: unknown } | null)?.nonce;
+    return { nonce: typeof nonce === 'string' ? nonce.slice(0, 256) : '', ready: report.ready, now: this.readiness.now().toISOString() };
   }
 }

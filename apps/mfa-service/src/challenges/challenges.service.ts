@@ -1,0 +1,309 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AppError,
+  ChallengeStateResponse,
+  ChallengeStatus,
+  ChallengeVerifyResponse,
+  ChallengeView,
+  DeliveryResultJob,
+  MfaFactor,
+} from '@twostep/contracts';
+import { uniqueId } from '@twostep/crypto';
+import { ChallengeEntity, ChallengeRepository } from '@twostep/mfa-data-access';
+import { JsonLogger } from '@twostep/observability';
+import { FailureBudgetService } from '../budgets/failure-budget.service';
+import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
+import { MfaSecrets } from '../core/mfa-secrets.service';
+import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { FailureReason, MfaMetrics } from '../metrics/mfa-metrics.service';
+import { normalizeRecoveryCode } from '../recovery-codes/recovery-code.format';
+import { RecoveryCodesService } from '../recovery-codes/recovery-codes.service';
+import { TOTP_CODE, TotpService } from '../totp/totp.service';
+import { CHALLENGE_ID, ValidDelivery } from '../validation/rpc-input';
+import { CHALLENGE_CODE, generateChallengeCode } from './challenge-code';
+import { OtpDeliveryPublisher } from './otp-delivery.publisher';
+
+/** Wrong codes one challenge accepts before it is exhausted. */
+export const MAX_ATTEMPTS_PER_CHALLENGE = 5;
+/** Closed and expired challenges are kept this long (for ChallengeGet and audit), then deleted. */
+const RETENTION_MS = 24 * 3600 * 1000;
+
+export interface CreateChallenge {
+  userId: string;
+  sessionId: string;
+  factor: MfaFactor;
+  delivery?: ValidDelivery;
+}
+
+export interface VerifyChallenge {
+  userId: string;
+  sessionId: string;
+  challengeId: string;
+  otp: string;
+}
+
+type Outcome = { ok: true; recoveryCodesLeft?: number } | { ok: false; reason: FailureReason };
+
+/** Thrown inside a transaction to roll it back when a conditional update lost its race. */
+class LostRace extends Error {
+  constructor(readonly reason: FailureReason) {
+    super(reason);
+  }
+}
+
+/**
+ * MFA challenges: bound to a user, a session and a factor; expiring; single-use; at most
+ * {@link MAX_ATTEMPTS_PER_CHALLENGE} wrong codes; every verification counted against the account's
+ * failure budget for the factor. Every refusal is the same `user_invalid_token` (or 429 while locked).
+ */
+@Injectable()
+export class ChallengesService {
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly challenges: ChallengeRepository,
+    private readonly dataSource: DataSource,
+    private readonly secrets: MfaSecrets,
+    private readonly budget: FailureBudgetService,
+    private readonly totp: TotpService,
+    private readonly recoveryCodes: RecoveryCodesService,
+    private readonly publisher: OtpDeliveryPublisher,
+    private readonly metrics: MfaMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
+  ) {
+    this.ttlMs = config.MFA_CHALLENGE_TTL_SECONDS * 1000;
+  }
+
+  /**
+   * Creates a challenge. For email and phone: a fresh 6-digit code, stored only as a keyed hash, sent
+   * through a sealed `otp-delivery` job after the row is committed; older open challenges of the same
+   * user and factor stop working. If the job cannot be enqueued the challenge is closed as
+   * `delivery_failed` and the caller gets 503.
+   */
+  async create(req: CreateChallenge): Promise<ChallengeView> {
+    const now = this.clock.now();
+    const id = uniqueId(now.getTime());
+    const expiresAt = new Date(now.getTime() + this.ttlMs);
+    const sendsCode = req.factor === 'email' || req.factor === 'phone';
+    if (sendsCode && !req.delivery) throw new AppError('general_argument_invalid', 'Invalid `delivery` param.');
+    const code = sendsCode ? generateChallengeCode() : undefined;
+
+    await this.challenges.deleteExpiredForUser(req.userId, new Date(now.getTime() - RETENTION_MS));
+    const superseded = await this.challenges.insert(
+      {
+        id,
+        userId: req.userId,
+        sessionId: req.sessionId,
+        factor: req.factor,
+        codeHash: code === undefined ? null : this.secrets.hashChallengeCode(id, code),
+        createdAt: now,
+        expiresAt,
+        deliveryChannel: req.factor === 'email' ? 'email' : req.factor === 'phone' ? 'sms' : null,
+      },
+      { supersede: sendsCode },
+    );
+    for (const old of superseded) await this.publisher.closeReference(old.id, 'superseded', old.expiresAt, now);
+
+    if (code !== undefined && req.delivery) {
+      try {
+        await this.publisher.publishChallengeCode({
+          challengeId: id,
+          userId: req.userId,
+          factor: req.factor as 'email' | 'phone',
+          code,
+          delivery: req.delivery,
+          expiresAt,
+          requestedAt: now,
+        });
+      } catch (error) {
+        await this.challenges.markDeliveryFailed(id, this.clock.now(), 'queue_unavailable');
+        this.metrics.enqueueFailures.inc({ queue: 'otp-delivery' });
+        this.logger.emit('error', 'challenge code could not be queued for delivery', {
+          challengeId: id,
+          factor: req.factor,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 });
+      }
+    }
+    this.metrics.challengesCreated.inc({ factor: req.factor });
+    this.logger.info('mfa challenge created', { userId: req.userId, challengeId: id, factor: req.factor, superseded: superseded.length });
+    return { id, createdAt: now.toISOString(), userId: req.userId, expire: expiresAt.toISOString() };
+  }
+
+  /**
+   * Completes a challenge. In order: the challenge must exist, belong to this user and session, be
+   * open and unexpired (else 401, nothing counted); the code must be shaped like the factor's codes
+   * (else 401, nothing counted); then one of the challenge's attempts and one failure of the account's
+   * budget are taken *before* the code is evaluated (429 while the factor is locked); a right code
+   * consumes the challenge with a conditional update (and burns the TOTP step or the recovery code in
+   * the same transaction) and resets the budget; a wrong one stays counted.
+   */
+  async verify(req: VerifyChallenge): Promise<ChallengeVerifyResponse> {
+    const now = this.clock.now();
+    const challenge = CHALLENGE_ID.test(req.challengeId) ? await this.challenges.find(req.challengeId) : null;
+    if (!challenge || challenge.userId !== req.userId || challenge.sessionId !== req.sessionId) {
+      this.logger.emit('warn', 'mfa challenge verification refused', { userId: req.userId, outcome: 'unknown_challenge' });
+      throw new AppError('user_invalid_token');
+    }
+    const factor = challenge.factor;
+    if (challenge.state !== 'open' || challenge.expiresAt <= now || challenge.attempts >= MAX_ATTEMPTS_PER_CHALLENGE) {
+      return this.refuse(challenge, 'invalid_challenge');
+    }
+    const code = this.normalize(factor, req.otp);
+    if (code === null) return this.refuse(challenge, 'malformed_code');
+
+    const attempts = await this.challenges.reserveAttempt(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE);
+    if (attempts === null) return this.refuse(challenge, 'no_attempts_left');
+    let reservation;
+    try {
+      reservation = await this.budget.reserve(challenge.userId, factor, now);
+    } catch (error) {
+      await this.challenges.releaseAttempt(challenge.id);
+      throw error;
+    }
+
+    const outcome = await this.evaluate(challenge, code, now);
+    if (outcome.ok) {
+      if (challenge.deliveryChannel) await this.publisher.closeReference(challenge.id, 'consumed', challenge.expiresAt, now);
+      this.metrics.challengesVerified.inc({ factor });
+      this.logger.info('mfa challenge verified', { userId: challenge.userId, challengeId: challenge.id, factor });
+      return { factor, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
+    }
+
+    this.budget.failed(challenge.userId, factor, reservation, now);
+    if (attempts >= MAX_ATTEMPTS_PER_CHALLENGE && (await this.challenges.exhaustIfSpent(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE)) && challenge.deliveryChannel) {
+      await this.publisher.closeReference(challenge.id, 'exhausted', challenge.expiresAt, now);
+    }
+    return this.refuse(challenge, outcome.reason);
+  }
+
+  /** The state of one of the user's challenges (never its code or hash); 401 for anyone else's. */
+  async get(userId: string, challengeId: string): Promise<ChallengeStateResponse> {
+    const challenge = CHALLENGE_ID.test(challengeId) ? await this.challenges.find(challengeId) : null;
+    if (!challenge || challenge.userId !== userId) throw new AppError('user_invalid_token');
+    const now = this.clock.now();
+    const status = this.statusOf(challenge, now);
+    const open = challenge.state === 'open' && challenge.expiresAt > now;
+    return {
+      id: challenge.id,
+      createdAt: challenge.createdAt.toISOString(),
+      userId: challenge.userId,
+      expire: challenge.expiresAt.toISOString(),
+      factor: challenge.factor,
+      status,
+      attemptsLeft: open ? Math.max(0, MAX_ATTEMPTS_PER_CHALLENGE - challenge.attempts) : 0,
+      ...(challenge.deliveryChannel && challenge.deliveryStatus
+        ? {
+            delivery: {
+              channel: challenge.deliveryChannel,
+              status: challenge.deliveryStatus,
+              ...(challenge.deliveryReason ? { reason: challenge.deliveryReason } : {}),
+              updatedAt: (challenge.deliveryUpdatedAt ?? challenge.createdAt).toISOString(),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Records a delivery outcome reported by the notifier (idempotent). */
+  async recordDeliveryResult(result: Pick<DeliveryResultJob, 'referenceId' | 'status' | 'reason' | 'at'>): Promise<boolean> {
+    const recorded = await this.challenges.recordDeliveryResult({
+      id: result.referenceId,
+      status: result.status,
+      reason: result.reason ?? null,
+      at: new Date(result.at),
+    });
+    if (recorded) this.metrics.deliveryResults.inc({ status: result.status });
+    return recorded;
+  }
+
+  private statusOf(c: ChallengeEntity, now: Date): ChallengeStatus {
+    switch (c.state) {
+      case 'consumed':
+        return 'consumed';
+      case 'exhausted':
+        return 'exhausted';
+      case 'delivery_failed':
+        return 'delivery_failed';
+      case 'superseded':
+        // a newer challenge replaced it: its code stopped working early
+        return 'expired';
+      case 'open':
+        if (c.expiresAt <= now) return 'expired';
+        if (c.attempts >= MAX_ATTEMPTS_PER_CHALLENGE) return 'exhausted';
+        if (c.deliveryStatus === 'failed' || c.deliveryStatus === 'dropped') return 'delivery_failed';
+        if (c.deliveryStatus === 'sent') return 'delivered';
+        return 'pending';
+    }
+  }
+
+  /** The code in the form the factor stores, or null when it cannot be one. */
+  private normalize(factor: MfaFactor, otp: string): string | null {
+    switch (factor) {
+      case 'email':
+      case 'phone':
+        return CHALLENGE_CODE.test(otp) ? otp : null;
+      case 'totp':
+        return TOTP_CODE.test(otp) ? otp : null;
+      case 'recoveryCode':
+        return normalizeRecoveryCode(otp);
+    }
+  }
+
+  private async evaluate(challenge: ChallengeEntity, code: string, now: Date): Promise<Outcome> {
+    const { userId, factor } = challenge;
+    switch (factor) {
+      case 'email':
+      case 'phone': {
+        if (!challenge.codeHash || !this.secrets.challengeCodeMatches(challenge.codeHash, challenge.id, code)) return { ok: false, reason: 'wrong_code' };
+        return this.commit(challenge, now, async () => undefined);
+      }
+      case 'totp': {
+        const match = await this.totp.matchVerified(userId, code, now);
+        if (!('step' in match)) return { ok: false, reason: match.reason };
+        return this.commit(challenge, now, async (manager) => {
+          if (!(await this.totp.acceptStep(manager, userId, match.authenticatorId, match.step, now))) throw new LostRace('replayed_step');
+          return undefined;
+        });
+      }
+      case 'recoveryCode': {
+        const row = await this.recoveryCodes.findUnused(userId, code);
+        if (!row) return { ok: false, reason: 'wrong_code' };
+        return this.commit(challenge, now, async (manager) => {
+          if (!(await this.recoveryCodes.consume(manager, userId, row.id, now))) throw new LostRace('wrong_code');
+          return this.recoveryCodes.remaining(userId, manager);
+        });
+      }
+    }
+  }
+
+  /**
+   * One transaction: consume the challenge (single use), spend what the factor spends (TOTP step,
+   * recovery code), reset the failure budget. If any conditional update finds its row already taken,
+   * everything rolls back and the attempt counts as failed.
+   */
+  private async commit(challenge: ChallengeEntity, now: Date, spend: (manager: EntityManager) => Promise<number | undefined>): Promise<Outcome> {
+    try {
+      const recoveryCodesLeft = await this.dataSource.transaction(async (manager) => {
+        if (!(await this.challenges.consume(manager, challenge.id, now))) throw new LostRace('invalid_challenge');
+        const left = await spend(manager);
+        await this.budget.succeeded(challenge.userId, challenge.factor, now, manager);
+        return left;
+      });
+      return recoveryCodesLeft === undefined ? { ok: true } : { ok: true, recoveryCodesLeft };
+    } catch (error) {
+      if (error instanceof LostRace) return { ok: false, reason: error.reason };
+      throw error;
+    }
+  }
+
+  private refuse(challenge: ChallengeEntity, reason: FailureReason): never {
+    this.metrics.failed(challenge.factor, reason);
+    this.logger.emit('warn', 'mfa challenge verification refused', { userId: challenge.userId, challengeId: challenge.id, factor: challenge.factor, outcome: reason });
+    throw new AppError('user_invalid_token');
+  }
+}

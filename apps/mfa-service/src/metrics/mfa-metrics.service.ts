@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
+import { MfaFactor } from '@twostep/contracts';
+import { METRICS } from '../core/tokens';
+
+/** Why a verification was refused (bounded label values; never anything secret). */
+export type FailureReason = 'wrong_code' | 'replayed_step' | 'malformed_code' | 'invalid_challenge' | 'locked' | 'no_attempts_left';
+
+/** The counters mfa-service exports on /metrics. */
+@Injectable()
+export class MfaMetrics {
+  readonly challengesCreated: Counter<'factor'>;
+  readonly challengesVerified: Counter<'factor'>;
+  readonly verificationFailures: Counter<'factor' | 'reason'>;
+  readonly lockouts: Counter<'factor'>;
+  readonly enrollments: Counter<'result'>;
+  readonly enqueueFailures: Counter<'queue'>;
+  readonly deliveryResults: Counter<'status'>;
+
+  constructor(@Inject(METRICS) registry: Registry) {
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+    this.challengesCreated = counter('mfa_challenges_created_total', 'MFA challenges created, by factor', ['factor']);
+    this.challengesVerified = counter('mfa_challenges_verified_total', 'MFA challenges completed successfully, by factor', ['factor']);
+    this.verificationFailures = counter('mfa_verification_failures_total', 'Refused MFA verifications (challenges and TOTP enrollment), by factor and reason', ['factor', 'reason']);
+    this.lockouts = counter('mfa_lockouts_total', 'Lockouts started by the per-account failure budget, by factor', ['factor']);
+    this.enrollments = counter('mfa_totp_enrollments_total', 'TOTP authenticator enrollment events, by result', ['result']);
+    this.enqueueFailures = counter('mfa_enqueue_failures_total', 'Jobs that could not be enqueued (the request answered 503)', ['queue']);
+    this.deliveryResults = counter('mfa_delivery_results_total', 'Delivery outcomes recorded on challenges, by status', ['status']);
+  }
+
+  failed(factor: MfaFactor, reason: FailureReason): void {
+    this.verificationFailures.inc({ factor, reason });
+  }
+}

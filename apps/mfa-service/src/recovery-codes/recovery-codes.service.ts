@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, RecoveryCodesResponse } from '@twostep/contracts';
+import { uniqueId } from '@twostep/crypto';
+import { Queryable, RecoveryCodeEntity, RecoveryCodeRepository } from '@twostep/mfa-data-access';
+import { JsonLogger } from '@twostep/observability';
+import { MfaSecrets } from '../core/mfa-secrets.service';
+import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { generateRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-code.format';
+
+/**
+ * Single-use recovery codes: a set of 10, each encrypted at rest (so it can be shown again) and
+ * hashed with a key (to check a submitted one); a used code is marked by a conditional update and
+ * never works again; regenerating voids the whole old set.
+ */
+@Injectable()
+export class RecoveryCodesService {
+  constructor(
+    private readonly codes: RecoveryCodeRepository,
+    private readonly secrets: MfaSecrets,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+  ) {}
+
+  /** A first set, or a new one once every code of the old set was used; 409 while unused codes exist. */
+  async create(userId: string): Promise<RecoveryCodesResponse> {
+    const codes = await this.codes.withUserLock(userId, async (manager) => {
+      if ((await this.codes.countUnused(userId, manager)) > 0) throw new AppError('user_recovery_codes_already_exists');
+      return this.replace(manager, userId);
+    });
+    this.logger.info('recovery codes created', { userId });
+    return { recoveryCodes: codes };
+  }
+
+  /** The unused codes, decrypted; 404 when there are none. */
+  async get(userId: string): Promise<RecoveryCodesResponse> {
+    const rows = await this.codes.listUnused(userId);
+    if (rows.length === 0) throw new AppError('user_recovery_codes_not_found');
+    return { recoveryCodes: rows.map((r) => this.secrets.decryptRecoveryCode(userId, r.codeEncrypted)) };
+  }
+
+  /** A new set; every code of the old one stops working. 404 when the user has no unused codes. */
+  async regenerate(userId: string): Promise<RecoveryCodesResponse> {
+    const codes = await this.codes.withUserLock(userId, async (manager) => {
+      if ((await this.codes.countUnused(userId, manager)) === 0) throw new AppError('user_recovery_codes_not_found');
+      return this.replace(manager, userId);
+    });
+    this.logger.info('recovery codes regenerated', { userId });
+    return { recoveryCodes: codes };
+  }
+
+  /**
+   * The unused code equal to `normalizedCode`, if any. Every unused code is compared (in constant
+   * time), so timing does not tell which one matched.
+   */
+  async findUnused(userId: string, normalizedCode: string): Promise<RecoveryCodeEntity | undefined> {
+    const rows = await this.codes.listUnused(userId);
+    let found: RecoveryCodeEntity | undefined;
+    for (const row of rows) {
+      if (this.secrets.recoveryCodeMatches(row.codeHash, userId, normalizedCode) && !found) found = row;
+    }
+    return found;
+  }
+
+  /** Spends a code inside the caller's transaction; false if it was spent (or voided) meanwhile. */
+  consume(db: Queryable, userId: string, codeId: string, now: Date): Promise<boolean> {
+    return this.codes.consume(db, codeId, userId, now);
+  }
+
+  remaining(userId: string, db?: Queryable): Promise<number> {
+    return this.codes.countUnused(userId, db);
+  }
+
+  private async replace(db: Queryable, userId: string): Promise<string[]> {
+    const now = this.clock.now();
+    const plain = Array.from({ length: RECOVERY_CODE_COUNT }, () => generateRecoveryCode());
+    await this.codes.replaceAll(
+      db,
+      userId,
+      plain.map((code, position) => ({
+        id: uniqueId(now.getTime()),
+        position,
+        codeHash: this.secrets.hashRecoveryCode(userId, code),
+        codeEncrypted: this.secrets.encryptRecoveryCode(userId, code),
+      })),
+      now,
+    );
+    return plain;
+  }
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError, TotpCreateResponse, TotpDeleteResponse, TotpVerifyResponse } from '@twostep/contracts';
+import { uniqueId } from '@twostep/crypto';
+import { Queryable, TotpAuthenticatorEntity, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
+import { JsonLogger } from '@twostep/observability';
+import { FailureBudgetService } from '../budgets/failure-budget.service';
+import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
+import { MfaSecrets } from '../core/mfa-secrets.service';
+import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { MfaMetrics } from '../metrics/mfa-metrics.service';
+import { base32Decode } from './base32';
+import { otpauthUri } from './otpauth-uri';
+import { generateTotpSecret, matchingSteps, timeStep } from './totp-algorithm';
+
+/** A TOTP code as typed: exactly six ASCII digits (no spaces, no other scripts' digits). */
+export const TOTP_CODE = /^[0-9]{6}$/;
+
+/** Which time step a code proves, or why it proves none. */
+export type TotpMatch = { step: number } | { reason: 'wrong_code' | 'replayed_step' };
+
+/**
+ * TOTP authenticators: enrollment (secret, URI, verification) and code checks. SHA-1, 6 digits, 30 s,
+ * the current step and MFA_TOTP_WINDOW steps either side, each step accepted at most once per user.
+ */
+@Injectable()
+export class TotpService {
+  private readonly window: number;
+
+  constructor(
+    private readonly authenticators: TotpAuthenticatorRepository,
+    private readonly secrets: MfaSecrets,
+    private readonly budget: FailureBudgetService,
+    private readonly metrics: MfaMetrics,
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
+  ) {
+    this.window = config.MFA_TOTP_WINDOW;
+  }
+
+  /** A new secret for the user, replacing an unverified one; 409 when a verified one exists (no secret then). */
+  async create(userId: string, accountName: string, issuer: string): Promise<TotpCreateResponse> {
+    const now = this.clock.now();
+    const secret = generateTotpSecret();
+    const stored = await this.authenticators.upsertUnverified({
+      userId,
+      authenticatorId: uniqueId(now.getTime()),
+      secretEncrypted: this.secrets.encryptTotpSecret(userId, secret),
+      now,
+    });
+    if (!stored) throw new AppError('user_authenticator_already_verified');
+    this.metrics.enrollments.inc({ result: 'created' });
+    this.logger.info('totp authenticator created', { userId });
+    return { secret, uri: otpauthUri(issuer, accountName, secret) };
+  }
+
+  /** Enrollment: the first correct code verifies the authenticator (and burns its time step). */
+  async verifyEnrollment(userId: string, otp: string): Promise<TotpVerifyResponse> {
+    const authenticator = await this.authenticators.find(userId);
+    if (!authenticator) throw new AppError('user_authenticator_not_found');
+    if (authenticator.verified) throw new AppError('user_authenticator_already_verified');
+    if (!TOTP_CODE.test(otp)) {
+      this.metrics.failed('totp', 'malformed_code');
+      throw new AppError('user_invalid_token');
+    }
+    const now = this.clock.now();
+    const reservation = await this.budget.reserve(userId, 'totp', now);
+    const match = this.match(authenticator, otp, now);
+    if ('step' in match) {
+      const accepted = await this.authenticators.acceptStep(this.dataSource, {
+        userId,
+        authenticatorId: authenticator.authenticatorId,
+        step: match.step,
+        now,
+        enrollment: true,
+      });
+      if (accepted) {
+        await this.budget.succeeded(userId, 'totp', now);
+        this.metrics.enrollments.inc({ result: 'verified' });
+        this.logger.info('totp authenticator verified', { userId });
+        return { verified: true };
+      }
+    }
+    const reason = 'reason' in match ? match.reason : 'replayed_step';
+    this.budget.failed(userId, 'totp', reservation, now);
+    this.metrics.failed('totp', reason);
+    this.logger.emit('warn', 'totp enrollment verification refused', { userId, outcome: reason });
+    throw new AppError('user_invalid_token');
+  }
+
+  async delete(userId: string): Promise<TotpDeleteResponse> {
+    if (!(await this.authenticators.delete(userId))) throw new AppError('user_authenticator_not_found');
+    this.logger.info('totp authenticator deleted', { userId });
+    return { deleted: true };
+  }
+
+  /**
+   * For a TOTP challenge: the step a code proves against the user's *verified* authenticator. The caller
+   * burns the step with {@link acceptStep} in the transaction that consumes the challenge.
+   */
+  async matchVerified(userId: string, otp: string, now: Date): Promise<{ step: number; authenticatorId: string } | { reason: 'wrong_code' | 'replayed_step' }> {
+    const authenticator = await this.authenticators.find(userId);
+    if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
+    const match = this.match(authenticator, otp, now);
+    return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId } : match;
+  }
+
+  /** Compare-and-set of the user's last accepted step; false if this step (or a later one) was accepted already. */
+  acceptStep(db: Queryable, userId: string, authenticatorId: string, step: number, now: Date): Promise<boolean> {
+    return this.authenticators.acceptStep(db, { userId, authenticatorId, step, now, enrollment: false });
+  }
+
+  private match(authenticator: TotpAuthenticatorEntity, otp: string, now: Date): TotpMatch {
+    const key = base32Decode(this.secrets.decryptTotpSecret(authenticator.userId, authenticator.secretEncrypted));
+    const steps = matchingSteps(key, otp, timeStep(Math.floor(now.getTime() / 1000)), this.window);
+    if (steps.length === 0) return { reason: 'wrong_code' };
+    const fresh = steps.filter((s) => authenticator.lastStep === null || s > authenticator.lastStep);
+    if (fresh.length === 0) {
+      this.logger.emit('warn', 'totp code for an already accepted time step rejected (possible replay)', { userId: authenticator.userId });
+      return { reason: 'replayed_step' };
+    }
+    return { step: Math.max(...fresh) };
+  }
+}

@@ -1,0 +1,135 @@
+import { MfaPattern } from '@twostep/contracts';
+import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
+import { otplibCodes } from './support/otplib-oracle';
+
+const delivery = { destination: 'bob@example.com', locale: 'en', projectName: 'Twostep Test' };
+
+describe('failure budget per account and factor (real TCP transport, Postgres, Redis)', () => {
+  let h: MfaServiceHarness;
+
+  beforeAll(async () => {
+    h = await MfaServiceHarness.start('budget');
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const create = (userId: string, sessionId: string) => h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'email', delivery });
+  const wrong = (code: string) => String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
+  const budget = async (userId: string, factor: string) =>
+    (await h.sql<{ failures: number; locked_until: Date | null }>('SELECT failures, locked_until FROM mfa.failure_budgets WHERE user_id = $1 AND factor = $2', [userId, factor]))[0];
+
+  /** `n` wrong codes spread over fresh challenges from fresh sessions (at most 4 per challenge, so none is exhausted). */
+  async function failEmail(userId: string, n: number): Promise<string[]> {
+    const outcomes: string[] = [];
+    for (let done = 0; done < n; ) {
+      const sessionId = `s-${done}`;
+      const view = await create(userId, sessionId);
+      const code = await h.codeOf(view.id);
+      for (let i = 0; i < 4 && done < n; i++, done++) {
+        outcomes.push(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId, challengeId: view.id, otp: wrong(code) }));
+      }
+    }
+    return outcomes;
+  }
+
+  it('locks the factor after 10 failures across challenges and sessions, refuses even the right code, and a success after the lock resets it', async () => {
+    const { userId } = newUser();
+    const start = h.clock.now().getTime();
+    try {
+      expect(await failEmail(userId, 10)).toEqual(new Array(10).fill('user_invalid_token'));
+      expect((await budget(userId, 'email')).failures).toBe(10);
+
+      // a new challenge from a new session does not reset the count, and the right code is refused while locked
+      const fresh = await create(userId, 'new-session');
+      const code = await h.codeOf(fresh.id);
+      const locked = await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code });
+      expect(locked.type).toBe('general_rate_limit_exceeded');
+      expect(locked.retryAfterSeconds).toBe(30);
+      h.clock.advance(12_000);
+      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).retryAfterSeconds).toBe(18);
+      // refusals while locked took nothing from the challenge
+      expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: fresh.id })).attemptsLeft).toBe(5);
+
+      h.clock.advance(19_000);
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email' });
+      expect(await budget(userId, 'email')).toEqual({ failures: 0, locked_until: null });
+      // counting starts again from zero: 9 failures do not lock
+      expect(await failEmail(userId, 9)).toEqual(new Array(9).fill('user_invalid_token'));
+    } finally {
+      h.clock.set(start);
+    }
+  });
+
+  it('makes every further lockout twice as long (30 s, then 60 s)', async () => {
+    const { userId } = newUser();
+    const start = h.clock.now().getTime();
+    try {
+      await failEmail(userId, 10);
+      h.clock.advance(31_000);
+      const outcomes = await failEmail(userId, 10);
+      expect(outcomes).toEqual(new Array(10).fill('user_invalid_token'));
+      const view = await create(userId, 'x');
+      const error = await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'x', challengeId: view.id, otp: await h.codeOf(view.id) });
+      expect(error).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 60 });
+    } finally {
+      h.clock.set(start);
+    }
+  });
+
+  /** A user with a verified TOTP authenticator (enrolled a few steps back) and `n` open totp challenges. */
+  async function totpUserWithChallenges(n: number): Promise<{ userId: string; challenges: Array<{ sessionId: string; challengeId: string }>; right: string }> {
+    const { userId } = newUser();
+    const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
+    const [enrollCode, right] = otplibCodes([
+      { secret, epoch: h.clock.epochSeconds - 120 },
+      { secret, epoch: h.clock.epochSeconds },
+    ]);
+    h.clock.advance(-120_000);
+    await h.call(MfaPattern.TotpVerify, { userId, otp: enrollCode });
+    h.clock.advance(120_000);
+    const challenges = [];
+    for (let c = 0; c < n; c++) {
+      const sessionId = `par-${c}`;
+      challenges.push({ sessionId, challengeId: (await h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'totp' })).id });
+    }
+    return { userId, challenges, right };
+  }
+
+  it('counts every one of many concurrent wrong guesses and evaluates no more than 10', async () => {
+    const { userId, challenges, right } = await totpUserWithChallenges(4);
+    const guesses = challenges.flatMap((c) => Array.from({ length: 5 }, (_, i) => ({ ...c, otp: String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0') })));
+    const outcomes = await h.race(guesses.map((g) => [MfaPattern.ChallengeVerify, { userId, ...g }]));
+    expect(outcomes.filter((o) => o === 'user_invalid_token')).toHaveLength(10);
+    expect(outcomes.filter((o) => o === 'general_rate_limit_exceeded')).toHaveLength(10);
+    const row = await budget(userId, 'totp');
+    expect(row.failures).toBe(10);
+    expect(row.locked_until!.getTime()).toBe(h.clock.now().getTime() + 30_000);
+  });
+
+  it('loses no failure when fewer concurrent wrong guesses than the limit arrive', async () => {
+    const { userId, challenges, right } = await totpUserWithChallenges(2);
+    const guesses = challenges.flatMap((c) => Array.from({ length: 4 }, () => ({ ...c, otp: wrong(right) })));
+    const outcomes = await h.race(guesses.map((g) => [MfaPattern.ChallengeVerify, { userId, ...g }]));
+    expect(outcomes).toEqual(new Array(8).fill('user_invalid_token'));
+    expect(await budget(userId, 'totp')).toEqual({ failures: 8, locked_until: null });
+  });
+
+  it('counts failed TOTP enrollment verifications against the totp factor', async () => {
+    const { userId } = newUser();
+    const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
+    const right = otplibCodes([{ secret, epoch: h.clock.epochSeconds }])[0];
+    for (let i = 0; i < 10; i++) expect(await h.outcome(MfaPattern.TotpVerify, { userId, otp: wrong(right) })).toBe('user_invalid_token');
+    expect(await h.fail(MfaPattern.TotpVerify, { userId, otp: right })).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 30 });
+    // the email factor of the same account is not affected
+    const view = await create(userId, 'e');
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) })).toEqual({ factor: 'email' });
+  });
+
+  it('counts lockouts in the metrics', async () => {
+    const metrics = await h.metrics();
+    expect(metrics).toMatch(/mfa_lockouts_total\{factor="email"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/mfa_verification_failures_total\{factor="email",reason="locked"[^}]*\} [1-9]/);
+  });
+});

@@ -1,0 +1,157 @@
+import { DataSource } from 'typeorm';
+import { ChallengeEntity, ChallengeFactor, DeliveryChannelColumn, DeliveryStatusColumn } from '../entities/challenge.entity';
+import { advisoryXactLock, mutate, Queryable, selectRows } from './sql';
+
+export interface NewChallenge {
+  id: string;
+  userId: string;
+  sessionId: string;
+  factor: ChallengeFactor;
+  codeHash: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  deliveryChannel: DeliveryChannelColumn | null;
+}
+
+/** A challenge that was closed as a side effect (superseded, purged); the caller tells the notifier. */
+export interface ClosedChallengeRef {
+  id: string;
+  expiresAt: Date;
+}
+
+export class ChallengeRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  find(id: string): Promise<ChallengeEntity | null> {
+    return this.dataSource.getRepository(ChallengeEntity).findOneBy({ id });
+  }
+
+  /**
+   * Inserts a challenge. With `supersede`, every other open challenge of the same user and factor is
+   * closed in the same transaction (their codes stop working), under a per-user-and-factor lock so
+   * that two concurrent creations cannot both stay open. Returns the challenges it closed.
+   */
+  async insert(c: NewChallenge, opts: { supersede: boolean }): Promise<ClosedChallengeRef[]> {
+    return this.dataSource.transaction(async (manager) => {
+      let superseded: ClosedChallengeRef[] = [];
+      if (opts.supersede) {
+        await advisoryXactLock(manager, `mfa-challenge:${c.userId}:${c.factor}`);
+        const result = await mutate<{ id: string; expires_at: Date }>(
+          manager,
+          `UPDATE mfa.challenges SET state = 'superseded', closed_at = $3
+            WHERE user_id = $1 AND factor = $2 AND state = 'open'
+            RETURNING id, expires_at`,
+          [c.userId, c.factor, c.createdAt],
+        );
+        superseded = result.rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
+      }
+      await manager.query(
+        `INSERT INTO mfa.challenges (id, user_id, session_id, factor, state, code_hash, attempts, created_at, expires_at,
+                                     delivery_channel, delivery_status, delivery_updated_at)
+         VALUES ($1, $2, $3, $4, 'open', $5, 0, $6, $7, $8, $9, $10)`,
+        [
+          c.id,
+          c.userId,
+          c.sessionId,
+          c.factor,
+          c.codeHash,
+          c.createdAt,
+          c.expiresAt,
+          c.deliveryChannel,
+          c.deliveryChannel ? 'queued' : null,
+          c.deliveryChannel ? c.createdAt : null,
+        ],
+      );
+      return superseded;
+    });
+  }
+
+  /**
+   * Takes one attempt from an open, unexpired challenge before its code is evaluated. Returns the
+   * attempts taken including this one, or null when the challenge has none left (or is not open).
+   */
+  async reserveAttempt(id: string, now: Date, maxAttempts: number): Promise<number | null> {
+    const { rows } = await mutate<{ attempts: number }>(
+      this.dataSource,
+      `UPDATE mfa.challenges SET attempts = attempts + 1
+        WHERE id = $1 AND state = 'open' AND expires_at > $2 AND attempts < $3
+        RETURNING attempts`,
+      [id, now, maxAttempts],
+    );
+    return rows.length === 1 ? rows[0].attempts : null;
+  }
+
+  /** Gives back an attempt that was reserved but never evaluated (e.g. the factor turned out locked). */
+  async releaseAttempt(id: string): Promise<void> {
+    await mutate(this.dataSource, `UPDATE mfa.challenges SET attempts = attempts - 1 WHERE id = $1 AND state = 'open' AND attempts > 0`, [id]);
+  }
+
+  /**
+   * Single use: closes the challenge as consumed if it is still open and unexpired. Exactly one of
+   * several concurrent callers gets true.
+   */
+  async consume(db: Queryable, id: string, now: Date): Promise<boolean> {
+    const { count } = await mutate(
+      db,
+      `UPDATE mfa.challenges SET state = 'consumed', closed_at = $2, attempts = GREATEST(attempts - 1, 0)
+        WHERE id = $1 AND state = 'open' AND expires_at > $2`,
+      [id, now],
+    );
+    return count === 1;
+  }
+
+  /** Closes the challenge as exhausted once all its attempts were spent on wrong codes. */
+  async exhaustIfSpent(id: string, now: Date, maxAttempts: number): Promise<boolean> {
+    const { count } = await mutate(
+      this.dataSource,
+      `UPDATE mfa.challenges SET state = 'exhausted', closed_at = $2 WHERE id = $1 AND state = 'open' AND attempts >= $3`,
+      [id, now, maxAttempts],
+    );
+    return count === 1;
+  }
+
+  /** The delivery job could not be enqueued: the challenge is closed and says why. */
+  async markDeliveryFailed(id: string, now: Date, reason: string): Promise<void> {
+    await mutate(
+      this.dataSource,
+      `UPDATE mfa.challenges
+          SET state = CASE WHEN state = 'open' THEN 'delivery_failed' ELSE state END,
+              closed_at = COALESCE(closed_at, $2),
+              delivery_status = 'failed', delivery_reason = $3, delivery_updated_at = $2
+        WHERE id = $1`,
+      [id, now, reason],
+    );
+  }
+
+  /**
+   * Records what the notifier reported. Idempotent: the same report twice changes nothing, a report
+   * older than the one recorded is ignored, and a final outcome always replaces `queued`.
+   */
+  async recordDeliveryResult(r: { id: string; status: DeliveryStatusColumn; reason: string | null; at: Date }): Promise<boolean> {
+    const { count } = await mutate(
+      this.dataSource,
+      `UPDATE mfa.challenges
+          SET delivery_status = $2, delivery_reason = $3, delivery_updated_at = $4
+        WHERE id = $1 AND delivery_channel IS NOT NULL
+          AND (delivery_status = 'queued' OR delivery_updated_at IS NULL OR delivery_updated_at <= $4)`,
+      [r.id, r.status, r.reason, r.at],
+    );
+    return count === 1;
+  }
+
+  /** Challenges of a user that could still be delivered or completed (for purging). */
+  async openForUser(userId: string, db: Queryable = this.dataSource): Promise<ClosedChallengeRef[]> {
+    const rows = await selectRows<{ id: string; expires_at: Date }>(db, `SELECT id, expires_at FROM mfa.challenges WHERE user_id = $1 AND state = 'open'`, [userId]);
+    return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
+  }
+
+  /** Housekeeping: a user's challenges that expired before `before` are no longer needed. */
+  async deleteExpiredForUser(userId: string, before: Date): Promise<number> {
+    const { count } = await mutate(this.dataSource, 'DELETE FROM mfa.challenges WHERE user_id = $1 AND expires_at < $2', [userId, before]);
+    return count;
+  }
+
+  async deleteForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {
+    await mutate(db, 'DELETE FROM mfa.challenges WHERE user_id = $1', [userId]);
+  }
+}

@@ -1,0 +1,59 @@
+import { DataSource } from 'typeorm';
+import { TotpAuthenticatorEntity } from '../entities/totp-authenticator.entity';
+import { mutate, Queryable, selectRows } from './sql';
+
+export class TotpAuthenticatorRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  find(userId: string): Promise<TotpAuthenticatorEntity | null> {
+    return this.dataSource.getRepository(TotpAuthenticatorEntity).findOneBy({ userId });
+  }
+
+  async hasVerified(userId: string): Promise<boolean> {
+    const rows = await selectRows(this.dataSource, 'SELECT 1 FROM mfa.totp_authenticators WHERE user_id = $1 AND verified', [userId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Stores a new unverified authenticator, replacing an unverified one. Returns false (and changes
+   * nothing) when the user already has a verified authenticator. `last_step` survives a replacement:
+   * it only ever grows.
+   */
+  async upsertUnverified(a: { userId: string; authenticatorId: string; secretEncrypted: string; now: Date }): Promise<boolean> {
+    const rows = await selectRows(
+      this.dataSource,
+      `INSERT INTO mfa.totp_authenticators AS t (user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at)
+       VALUES ($1, $2, $3, false, NULL, $4, NULL)
+       ON CONFLICT (user_id) DO UPDATE
+         SET authenticator_id = EXCLUDED.authenticator_id, secret_encrypted = EXCLUDED.secret_encrypted, created_at = EXCLUDED.created_at
+         WHERE t.verified = false
+       RETURNING user_id`,
+      [a.userId, a.authenticatorId, a.secretEncrypted, a.now],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Compare-and-set of the last accepted time step: succeeds only if `step` is newer than every step
+   * accepted before for this user, and (for enrollment) marks the authenticator verified. Exactly one
+   * of several concurrent callers with the same step wins.
+   */
+  async acceptStep(db: Queryable, a: { userId: string; authenticatorId: string; step: number; now: Date; enrollment: boolean }): Promise<boolean> {
+    const { count } = await mutate(
+      db,
+      `UPDATE mfa.totp_authenticators
+          SET last_step = $3,
+              verified = true,
+              verified_at = COALESCE(verified_at, $4)
+        WHERE user_id = $1 AND authenticator_id = $2 AND verified = $5
+          AND (last_step IS NULL OR last_step < $3)`,
+      [a.userId, a.authenticatorId, a.step, a.now, !a.enrollment],
+    );
+    return count === 1;
+  }
+
+  async delete(userId: string, db: Queryable = this.dataSource): Promise<boolean> {
+    const { count } = await mutate(db, 'DELETE FROM mfa.totp_authenticators WHERE user_id = $1', [userId]);
+    return count > 0;
+  }
+}
