@@ -62,6 +62,40 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
     }
   });
 
+  it('shares one account budget across factors: switching factors gives no fresh budget, and any success resets it', async () => {
+    const { userId } = newUser();
+    const start = h.clock.now().getTime();
+    try {
+      // 9 email and 9 recovery-code failures: each factor stays under its limit of 10 ...
+      expect(await failEmail(userId, 9)).toEqual(new Array(9).fill('user_invalid_token'));
+      const outcomes: string[] = [];
+      for (const [i, tries] of [4, 4, 1].entries()) {
+        const view = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: `rc-${i}`, factor: 'recoveryCode' });
+        for (let j = 0; j < tries; j++) outcomes.push(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: `rc-${i}`, challengeId: view.id, otp: 'ffffffffffffffff' }));
+      }
+      expect(outcomes).toEqual(new Array(9).fill('user_invalid_token'));
+      // ... but a third factor gets no fresh budget: the account's 20th failure locks every factor
+      const phone = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 'ph', factor: 'phone', delivery: { ...delivery, destination: '+14155550100' } });
+      const phoneCode = await h.codeOf(phone.id);
+      const phoneOutcomes: string[] = [];
+      for (let j = 0; j < 3; j++) phoneOutcomes.push(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: 'ph', challengeId: phone.id, otp: wrong(phoneCode) }));
+      expect(phoneOutcomes).toEqual(['user_invalid_token', 'user_invalid_token', 'general_rate_limit_exceeded']);
+      expect((await budget(userId, 'account')).failures).toBe(20);
+      expect((await budget(userId, 'recoveryCode')).failures).toBe(9);
+      expect((await budget(userId, 'phone')).failures).toBe(2);
+
+      // the account lock holds every factor, the right email code included
+      const fresh = await create(userId, 'after');
+      const code = await h.codeOf(fresh.id);
+      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).type).toBe('general_rate_limit_exceeded');
+      h.clock.advance(31_000);
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email' });
+      expect(await budget(userId, 'account')).toEqual({ failures: 0, locked_until: null });
+    } finally {
+      h.clock.set(start);
+    }
+  });
+
   it('makes every further lockout twice as long (30 s, then 60 s)', async () => {
     const { userId } = newUser();
     const start = h.clock.now().getTime();

@@ -22,6 +22,11 @@ export function mfaServiceSchema(source: Env) {
     MFA_TOTP_WINDOW: env.int({ default: 1, min: 0, max: 2 }),
     /** consecutive failures of one factor of one account (across challenges and sessions) that start a lockout */
     MFA_FAILURE_LIMIT: env.int({ default: 10, min: 3, max: 100 }),
+    /**
+     * consecutive failures across all factors of an account that lock every factor (default twice the
+     * factor limit: one factor alone always locks first; switching factors gains nothing)
+     */
+    MFA_ACCOUNT_FAILURE_LIMIT: env.int({ default: 20, min: 3, max: 100 }),
     /** length of the first lockout; each further lockout doubles it */
     MFA_LOCKOUT_BASE_SECONDS: env.int({ default: 30, min: 1, max: 3600 }),
     /** longest lockout */
@@ -37,6 +42,7 @@ export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfi
   return loadConfig(mfaServiceSchema(source), source, (c, problem) => {
     if (c.MFA_ENCRYPTION_KEY === c.QUEUE_ENCRYPTION_KEY) problem('MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY must be different keys');
     if (c.MFA_LOCKOUT_MAX_SECONDS < c.MFA_LOCKOUT_BASE_SECONDS) problem('MFA_LOCKOUT_MAX_SECONDS must be >= MFA_LOCKOUT_BASE_SECONDS');
+    if (c.MFA_ACCOUNT_FAILURE_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_ACCOUNT_FAILURE_LIMIT must be >= MFA_FAILURE_LIMIT');
   });
 }
 

@@ -1,0 +1,457 @@
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
+import { Api } from './support/http';
+import { awayFromStepBoundary, base32Decode, currentStep, totpAt } from './support/totp';
+
+/**
+ * The security checklist of security-bar.md section 6 (items named in issue 4), each rule proven
+ * against the three services running as processes on real Postgres and Redis.
+ */
+describe('MFA security rules against the running services', () => {
+  let stack: TestStack;
+  let smtp: SmtpSink;
+  let twilio: TwilioSink;
+  let api: Api;
+  /** every secret the suite saw; none may appear in logs, Redis or database rows (items 44-46) */
+  const secrets = new Set<string>();
+  const remember = (...values: (string | undefined)[]) => values.forEach((v) => v && secrets.add(v));
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    twilio = await TwilioSink.start();
+    stack = await TestStack.start({
+      label: 'mfasec',
+      env: {
+        SMTP_URL: smtp.url,
+        SMTP_FROM: 'Twostep Test <no-reply@twostep.test>',
+        TWILIO_API_URL: twilio.url,
+        TWILIO_ACCOUNT_SID: twilio.accountSid,
+        TWILIO_AUTH_TOKEN: twilio.authToken,
+        TWILIO_FROM: '+15005550006',
+      },
+    });
+    api = new Api(stack);
+    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.apiKey);
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await smtp?.stop();
+    await twilio?.stop();
+  });
+
+  /** A user with a verified authenticator (enrolled at `step`), recovery codes and MFA on, plus a password-only session. */
+  async function mfaUser(opts: { email?: boolean } = {}) {
+    const u = await api.createUser();
+    remember(u.password, u.email);
+    const first = await api.signIn(u.email, u.password);
+    const created = await api.as<{ secret: string; uri: string }>(first.session, 'POST', '/account/mfa/authenticators/totp', {});
+    expect(created.status).toBe(200);
+    const secret = created.body.secret;
+    remember(secret, created.body.uri, first.session);
+    await awayFromStepBoundary();
+    const step = currentStep();
+    expect((await api.as(first.session, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(secret, step) })).status).toBe(200);
+    const codes = await api.as<{ recoveryCodes: string[] }>(first.session, 'POST', '/account/mfa/recovery-codes', {});
+    expect(codes.status).toBe(201);
+    remember(...codes.body.recoveryCodes);
+    if (opts.email) expect((await api.admin('PATCH', `/users/${u.userId}/verification`, { emailVerification: true })).status).toBe(200);
+    expect((await api.as(first.session, 'PATCH', '/account/mfa', { mfa: true })).status).toBe(200);
+    const s1 = await api.signIn(u.email, u.password);
+    remember(s1.session);
+    return { ...u, secret, step, recoveryCodes: codes.body.recoveryCodes, s1: s1.session, s1Id: s1.sessionId, full: first.session };
+  }
+
+  async function challenge(session: string, factor: string) {
+    const res = await api.as<{ $id: string; expire: string; $createdAt: string }>(session, 'POST', '/account/mfa/challenges', { factor });
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+
+  /** The code of the next "Verification Code" email to `address` (security notices go to the same address). */
+  const seenMail = new Set<object>();
+  async function emailCode(address: string, since: number) {
+    const mail = await smtp.waitFor(
+      (m) => !seenMail.has(m) && m.receivedAt.getTime() >= since && m.envelopeTo.includes(address) && m.subject.startsWith('Verification Code'),
+      10_000,
+    );
+    seenMail.add(mail);
+    const code = /\b(\d{6})\b/.exec(mail.text)![1];
+    remember(code);
+    return code;
+  }
+
+  const verify = (session: string, challengeId: string, otp: string) => api.as(session, 'PUT', '/account/mfa/challenges', { challengeId, otp });
+
+  describe('brute force', () => {
+    it('1: locks TOTP after 10 failures spread over new challenges and new sessions; the right code is then refused with 429 and Retry-After', async () => {
+      const u = await mfaUser();
+      let last: { session: string; challengeId: string } | undefined;
+      for (let i = 0; i < 10; i++) {
+        const s = i === 0 ? u.s1 : (await api.signIn(u.email, u.password)).session;
+        const c = await challenge(s, 'totp');
+        const res = await verify(s, c.$id, totpAt(u.secret, u.step + 7));
+        expect(res.status).toBe(401);
+        expect((res.body as { type: string }).type).toBe('user_invalid_token');
+        last = { session: s, challengeId: c.$id };
+      }
+      // that challenge has attempts left, but the account's TOTP budget is spent
+      const locked = await verify(last!.session, last!.challengeId, totpAt(u.secret, u.step + 1));
+      expect(locked.status).toBe(429);
+      expect((locked.body as { type: string }).type).toBe('general_rate_limit_exceeded');
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await api.as(last!.session, 'GET', '/account')).status).toBe(401);
+    }, 60_000);
+
+    it('2: 50 concurrent wrong guesses on one challenge are all refused and exhaust it', async () => {
+      const u = await mfaUser();
+      const c = await challenge(u.s1, 'totp');
+      const wrong = totpAt(u.secret, u.step + 9);
+      const results = await Promise.all(Array.from({ length: 50 }, () => verify(u.s1, c.$id, wrong)));
+      expect(results.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+      const state = await api.as<{ status: string; attemptsLeft: number }>(u.s1, 'GET', `/account/mfa/challenges/${c.$id}`);
+      expect(state.status).toBe(200);
+      expect(state.body.attemptsLeft).toBe(0);
+      expect(state.body.status).toBe('exhausted');
+      // the exhausted challenge is dead even for the right code
+      expect((await verify(u.s1, c.$id, totpAt(u.secret, u.step + 1))).status).not.toBe(200);
+    }, 60_000);
+
+    it('3: switching factors does not give a fresh budget', async () => {
+      const u = await mfaUser({ email: true });
+      // 20 wrong guesses spread so that no factor reaches its own limit of 10 (totp 5, recovery code 9, email 6)
+      const plan: Array<[string, string, number]> = [
+        ['totp', '000000', 5],
+        ['recoverycode', 'ffffffffffffffff', 5],
+        ['email', '000000', 5],
+        ['recoverycode', 'ffffffffffffffff', 4],
+        ['email', '000000', 1],
+      ];
+      const statuses: number[] = [];
+      for (const [factor, otp, tries] of plan) {
+        const c = await challenge(u.s1, factor);
+        for (let i = 0; i < tries; i++) statuses.push((await verify(u.s1, c.$id, otp)).status);
+      }
+      expect(statuses).toEqual(new Array(20).fill(401));
+      // yet the account is now locked for every factor, the right TOTP code included
+      const fresh = await challenge(u.s1, 'totp');
+      const res = await verify(u.s1, fresh.$id, totpAt(u.secret, u.step + 1));
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }, 120_000);
+  });
+
+  describe('replay', () => {
+    it('9-11: an accepted TOTP step never works again, nor an older one', async () => {
+      const u = await mfaUser();
+      const c1 = await challenge(u.s1, 'totp');
+      expect((await verify(u.s1, c1.$id, totpAt(u.secret, u.step + 1))).status).toBe(200);
+      const s = (await api.signIn(u.email, u.password)).session;
+      for (const step of [u.step + 1, u.step, u.step - 1]) {
+        const c = await challenge(s, 'totp');
+        const res = await verify(s, c.$id, totpAt(u.secret, step));
+        expect(res.status).toBe(401);
+      }
+    }, 60_000);
+
+    it('12: an email code works once, and its challenge never again', async () => {
+      const u = await mfaUser({ email: true });
+      const since = Date.now();
+      const c = await challenge(u.s1, 'email');
+      const code = await emailCode(u.email, since);
+      expect((await verify(u.s1, c.$id, code)).status).toBe(200);
+      const s = (await api.signIn(u.email, u.password)).session;
+      expect((await verify(s, c.$id, code)).status).toBe(401);
+      const since2 = Date.now();
+      const c2 = await challenge(s, 'email');
+      const code2 = await emailCode(u.email, since2);
+      expect((await verify(s, c2.$id, code)).status).toBe(401);
+      expect((await verify(s, c.$id, code2)).status).toBe(401);
+    }, 60_000);
+
+    it('13: a used recovery code fails on every path and a notice is emailed', async () => {
+      const u = await mfaUser();
+      const c = await challenge(u.s1, 'recoverycode');
+      const since = Date.now();
+      expect((await verify(u.s1, c.$id, u.recoveryCodes[0])).status).toBe(200);
+      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email), 10_000);
+      expect(notice.subject.length).toBeGreaterThan(0);
+      const s = (await api.signIn(u.email, u.password)).session;
+      const again = await challenge(s, 'recoveryCode');
+      expect((await verify(s, again.$id, u.recoveryCodes[0])).status).toBe(401);
+      expect((await verify(s, again.$id, u.recoveryCodes[0].toUpperCase())).status).toBe(401);
+    }, 60_000);
+  });
+
+  describe('races', () => {
+    it('15: one email code in 20 concurrent verifies elevates exactly once', async () => {
+      const u = await mfaUser({ email: true });
+      const since = Date.now();
+      const c = await challenge(u.s1, 'email');
+      const code = await emailCode(u.email, since);
+      const results = await Promise.all(Array.from({ length: 20 }, () => verify(u.s1, c.$id, code)));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    }, 60_000);
+
+    it('16: one TOTP code from two sessions at once succeeds once', async () => {
+      const u = await mfaUser();
+      const s2 = (await api.signIn(u.email, u.password)).session;
+      const [c1, c2] = [await challenge(u.s1, 'totp'), await challenge(s2, 'totp')];
+      const code = totpAt(u.secret, u.step + 1);
+      const results = await Promise.all([verify(u.s1, c1.$id, code), verify(s2, c2.$id, code)]);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    }, 60_000);
+
+    it('17: one recovery code in 20 concurrent requests over 10 challenges succeeds once', async () => {
+      const u = await mfaUser();
+      const sessions = [{ session: u.s1 }, ...(await Promise.all(Array.from({ length: 8 }, () => api.signIn(u.email, u.password))))];
+      const challenges = await Promise.all(sessions.map((s) => challenge(s.session, 'recoverycode')));
+      const requests = [...sessions, ...sessions].map((s, i) => verify(s.session, challenges[i % sessions.length].$id, u.recoveryCodes[3]));
+      const results = await Promise.all(requests);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    }, 60_000);
+  });
+
+  describe('expiry and invalidation', () => {
+    it('19: challenges expire within 10 minutes', async () => {
+      const u = await mfaUser();
+      const c = await challenge(u.s1, 'totp');
+      const lifetime = Date.parse(c.expire) - Date.parse(c.$createdAt);
+      expect(lifetime).toBeGreaterThan(0);
+      expect(lifetime).toBeLessThanOrEqual(600_000);
+      expect(c.expire).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+    }, 60_000);
+
+    it('20: a newer email challenge voids the older one\'s code', async () => {
+      const u = await mfaUser({ email: true });
+      const t1 = Date.now();
+      const c1 = await challenge(u.s1, 'email');
+      const code1 = await emailCode(u.email, t1);
+      const t2 = Date.now();
+      const c2 = await challenge(u.s1, 'email');
+      const code2 = await emailCode(u.email, t2);
+      expect((await verify(u.s1, c1.$id, code1)).status).toBe(401);
+      expect((await verify(u.s1, c2.$id, code2)).status).toBe(200);
+    }, 60_000);
+  });
+
+  describe('session and factor enforcement', () => {
+    it('24: a password-only session of an MFA user can change nothing about its factors or credentials', async () => {
+      const u = await mfaUser();
+      const attempts: Array<[string, string, unknown?]> = [
+        ['POST', '/account/mfa/authenticators/totp', {}],
+        ['PUT', '/account/mfa/authenticators/totp', { otp: '123456' }],
+        ['DELETE', '/account/mfa/authenticators/totp', {}],
+        ['POST', '/account/mfa/recovery-codes', {}],
+        ['PATCH', '/account/mfa/recovery-codes', {}],
+        ['GET', '/account/mfa/recovery-codes'],
+        ['PATCH', '/account/mfa', { mfa: false }],
+        ['PATCH', '/account/email', { email: 'evil@example.test', password: u.password }],
+        ['PATCH', '/account/phone', { phone: '+14155550100', password: u.password }],
+        ['PATCH', '/account/password', { password: 'another long password', oldPassword: u.password }],
+        ['GET', '/account'],
+        ['GET', '/account/sessions'],
+        ['DELETE', '/account/sessions', {}],
+      ];
+      for (const [method, path, json] of attempts) {
+        const res = await api.as(u.s1, method, path, json);
+        expect({ method, path, status: res.status, type: (res.body as { type?: string })?.type }).toEqual({ method, path, status: 401, type: 'user_more_factors_required' });
+      }
+      // the four routes that finish sign-in stay open
+      expect((await api.as(u.s1, 'GET', '/account/mfa/factors')).status).toBe(200);
+      const c = await challenge(u.s1, 'totp');
+      expect((await verify(u.s1, c.$id, totpAt(u.secret, u.step + 1))).status).toBe(200);
+    }, 60_000);
+
+    it('25: turning MFA off or removing the authenticator needs a recent challenge, then notifies by email', async () => {
+      const u = await mfaUser();
+      // u.full is a full session (factors password + totp) that never completed a challenge
+      expect(((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).body as { type: string }).type).toBe('user_challenge_required');
+      expect(((await api.as(u.full, 'DELETE', '/account/mfa/authenticators/totp', {})).body as { type: string }).type).toBe('user_challenge_required');
+      const c = await challenge(u.full, 'recoverycode');
+      expect((await verify(u.full, c.$id, u.recoveryCodes[1])).status).toBe(200);
+      const since = Date.now();
+      expect((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).status).toBe(200);
+      await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email), 10_000);
+    }, 60_000);
+
+    it('26: a challenge is bound to its user and its session', async () => {
+      const a = await mfaUser();
+      const b = await mfaUser();
+      const ca = await challenge(a.s1, 'totp');
+      expect((await verify(b.s1, ca.$id, totpAt(a.secret, a.step + 1))).status).toBe(401);
+      const a2 = (await api.signIn(a.email, a.password)).session;
+      expect((await verify(a2, ca.$id, totpAt(a.secret, a.step + 1))).status).toBe(401);
+      expect((await verify(a.s1, ca.$id, totpAt(a.secret, a.step + 1))).status).toBe(200);
+    }, 60_000);
+
+    it('27: a challenge is bound to its factor, and other ids are not challenges', async () => {
+      const u = await mfaUser({ email: true });
+      const c = await challenge(u.s1, 'email');
+      expect((await verify(u.s1, c.$id, totpAt(u.secret, u.step + 1))).status).toBe(401);
+      expect((await verify(u.s1, c.$id, u.recoveryCodes[2])).status).toBe(401);
+      expect((await verify(u.s1, u.s1Id, totpAt(u.secret, u.step + 1))).status).toBe(401);
+      expect((await verify(u.s1, u.userId, totpAt(u.secret, u.step + 1))).status).toBe(401);
+    }, 60_000);
+
+    it('30-31: an unverified authenticator is no factor; a verified one cannot be re-created', async () => {
+      const u = await api.createUser();
+      const s = (await api.signIn(u.email, u.password)).session;
+      const created = await api.as<{ secret: string }>(s, 'POST', '/account/mfa/authenticators/totp', {});
+      remember(created.body.secret, u.password);
+      expect(((await api.as(s, 'GET', '/account/mfa/factors')).body as { totp: boolean }).totp).toBe(false);
+      expect((await api.as(s, 'PATCH', '/account/mfa', { mfa: true })).status).toBe(400);
+      const c = await challenge(s, 'totp');
+      expect((await verify(s, c.$id, totpAt(created.body.secret, currentStep()))).status).toBe(401);
+      expect((await api.as(s, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, currentStep() + 1) })).status).toBe(200);
+      const again = await api.as(s, 'POST', '/account/mfa/authenticators/totp', {});
+      expect(again.status).toBe(409);
+      expect(again.text).not.toContain(created.body.secret);
+      expect(again.text).not.toMatch(/otpauth|secret/);
+    }, 60_000);
+  });
+
+  describe('input', () => {
+    it('34: malformed codes are a 400 and never a success', async () => {
+      const u = await mfaUser();
+      const bad: unknown[] = ['', '1', '0', '12345', '1234567', ' 123456', '123456 ', '12345a', '١٢٣٤٥٦', '１２３４５６', 123456, null, [], {}, { $gt: '' }];
+      // at most 9 calls per challenge (each challenge allows 10 verify calls an hour)
+      const challenges = [await challenge(u.s1, 'totp'), await challenge(u.s1, 'totp')];
+      for (const [i, otp] of bad.entries()) {
+        const res = await verify(u.s1, challenges[i % 2].$id, otp as string);
+        expect({ otp, status: res.status }).toEqual({ otp, status: 400 });
+      }
+      const wrong = await verify(u.s1, challenges[1].$id, '000000');
+      expect([401, 429]).toContain(wrong.status);
+    }, 60_000);
+
+    it('35: hostile ids are a 400, never a 5xx', async () => {
+      const u = await mfaUser();
+      const ids = ['../sms', '%2e%2e%2f', 'a#b', 'x'.repeat(10_240), "'; DROP TABLE users;--", '🙂', '..', 'a/b'];
+      for (const challengeId of ids) {
+        const res = await verify(u.s1, challengeId, '123456');
+        expect(res.status).toBe(400);
+        const state = await api.as(u.s1, 'GET', `/account/mfa/challenges/${encodeURIComponent(challengeId)}`);
+        expect(state.status).toBeLessThan(500);
+      }
+    }, 60_000);
+
+    it('41: factor names are case-insensitive; anything else is a 400', async () => {
+      const u = await mfaUser();
+      for (const factor of ['totp', 'TOTP', 'recoverycode', 'recoveryCode']) {
+        expect((await api.as(u.s1, 'POST', '/account/mfa/challenges', { factor })).status).toBe(201);
+      }
+      const other = await mfaUser();
+      for (const factor of ['sms', '__proto__', 1, '', null, 'custom']) {
+        const res = await api.as(other.s1, 'POST', '/account/mfa/challenges', { factor });
+        expect({ factor, status: res.status, type: (res.body as { type: string }).type }).toEqual({ factor, status: 400, type: 'general_argument_invalid' });
+      }
+    }, 60_000);
+  });
+
+  describe('secrets', () => {
+    it('33, 42: enrollment is the only response with the secret; the URI follows the key URI format', async () => {
+      const u = await api.createUser();
+      const s = (await api.signIn(u.email, u.password)).session;
+      const created = await api.as<{ secret: string; uri: string }>(s, 'POST', '/account/mfa/authenticators/totp', {});
+      remember(created.body.secret, created.body.uri, u.password);
+      expect(base32Decode(created.body.secret).length).toBeGreaterThanOrEqual(20);
+      expect(created.body.secret).not.toContain('=');
+      const uri = new URL(created.body.uri);
+      expect(uri.protocol).toBe('otpauth:');
+      expect(decodeURIComponent(uri.pathname)).toContain('Twostep Test:');
+      expect(uri.searchParams.get('issuer')).toBe('Twostep Test');
+      expect(uri.searchParams.get('secret')).toBe(created.body.secret);
+      expect(uri.searchParams.get('algorithm') ?? 'SHA1').toBe('SHA1');
+      expect(uri.searchParams.get('digits') ?? '6').toBe('6');
+      expect(uri.searchParams.get('period') ?? '30').toBe('30');
+      const verified = await api.as(s, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, currentStep()) });
+      const factors = await api.as(s, 'GET', '/account/mfa/factors');
+      const c = await challenge(s, 'totp');
+      for (const text of [verified.text, factors.text, JSON.stringify(c)]) expect(text).not.toContain(created.body.secret);
+    }, 60_000);
+
+    it('44-46: no secret in clear in Postgres, in Redis or in any log line after all of the above', async () => {
+      // a phone challenge too, so an SMS code and a phone number went through the system
+      const u = await mfaUser();
+      const phone = '+14155550123';
+      remember(phone);
+      await api.admin('PATCH', `/users/${u.userId}/phone`, { number: phone });
+      await api.admin('PATCH', `/users/${u.userId}/verification/phone`, { phoneVerification: true });
+      const since = Date.now();
+      const c = await challenge(u.s1, 'phone');
+      const sms = await twilio.waitForTo(phone, 10_000, since);
+      const code = /\b(\d{6})\b/.exec(sms.body)![1];
+      remember(code);
+      expect((await verify(u.s1, c.$id, code)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 500)); // let delivery results settle
+
+      const values = [...secrets].filter((s) => s.length >= 6);
+      // Postgres: every row of every table of both schemas, as text
+      const pg = new Client({ connectionString: stack.db.url });
+      await pg.connect();
+      try {
+        const tables = await pg.query<{ table_schema: string; table_name: string }>(
+          `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('auth', 'mfa') AND table_type = 'BASE TABLE'`,
+        );
+        expect(tables.rows.length).toBeGreaterThan(3);
+        for (const t of tables.rows) {
+          const rows = await pg.query(`SELECT * FROM "${t.table_schema}"."${t.table_name}"`);
+          const dump = JSON.stringify(rows.rows);
+          for (const v of values) if (v !== u.email && !v.includes('@') && v !== phone) expect({ table: t.table_name, leaked: dump.includes(v) }).toEqual({ table: t.table_name, leaked: false });
+        }
+      } finally {
+        await pg.end();
+      }
+      // Redis: every key of this deployment, whatever its type
+      const redis = new Redis(stack.redisUrl);
+      try {
+        const keys = await redis.keys(`${stack.prefix}:*`);
+        let dump = keys.join('\n');
+        for (const key of keys) {
+          const type = await redis.type(key);
+          if (type === 'string') dump += await redis.get(key);
+          else if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
+          else if (type === 'list') dump += JSON.stringify(await redis.lrange(key, 0, -1));
+          else if (type === 'set') dump += JSON.stringify(await redis.smembers(key));
+          else if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, 0, -1));
+          else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
+        }
+        for (const v of values) expect({ where: 'redis', leaked: dump.includes(v) }).toEqual({ where: 'redis', leaked: false });
+      } finally {
+        redis.disconnect();
+      }
+      // logs of all three services at debug level
+      const logs = stack.allLogs();
+      expect(logs.length).toBeGreaterThan(1000);
+      for (const v of values) expect({ where: 'logs', leaked: logs.includes(v) }).toEqual({ where: 'logs', leaked: false });
+    }, 90_000);
+  });
+
+  describe('clock', () => {
+    it('61: steps T-1, T and T+1 are accepted, T-2 and T+2 are not', async () => {
+      const results: Record<string, number> = {};
+      for (const delta of [-2, -1, 0, 1, 2]) {
+        // a fresh account per step: no step was accepted before
+        const fresh = await api.createUser();
+        remember(fresh.password);
+        const s = (await api.signIn(fresh.email, fresh.password)).session;
+        const created = await api.as<{ secret: string }>(s, 'POST', '/account/mfa/authenticators/totp', {});
+        remember(created.body.secret);
+        await awayFromStepBoundary();
+        const res = await api.as(s, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, currentStep() + delta) });
+        results[String(delta)] = res.status;
+      }
+      expect(results).toEqual({ '-2': 401, '-1': 200, '0': 200, '1': 200, '2': 401 });
+    }, 90_000);
+  });
+
+  describe('afterwards', () => {
+    it('never answered a 5xx during the whole suite', () => {
+      const statusLines = stack.logs['auth-api'].filter((l) => /"status":5\d\d/.test(l));
+      expect(stack.logs['auth-api'].length).toBeGreaterThan(100);
+      expect(statusLines).toEqual([]);
+    });
+  });
+});
