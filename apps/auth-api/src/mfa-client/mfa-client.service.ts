@@ -1,10 +1,22 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientProxy, ClientProxyFactory, JsonSocket, Transport } from '@nestjs/microservices';
+import type { Socket } from 'node:net';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { AppError, fromRpcErrorPayload, isRpcErrorPayload, MfaRpc } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { LOGGER } from '../core/tokens';
+
+/**
+ * Nest's JSON framing over a socket with Nagle's algorithm off: calls are small request/response
+ * messages, and waiting to coalesce them adds tens of milliseconds under concurrency.
+ */
+class NoDelayJsonSocket extends JsonSocket {
+  constructor(socket: Socket) {
+    super(socket);
+    socket.setNoDelay(true);
+  }
+}
 
 /**
  * The one way auth-api talks to mfa-service: request/response over TCP, typed by {@link MfaRpc}.
@@ -25,7 +37,7 @@ export class MfaClient implements OnApplicationShutdown {
     this.timeoutMs = config.MFA_RPC_TIMEOUT_MS;
     this.client = ClientProxyFactory.create({
       transport: Transport.TCP,
-      options: { host: url.hostname, port: Number(url.port || 3001) },
+      options: { host: url.hostname, port: Number(url.port || 3001), socketClass: NoDelayJsonSocket },
     });
   }
 

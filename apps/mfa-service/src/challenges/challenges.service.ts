@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import {
   AppError,
   ChallengeStateResponse,
@@ -45,13 +44,6 @@ export interface VerifyChallenge {
 
 type Outcome = { ok: true; recoveryCodesLeft?: number } | { ok: false; reason: FailureReason };
 
-/** Thrown inside a transaction to roll it back when a conditional update lost its race. */
-class LostRace extends Error {
-  constructor(readonly reason: FailureReason) {
-    super(reason);
-  }
-}
-
 /**
  * MFA challenges: bound to a user, a session and a factor; expiring; single-use; at most
  * {@link MAX_ATTEMPTS_PER_CHALLENGE} wrong codes; every verification counted against the account's
@@ -63,7 +55,6 @@ export class ChallengesService {
 
   constructor(
     private readonly challenges: ChallengeRepository,
-    private readonly dataSource: DataSource,
     private readonly secrets: MfaSecrets,
     private readonly budget: FailureBudgetService,
     private readonly totp: TotpService,
@@ -91,7 +82,6 @@ export class ChallengesService {
     if (sendsCode && !req.delivery) throw new AppError('general_argument_invalid', 'Invalid `delivery` param.');
     const code = sendsCode ? generateChallengeCode() : undefined;
 
-    await this.challenges.deleteExpiredForUser(req.userId, new Date(now.getTime() - RETENTION_MS));
     const superseded = await this.challenges.insert(
       {
         id,
@@ -103,7 +93,7 @@ export class ChallengesService {
         expiresAt,
         deliveryChannel: req.factor === 'email' ? 'email' : req.factor === 'phone' ? 'sms' : null,
       },
-      { supersede: sendsCode },
+      { supersede: sendsCode, purgeBefore: new Date(now.getTime() - RETENTION_MS) },
     );
     for (const old of superseded) await this.publisher.closeReference(old.id, 'superseded', old.expiresAt, now);
 
@@ -260,45 +250,35 @@ export class ChallengesService {
       case 'email':
       case 'phone': {
         if (!challenge.codeHash || !this.secrets.challengeCodeMatches(challenge.codeHash, challenge.id, code)) return { ok: false, reason: 'wrong_code' };
-        return this.commit(challenge, now, async () => undefined);
+        return this.commit(challenge, now);
       }
       case 'totp': {
         const match = await this.totp.matchVerified(userId, code, now);
         if (!('step' in match)) return { ok: false, reason: match.reason };
-        return this.commit(challenge, now, async (manager) => {
-          if (!(await this.totp.acceptStep(manager, userId, match.authenticatorId, match.step, now))) throw new LostRace('replayed_step');
-          return undefined;
-        });
+        return this.commit(challenge, now, { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step }, 'replayed_step');
       }
       case 'recoveryCode': {
         const row = await this.recoveryCodes.findUnused(userId, code);
         if (!row) return { ok: false, reason: 'wrong_code' };
-        return this.commit(challenge, now, async (manager) => {
-          if (!(await this.recoveryCodes.consume(manager, userId, row.id, now))) throw new LostRace('wrong_code');
-          return this.recoveryCodes.remaining(userId, manager);
-        });
+        return this.commit(challenge, now, { kind: 'recoveryCode', codeId: row.id }, 'wrong_code');
       }
     }
   }
 
   /**
-   * One transaction: consume the challenge (single use), spend what the factor spends (TOTP step,
-   * recovery code), reset the failure budget. If any conditional update finds its row already taken,
-   * everything rolls back and the attempt counts as failed.
+   * One statement: spend what the factor spends (TOTP step, recovery code), consume the challenge
+   * (single use), reset the failure budget. If a conditional update finds its row already taken, the
+   * attempt counts as failed (`lostRace` names why).
    */
-  private async commit(challenge: ChallengeEntity, now: Date, spend: (manager: EntityManager) => Promise<number | undefined>): Promise<Outcome> {
-    try {
-      const recoveryCodesLeft = await this.dataSource.transaction(async (manager) => {
-        if (!(await this.challenges.consume(manager, challenge.id, now))) throw new LostRace('invalid_challenge');
-        const left = await spend(manager);
-        await this.budget.succeeded(challenge.userId, challenge.factor, now, manager);
-        return left;
-      });
-      return recoveryCodesLeft === undefined ? { ok: true } : { ok: true, recoveryCodesLeft };
-    } catch (error) {
-      if (error instanceof LostRace) return { ok: false, reason: error.reason };
-      throw error;
-    }
+  private async commit(
+    challenge: ChallengeEntity,
+    now: Date,
+    spend?: Parameters<ChallengeRepository['complete']>[0]['spend'],
+    lostRace: FailureReason = 'invalid_challenge',
+  ): Promise<Outcome> {
+    const result = await this.challenges.complete({ id: challenge.id, userId: challenge.userId, factor: challenge.factor, now, spend });
+    if (!result.consumed) return { ok: false, reason: spend ? lostRace : 'invalid_challenge' };
+    return result.recoveryCodesLeft === undefined ? { ok: true } : { ok: true, recoveryCodesLeft: result.recoveryCodesLeft };
   }
 
   private refuse(challenge: ChallengeEntity, reason: FailureReason): never {

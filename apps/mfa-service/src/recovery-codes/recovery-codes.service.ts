@@ -61,15 +61,6 @@ export class RecoveryCodesService {
     return found;
   }
 
-  /** Spends a code inside the caller's transaction; false if it was spent (or voided) meanwhile. */
-  consume(db: Queryable, userId: string, codeId: string, now: Date): Promise<boolean> {
-    return this.codes.consume(db, codeId, userId, now);
-  }
-
-  remaining(userId: string, db?: Queryable): Promise<number> {
-    return this.codes.countUnused(userId, db);
-  }
-
   private async replace(db: Queryable, userId: string): Promise<string[]> {
     const now = this.clock.now();
     const plain = Array.from({ length: RECOVERY_CODE_COUNT }, () => generateRecoveryCode());

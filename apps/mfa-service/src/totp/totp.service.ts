@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError, TotpCreateResponse, TotpDeleteResponse, TotpVerifyResponse } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { Queryable, TotpAuthenticatorEntity, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
+import { TotpAuthenticatorEntity, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { FailureBudgetService } from '../budgets/failure-budget.service';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
@@ -98,18 +98,13 @@ export class TotpService {
 
   /**
    * For a TOTP challenge: the step a code proves against the user's *verified* authenticator. The caller
-   * burns the step with {@link acceptStep} in the transaction that consumes the challenge.
+   * burns the step in the statement that consumes the challenge (ChallengeRepository.complete).
    */
   async matchVerified(userId: string, otp: string, now: Date): Promise<{ step: number; authenticatorId: string } | { reason: 'wrong_code' | 'replayed_step' }> {
     const authenticator = await this.authenticators.find(userId);
     if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
     const match = this.match(authenticator, otp, now);
     return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId } : match;
-  }
-
-  /** Compare-and-set of the user's last accepted step; false if this step (or a later one) was accepted already. */
-  acceptStep(db: Queryable, userId: string, authenticatorId: string, step: number, now: Date): Promise<boolean> {
-    return this.authenticators.acceptStep(db, { userId, authenticatorId, step, now, enrollment: false });
   }
 
   private match(authenticator: TotpAuthenticatorEntity, otp: string, now: Date): TotpMatch {

@@ -27,42 +27,46 @@ export class ChallengeRepository {
   }
 
   /**
-   * Inserts a challenge. With `supersede`, every other open challenge of the same user and factor is
-   * closed in the same transaction (their codes stop working), under a per-user-and-factor lock so
-   * that two concurrent creations cannot both stay open. Returns the challenges it closed.
+   * Inserts a challenge and, in the same statement, deletes the user's challenges that expired before
+   * `purgeBefore` (closed rows are kept a while for ChallengeGet and audit). With `supersede`, every
+   * other open challenge of the same user and factor is closed in the same transaction (their codes
+   * stop working), under a per-user-and-factor lock so that two concurrent creations cannot both stay
+   * open. Returns the challenges it closed. Without `supersede` (TOTP, recovery codes) it is a single
+   * round trip: this is on the sign-in path.
    */
-  async insert(c: NewChallenge, opts: { supersede: boolean }): Promise<ClosedChallengeRef[]> {
+  async insert(c: NewChallenge, opts: { supersede: boolean; purgeBefore: Date }): Promise<ClosedChallengeRef[]> {
+    const sql = `WITH purged AS (DELETE FROM mfa.challenges WHERE user_id = $2 AND expires_at < $11)
+       INSERT INTO mfa.challenges (id, user_id, session_id, factor, state, code_hash, attempts, created_at, expires_at,
+                                   delivery_channel, delivery_status, delivery_updated_at)
+       VALUES ($1, $2, $3, $4, 'open', $5, 0, $6, $7, $8, $9, $10)`;
+    const params = [
+      c.id,
+      c.userId,
+      c.sessionId,
+      c.factor,
+      c.codeHash,
+      c.createdAt,
+      c.expiresAt,
+      c.deliveryChannel,
+      c.deliveryChannel ? 'queued' : null,
+      c.deliveryChannel ? c.createdAt : null,
+      opts.purgeBefore,
+    ];
+    if (!opts.supersede) {
+      await this.dataSource.query(sql, params);
+      return [];
+    }
     return this.dataSource.transaction(async (manager) => {
-      let superseded: ClosedChallengeRef[] = [];
-      if (opts.supersede) {
-        await advisoryXactLock(manager, `mfa-challenge:${c.userId}:${c.factor}`);
-        const result = await mutate<{ id: string; expires_at: Date }>(
-          manager,
-          `UPDATE mfa.challenges SET state = 'superseded', closed_at = $3
-            WHERE user_id = $1 AND factor = $2 AND state = 'open'
-            RETURNING id, expires_at`,
-          [c.userId, c.factor, c.createdAt],
-        );
-        superseded = result.rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
-      }
-      await manager.query(
-        `INSERT INTO mfa.challenges (id, user_id, session_id, factor, state, code_hash, attempts, created_at, expires_at,
-                                     delivery_channel, delivery_status, delivery_updated_at)
-         VALUES ($1, $2, $3, $4, 'open', $5, 0, $6, $7, $8, $9, $10)`,
-        [
-          c.id,
-          c.userId,
-          c.sessionId,
-          c.factor,
-          c.codeHash,
-          c.createdAt,
-          c.expiresAt,
-          c.deliveryChannel,
-          c.deliveryChannel ? 'queued' : null,
-          c.deliveryChannel ? c.createdAt : null,
-        ],
+      await advisoryXactLock(manager, `mfa-challenge:${c.userId}:${c.factor}`);
+      const result = await mutate<{ id: string; expires_at: Date }>(
+        manager,
+        `UPDATE mfa.challenges SET state = 'superseded', closed_at = $3
+          WHERE user_id = $1 AND factor = $2 AND state = 'open'
+          RETURNING id, expires_at`,
+        [c.userId, c.factor, c.createdAt],
       );
-      return superseded;
+      await manager.query(sql, params);
+      return result.rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
     });
   }
 
@@ -87,17 +91,59 @@ export class ChallengeRepository {
   }
 
   /**
-   * Single use: closes the challenge as consumed if it is still open and unexpired. Exactly one of
-   * several concurrent callers gets true.
+   * Completes a challenge in ONE statement (no transaction round trips on the sign-in path): spends
+   * what the factor spends (the TOTP step by compare-and-set, or the recovery code), consumes the
+   * challenge only if that succeeded, and resets the factor's and the account's failure budgets only
+   * if the challenge was consumed. Each conditional update is checked by the next, so concurrent
+   * callers get at most one success; a caller that loses a race may have spent its step or code.
    */
-  async consume(db: Queryable, id: string, now: Date): Promise<boolean> {
-    const { count } = await mutate(
-      db,
-      `UPDATE mfa.challenges SET state = 'consumed', closed_at = $2, attempts = GREATEST(attempts - 1, 0)
-        WHERE id = $1 AND state = 'open' AND expires_at > $2`,
-      [id, now],
+  async complete(c: {
+    id: string;
+    userId: string;
+    factor: string;
+    now: Date;
+    spend?: { kind: 'totpStep'; authenticatorId: string; step: number } | { kind: 'recoveryCode'; codeId: string };
+  }): Promise<{ consumed: boolean; recoveryCodesLeft?: number }> {
+    const params: unknown[] = [c.id, c.userId, c.now, c.factor];
+    let spend = '';
+    let spent = 'TRUE';
+    let left = 'NULL::int';
+    if (c.spend?.kind === 'totpStep') {
+      params.push(c.spend.authenticatorId, c.spend.step);
+      spend = `spent AS (
+          UPDATE mfa.totp_authenticators SET last_step = $6
+           WHERE user_id = $2 AND authenticator_id = $5 AND verified = true AND (last_step IS NULL OR last_step < $6)
+          RETURNING 1
+        ),`;
+      spent = 'EXISTS (SELECT 1 FROM spent)';
+    } else if (c.spend?.kind === 'recoveryCode') {
+      params.push(c.spend.codeId);
+      spend = `spent AS (
+          UPDATE mfa.recovery_codes SET used_at = $3 WHERE id = $5 AND user_id = $2 AND used_at IS NULL
+          RETURNING 1
+        ),`;
+      spent = 'EXISTS (SELECT 1 FROM spent)';
+      // the outer query sees the rows as they were before this statement: subtract the code it spent
+      left = `((SELECT count(*) FROM mfa.recovery_codes WHERE user_id = $2 AND used_at IS NULL) - (SELECT count(*) FROM spent))::int`;
+    }
+    const rows = await selectRows<{ consumed: number; left: number | null }>(
+      this.dataSource,
+      `WITH ${spend}
+        consumed AS (
+          UPDATE mfa.challenges SET state = 'consumed', closed_at = $3, attempts = GREATEST(attempts - 1, 0)
+           WHERE id = $1 AND state = 'open' AND expires_at > $3 AND ${spent}
+          RETURNING 1
+        ),
+        reset AS (
+          UPDATE mfa.failure_budgets SET failures = 0, locked_until = NULL, updated_at = $3
+           WHERE user_id = $2 AND factor IN ($4, 'account') AND (failures <> 0 OR locked_until IS NOT NULL)
+             AND EXISTS (SELECT 1 FROM consumed)
+        )
+       SELECT (SELECT count(*) FROM consumed)::int AS consumed, ${left} AS left`,
+      params,
     );
-    return count === 1;
+    const consumed = rows[0]?.consumed === 1;
+    return consumed && rows[0].left !== null ? { consumed, recoveryCodesLeft: rows[0].left } : { consumed };
   }
 
   /** Closes the challenge as exhausted once all its attempts were spent on wrong codes. */
@@ -143,12 +189,6 @@ export class ChallengeRepository {
   async openForUser(userId: string, db: Queryable = this.dataSource): Promise<ClosedChallengeRef[]> {
     const rows = await selectRows<{ id: string; expires_at: Date }>(db, `SELECT id, expires_at FROM mfa.challenges WHERE user_id = $1 AND state = 'open'`, [userId]);
     return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
-  }
-
-  /** Housekeeping: a user's challenges that expired before `before` are no longer needed. */
-  async deleteExpiredForUser(userId: string, before: Date): Promise<number> {
-    const { count } = await mutate(this.dataSource, 'DELETE FROM mfa.challenges WHERE user_id = $1 AND expires_at < $2', [userId, before]);
-    return count;
   }
 
   async deleteForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {

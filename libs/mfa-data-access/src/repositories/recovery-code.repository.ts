@@ -44,12 +44,6 @@ export class RecoveryCodeRepository {
     }
   }
 
-  /** Single use: marks the code used if nobody used it before. Exactly one concurrent caller wins. */
-  async consume(db: Queryable, id: string, userId: string, now: Date): Promise<boolean> {
-    const { count } = await mutate(db, 'UPDATE mfa.recovery_codes SET used_at = $3 WHERE id = $1 AND user_id = $2 AND used_at IS NULL', [id, userId, now]);
-    return count === 1;
-  }
-
   async deleteForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {
     await mutate(db, 'DELETE FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
   }
