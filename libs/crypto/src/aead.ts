@@ -4,9 +4,22 @@ import { Key, Keyring } from './keyring';
 
 const ALG = 'aes-256-gcm';
 
+/** Subkeys already derived, per master key object and purpose (derivation is on every encrypt/decrypt). */
+const derived = new WeakMap<Buffer, Map<string, Buffer>>();
+
 /** A purpose-bound subkey, so one master key never encrypts two kinds of data directly. */
 export function deriveKey(master: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `twostep:${purpose}`, 32));
+  let byPurpose = derived.get(master);
+  if (!byPurpose) {
+    byPurpose = new Map();
+    derived.set(master, byPurpose);
+  }
+  let key = byPurpose.get(purpose);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `twostep:${purpose}`, 32));
+    byPurpose.set(purpose, key);
+  }
+  return key;
 }
 
 export class DecryptionError extends Error {

@@ -22,8 +22,33 @@ export interface ClosedChallengeRef {
 export class ChallengeRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(id: string): Promise<ChallengeEntity | null> {
-    return this.dataSource.getRepository(ChallengeEntity).findOneBy({ id });
+  /** One challenge by id (plain SQL: this read is on every verification). */
+  async find(id: string): Promise<ChallengeEntity | null> {
+    const rows = await selectRows<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, user_id, session_id, factor, state, code_hash, attempts, created_at, expires_at, closed_at,
+              delivery_channel, delivery_status, delivery_reason, delivery_updated_at
+         FROM mfa.challenges WHERE id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return Object.assign(new ChallengeEntity(), {
+      id: r.id,
+      userId: r.user_id,
+      sessionId: r.session_id,
+      factor: r.factor,
+      state: r.state,
+      codeHash: r.code_hash,
+      attempts: Number(r.attempts),
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      closedAt: r.closed_at,
+      deliveryChannel: r.delivery_channel,
+      deliveryStatus: r.delivery_status,
+      deliveryReason: r.delivery_reason,
+      deliveryUpdatedAt: r.delivery_updated_at,
+    } as ChallengeEntity);
   }
 
   /**

@@ -5,8 +5,25 @@ import { mutate, Queryable, selectRows } from './sql';
 export class TotpAuthenticatorRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(userId: string): Promise<TotpAuthenticatorEntity | null> {
-    return this.dataSource.getRepository(TotpAuthenticatorEntity).findOneBy({ userId });
+  /** The user's authenticator (plain SQL: this read is on every TOTP verification). */
+  async find(userId: string): Promise<TotpAuthenticatorEntity | null> {
+    const rows = await selectRows<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at
+         FROM mfa.totp_authenticators WHERE user_id = $1`,
+      [userId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return Object.assign(new TotpAuthenticatorEntity(), {
+      userId: r.user_id,
+      authenticatorId: r.authenticator_id,
+      secretEncrypted: r.secret_encrypted,
+      verified: r.verified,
+      lastStep: r.last_step === null ? null : Number(r.last_step),
+      createdAt: r.created_at,
+      verifiedAt: r.verified_at,
+    } as TotpAuthenticatorEntity);
   }
 
   async hasVerified(userId: string): Promise<boolean> {
