@@ -1,15 +1,39 @@
-import { TestStack } from '@twostep/testing';
+import { SmtpSink, TestStack, waitFor } from '@twostep/testing';
+import { Api } from './support/http';
 
 describe('service wiring (three processes, real Postgres and Redis)', () => {
   let stack: TestStack;
+  let smtp: SmtpSink;
+  let api: Api;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'wiring' });
+    smtp = await SmtpSink.start();
+    stack = await TestStack.start({ label: 'wiring', env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Test <no-reply@twostep.test>' } });
+    api = new Api(stack);
   }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
+    await smtp?.stop();
   });
+
+  it('carries one request across every wire: HTTP, RPC, a sealed job through Redis, SMTP, and the delivery result back', async () => {
+    const u = await api.createUser();
+    expect((await api.admin('PATCH', `/users/${u.userId}/verification`, { emailVerification: true })).status).toBe(200);
+    const { session } = await api.signIn(u.email, u.password);
+    // HTTP into auth-api -> RPC to mfa-service -> otp-delivery job -> notifier -> SMTP server on loopback
+    const created = await api.as<{ $id: string }>(session, 'POST', '/account/mfa/challenges', { factor: 'email' });
+    expect(created.status).toBe(201);
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes(u.email) && m.subject.startsWith('Verification Code'));
+    expect(mail.text).toMatch(/\b\d{6}\b/);
+    // notifier -> delivery-results job -> mfa-service records it -> visible through auth-api
+    let state: { status?: string; delivery?: { status: string } } = {};
+    await waitFor(async () => {
+      state = (await api.as<typeof state>(session, 'GET', `/account/mfa/challenges/${created.body.$id}`)).body;
+      return state.delivery?.status === 'sent';
+    }, 10_000, 100, 'the delivery result to reach mfa-service');
+    expect(state.status).toBe('delivered');
+  }, 30_000);
 
   it('reports every service ready, auth-api including its Postgres, Redis and mfa-service', async () => {
     for (const s of ['auth-api', 'mfa-service', 'notifier'] as const) {
@@ -20,8 +44,15 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
     expect(body.checks).toEqual({ postgres: 'up', redis: 'up', 'mfa-service': 'up' });
   });
 
-  it('turns auth-api readiness false within 2 s when mfa-service stops, and true again when it returns', async () => {
+  it('turns auth-api readiness false within 2 s when mfa-service stops, answers its requests 503 within 2 s, and recovers when it returns', async () => {
+    const u = await api.createUser();
+    const { session } = await api.signIn(u.email, u.password);
     await stack.stopService('mfa-service');
+    const started = Date.now();
+    const refused = await api.as<{ type: string }>(session, 'POST', '/account/mfa/challenges', { factor: 'totp' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(refused.status).toBe(503);
+    expect(refused.body.type).toBe('general_service_unavailable');
     const t0 = Date.now();
     const res = await fetch(stack.healthUrl('auth-api'));
     expect(res.status).toBe(503);
@@ -31,6 +62,7 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
     await stack.startService('mfa-service');
     const back = await fetch(stack.healthUrl('auth-api'));
     expect(back.status).toBe(200);
+    expect((await api.as(session, 'POST', '/account/mfa/challenges', { factor: 'totp' })).status).toBe(201);
   }, 30_000);
 
   it('serves liveness and Prometheus metrics on every service', async () => {
