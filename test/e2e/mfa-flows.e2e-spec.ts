@@ -1,7 +1,8 @@
 import { Account, AppwriteException, AuthenticationFactor, AuthenticatorType, Client, ID } from 'appwrite';
 import * as server from 'node-appwrite';
 import { randomBytes } from 'node:crypto';
-import { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
+import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
+import { StackWithSinks, startStackWithSinks } from './support/stack-with-sinks';
 import { SimulatedBrowser } from './support/browser';
 import { currentStep, totpAt } from './support/totp';
 
@@ -13,31 +14,19 @@ describe('MFA through the official Appwrite SDKs', () => {
   let stack: TestStack;
   let smtp: SmtpSink;
   let twilio: TwilioSink;
+  let sinks: StackWithSinks;
   let users: server.Users;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    twilio = await TwilioSink.start();
-    stack = await TestStack.start({
-      label: 'mfaflows',
-      env: {
-        SMTP_URL: smtp.url,
-        SMTP_FROM: 'Twostep Test <no-reply@twostep.test>',
-        TWILIO_API_URL: twilio.url,
-        TWILIO_ACCOUNT_SID: twilio.accountSid,
-        TWILIO_AUTH_TOKEN: twilio.authToken,
-        TWILIO_FROM: '+15005550006',
-      },
-    });
+    sinks = await startStackWithSinks('mfaflows');
+    ({ stack, smtp, twilio } = sinks);
     const admin = new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setKey(stack.apiKey);
     users = new server.Users(admin);
   }, 90_000);
 
   afterAll(async () => {
     SimulatedBrowser.uninstall();
-    await stack?.stop();
-    await smtp?.stop();
-    await twilio?.stop();
+    await sinks?.stop();
   });
 
   const password = 'correct horse battery staple';

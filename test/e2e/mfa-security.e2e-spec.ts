@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
+import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
+import { StackWithSinks, startStackWithSinks } from './support/stack-with-sinks';
 import { Api } from './support/http';
 import { awayFromStepBoundary, base32Decode, currentStep, totpAt } from './support/totp';
 
@@ -12,33 +13,21 @@ describe('MFA security rules against the running services', () => {
   let stack: TestStack;
   let smtp: SmtpSink;
   let twilio: TwilioSink;
+  let sinks: StackWithSinks;
   let api: Api;
   /** every secret the suite saw; none may appear in logs, Redis or database rows (items 44-46) */
   const secrets = new Set<string>();
   const remember = (...values: (string | undefined)[]) => values.forEach((v) => v && secrets.add(v));
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    twilio = await TwilioSink.start();
-    stack = await TestStack.start({
-      label: 'mfasec',
-      env: {
-        SMTP_URL: smtp.url,
-        SMTP_FROM: 'Twostep Test <no-reply@twostep.test>',
-        TWILIO_API_URL: twilio.url,
-        TWILIO_ACCOUNT_SID: twilio.accountSid,
-        TWILIO_AUTH_TOKEN: twilio.authToken,
-        TWILIO_FROM: '+15005550006',
-      },
-    });
+    sinks = await startStackWithSinks('mfasec');
+    ({ stack, smtp, twilio } = sinks);
     api = new Api(stack);
     remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.apiKey);
   }, 90_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await smtp?.stop();
-    await twilio?.stop();
+    await sinks?.stop();
   });
 
   /** A user with a verified authenticator (enrolled at `step`), recovery codes and MFA on, plus a password-only session. */
