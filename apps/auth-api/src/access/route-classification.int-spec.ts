@@ -2,7 +2,7 @@ import { Controller, Get, Module, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
-import { AuthApiHarness, startAuthApi } from '../../test/harness';
+import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
 import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
 
 interface RouteEntry {
@@ -123,4 +123,40 @@ describe('route classification', () => {
     ];
     for (const p of partial) expect(allowed).toContain(p);
   });
+
+  it('refuses every session and fresh route without a session, and with a one-factor session of an MFA user (checklist item 23)', async () => {
+    const u = await signUpAndIn(h);
+    // MFA on with a verified email: the session signed in before is now one factor short
+    expect((await admin(h, 'PATCH', `/users/${u.userId}/verification`, { emailVerification: true })).status).toBe(200);
+    expect((await admin(h, 'PATCH', `/users/${u.userId}/mfa`, { mfa: true })).status).toBe(200);
+    const concrete = (path: string) =>
+      path.replace(':sessionId', 'current').replace(':type', 'totp').replace(':challengeId', 'abc123').replace(':userId', u.userId);
+    const send = (r: RouteEntry, headers: Record<string, string>) =>
+      call<{ type?: string }>(`${h.baseUrl}${concrete(r.path)}`, { method: r.method, headers: h.headers(headers), ...(r.method === 'GET' ? {} : { json: {} }) });
+
+    const guarded = routes.filter((r) => r.access === 'session' || r.access === 'fresh');
+    expect(guarded.length).toBeGreaterThan(15);
+    for (const r of guarded) {
+      const anonymous = await send(r, {});
+      expect({ route: `${r.method} ${r.path}`, status: anonymous.status, type: anonymous.body?.type }).toEqual({
+        route: `${r.method} ${r.path}`,
+        status: 401,
+        type: 'general_unauthorized_scope',
+      });
+      const partial = await send(r, { 'x-appwrite-session': u.credential });
+      expect({ route: `${r.method} ${r.path}`, status: partial.status, type: partial.body?.type }).toEqual({
+        route: `${r.method} ${r.path}`,
+        status: 401,
+        type: 'user_more_factors_required',
+      });
+    }
+    // the routes that finish sign-in stay reachable with one factor (logging out last)
+    const partialRoutes = routes.filter((r) => r.access === 'partial').sort((a) => (a.method === 'DELETE' ? 1 : -1));
+    expect(partialRoutes.length).toBeGreaterThanOrEqual(4);
+    for (const r of partialRoutes) {
+      const res = await send(r, { 'x-appwrite-session': u.credential });
+      expect({ route: `${r.method} ${r.path}`, type: res.body?.type }).not.toEqual({ route: `${r.method} ${r.path}`, type: 'user_more_factors_required' });
+      expect(res.status).not.toBe(500);
+    }
+  }, 60_000);
 });
