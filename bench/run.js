@@ -313,7 +313,9 @@ async function main() {
           const migrateMs = Date.now() - mt0;
           for (const s of SERVICES) {
             const senv = { ...env, HEALTH_PORT: String(s === 'mfa-service' ? ports.mfaHealth : ports.notifierHealth) };
-            const p = new Proc(s, process.execPath, [path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')], { env: senv, cwd: APP_ROOT });
+            // BENCH_NODE_ARGS: node flags for the product's services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+            const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+            const p = new Proc(s, process.execPath, [...nodeArgs, path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')], { env: senv, cwd: APP_ROOT });
             procs[s] = p;
             cleanups.push(() => p.stop());
             const port = s === 'auth-api' ? ports.http : s === 'mfa-service' ? ports.mfaHealth : ports.notifierHealth;
