@@ -137,11 +137,17 @@ describe('MFA security rules against the running services', () => {
       const c1 = await challenge(u.s1, 'totp');
       expect((await verify(u.s1, c1.$id, totpAt(u.secret, u.step + 1))).status).toBe(200);
       const s = (await api.signIn(u.email, u.password)).session;
+      const since = Date.now();
       for (const step of [u.step + 1, u.step, u.step - 1]) {
         const c = await challenge(s, 'totp');
         const res = await verify(s, c.$id, totpAt(u.secret, step));
         expect(res.status).toBe(401);
       }
+      // the holder is told, once, that a used code was tried (ASVS 4.0.3 2.8.5)
+      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /reused verification code/i.test(m.subject), 10_000);
+      expect(notice.text).toMatch(/already been used/);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smtp.messages.filter((m) => m.receivedAt.getTime() >= since && /reused verification code/i.test(m.subject) && m.envelopeTo.includes(u.email))).toHaveLength(1);
     }, 60_000);
 
     it('12: an email code works once, and its challenge never again', async () => {

@@ -128,6 +128,17 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: await totpChallenge(userId, s), otp: code })).type).toBe('user_invalid_token');
   });
 
+  it('flags a replayed step for auth-api to notify the holder, and a plain wrong code not', async () => {
+    const u = await verifiedUser();
+    const s = u.session();
+    expect(await h.outcome(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, 0) })).toBe('ok');
+    const replay = await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, 0) });
+    expect(replay).toMatchObject({ type: 'user_invalid_token', signal: 'totp-replay' });
+    const wrong = await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, 7) });
+    expect(wrong.type).toBe('user_invalid_token');
+    expect(wrong.signal).toBeUndefined();
+  });
+
   it('accepts one valid code sent concurrently from two sessions exactly once', async () => {
     const u = await verifiedUser();
     const s1 = u.session();

@@ -47,7 +47,16 @@ export class MfaChallengesService {
 
   /** Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now). */
   async complete(user: UserEntity, session: SessionEntity, challengeId: string, otp: string, request: FastifyRequest): Promise<SessionEntity> {
-    const result = await this.mfa.send(MfaPattern.ChallengeVerify, { userId: user.id, sessionId: session.id, challengeId, otp });
+    let result;
+    try {
+      result = await this.mfa.send(MfaPattern.ChallengeVerify, { userId: user.id, sessionId: session.id, challengeId, otp });
+    } catch (error) {
+      if (error instanceof AppError && error.signal === 'totp-replay') {
+        // an authenticator code that was already accepted: someone may have the password and a code
+        await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
+      }
+      throw error;
+    }
     const updated = await this.sessions.addFactors(session.id, [result.factor], { mfaUpdatedAt: true });
     if (result.factor === 'recoveryCode') {
       await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });

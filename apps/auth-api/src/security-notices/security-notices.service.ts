@@ -12,9 +12,10 @@ import {
 } from '@twostep/contracts';
 import { Keyring, seal, uniqueId } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
+import type Redis from 'ioredis';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import type { SecurityNoticeProducer } from '../core/core.module';
-import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, SECURITY_NOTICES_QUEUE } from '../core/tokens';
+import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE } from '../core/tokens';
 
 /**
  * Out-of-band notices about changes to a user's authentication ("your password was changed",
@@ -31,7 +32,29 @@ export class SecurityNoticesService {
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
+
+  /**
+   * Like {@link notify}, but at most once per user and event in `periodSeconds` (for events a caller
+   * can provoke repeatedly, such as a rejected replay: a notice, not a way to flood a mailbox).
+   */
+  async notifyAtMostEvery(
+    periodSeconds: number,
+    user: Pick<UserEntity, 'id' | 'email' | 'name'>,
+    event: SecurityEvent,
+    requester?: RequesterInfo,
+    opts: { locale?: string } = {},
+  ): Promise<boolean> {
+    let first: string | null;
+    try {
+      first = await this.redis.set(`${this.config.REDIS_KEY_PREFIX}:notice-sent:${event}:${user.id}`, '1', 'EX', periodSeconds, 'NX');
+    } catch (error) {
+      this.logger.emit('warn', 'security notice throttle unavailable; notice not queued', { event, userId: user.id, error: (error as Error).message });
+      return false;
+    }
+    return first === 'OK' ? this.notify(user, event, requester, opts) : false;
+  }
 
   /**
    * Queues a notice about `event` to the user's email (or to `opts.email`, e.g. the previous address

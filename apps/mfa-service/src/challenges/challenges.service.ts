@@ -284,6 +284,7 @@ export class ChallengesService {
   private refuse(challenge: ChallengeEntity, reason: FailureReason): never {
     this.metrics.failed(challenge.factor, reason);
     this.logger.emit('warn', 'mfa challenge verification refused', { userId: challenge.userId, challengeId: challenge.id, factor: challenge.factor, outcome: reason });
-    throw new AppError('user_invalid_token');
+    // the caller sees the same refusal; auth-api tells the account holder (ASVS 4.0.3 2.8.5)
+    throw new AppError('user_invalid_token', undefined, reason === 'replayed_step' ? { signal: 'totp-replay' } : undefined);
   }
 }

@@ -61,18 +61,26 @@ export interface AppwriteErrorBody {
  * A domain error carrying an Appwrite `type`. Thrown by services on both sides of the RPC boundary;
  * one HTTP filter turns it into the error body, one RPC filter into {@link RpcErrorPayload}.
  */
+/**
+ * Why a refusal deserves the account holder's attention, for the service that can tell them. Crosses
+ * the RPC boundary; never part of an HTTP response (the client sees the same error either way).
+ */
+export type AppErrorSignal = 'totp-replay';
+
 export class AppError extends Error {
   readonly type: ErrorType;
   readonly code: number;
   /** Seconds a client should wait before retrying (sent as `Retry-After`). */
   readonly retryAfterSeconds?: number;
+  readonly signal?: AppErrorSignal;
 
-  constructor(type: ErrorType, message?: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+  constructor(type: ErrorType, message?: string, options?: { retryAfterSeconds?: number; cause?: unknown; signal?: AppErrorSignal }) {
     super(message ?? ERROR_CATALOG[type].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.type = type;
     this.code = ERROR_CATALOG[type].code;
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.signal = options?.signal;
   }
 }
 
@@ -82,10 +90,11 @@ export interface RpcErrorPayload {
   type: ErrorType;
   message: string;
   retryAfterSeconds?: number;
+  signal?: AppErrorSignal;
 }
 
 export function toRpcErrorPayload(error: AppError): RpcErrorPayload {
-  return { kind: 'app-error', type: error.type, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  return { kind: 'app-error', type: error.type, message: error.message, retryAfterSeconds: error.retryAfterSeconds, ...(error.signal ? { signal: error.signal } : {}) };
 }
 
 export function isRpcErrorPayload(value: unknown): value is RpcErrorPayload {
@@ -99,5 +108,8 @@ export function isRpcErrorPayload(value: unknown): value is RpcErrorPayload {
 }
 
 export function fromRpcErrorPayload(payload: RpcErrorPayload): AppError {
-  return new AppError(payload.type, payload.message, { retryAfterSeconds: payload.retryAfterSeconds });
+  return new AppError(payload.type, payload.message, {
+    retryAfterSeconds: payload.retryAfterSeconds,
+    ...(payload.signal === 'totp-replay' ? { signal: payload.signal } : {}),
+  });
 }
