@@ -5,7 +5,7 @@ import { AppError } from '@twostep/contracts';
 import { constantTimeEqual } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { LOGGER } from '../core/tokens';
 import { RATE_LIMIT_METADATA, RateLimitRule } from '../rate-limit/rate-limit.decorator';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -40,7 +40,6 @@ export class AccessGuard implements CanActivate {
     private readonly mfaRequirement: MfaRequirementService,
     private readonly rateLimits: RateLimitService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
@@ -88,11 +87,8 @@ export class AccessGuard implements CanActivate {
     if (auth.kind === 'session' && access !== 'partial') {
       if (!(await this.mfaRequirement.isSatisfied(auth.user, auth.session))) throw new AppError('user_more_factors_required');
     }
-    if (access === 'fresh' && auth.kind === 'session') {
-      const at = auth.session.mfaUpdatedAt?.getTime();
-      if (at === undefined || this.clock.now().getTime() - at > this.config.MFA_RECENT_SECONDS * 1000) {
-        throw new AppError('user_challenge_required');
-      }
+    if (access === 'fresh' && auth.kind === 'session' && !this.sessions.completedChallengeRecently(auth.session)) {
+      throw new AppError('user_challenge_required');
     }
 
     const rule = this.reflector.get<RateLimitRule | undefined>(RATE_LIMIT_METADATA, handler);

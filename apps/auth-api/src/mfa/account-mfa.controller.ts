@@ -6,7 +6,6 @@ import { Access } from '../access/access.decorator';
 import { CurrentSession, CurrentUser } from '../access/auth-context';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock } from '../core/tokens';
 import { params, required, v } from '../common/validation/params';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
@@ -31,14 +30,7 @@ export class AccountMfaController {
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  /** A challenge was completed on this session within MFA_RECENT_SECONDS (the `fresh` rule). */
-  private isFresh(session: SessionEntity): boolean {
-    const at = session.mfaUpdatedAt?.getTime();
-    return at !== undefined && this.clock.now().getTime() - at <= this.config.MFA_RECENT_SECONDS * 1000;
-  }
 
   /**
    * Turns MFA on or off. On: refused until a second factor is verified (otherwise the flag would
@@ -63,7 +55,7 @@ export class AccountMfaController {
       if (!user.mfa) await this.notices.notify(user, SecurityEvent.MfaEnabled, requesterOf(request), { locale: localeOf(request) });
       return accountModel(updated);
     }
-    if (user.mfa && verified.length > 0 && !this.isFresh(session)) throw new AppError('user_challenge_required');
+    if (user.mfa && verified.length > 0 && !this.sessions.completedChallengeRecently(session)) throw new AppError('user_challenge_required');
     const updated = await this.users.setMfa(user.id, false);
     if (user.mfa) await this.notices.notify(user, SecurityEvent.MfaDisabled, requesterOf(request), { locale: localeOf(request) });
     return accountModel(updated);

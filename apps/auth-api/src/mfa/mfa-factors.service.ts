@@ -9,7 +9,7 @@ import { MfaFactorsModel, mfaFactorsModel } from './mfa.models';
 export class MfaFactorsService {
   constructor(private readonly mfa: MfaClient) {}
 
-  fromMfaService(userId: string): Promise<FactorsResponse> {
+  private fromMfaService(userId: string): Promise<FactorsResponse> {
     return this.mfa.send(MfaPattern.FactorsGet, { userId });
   }
 

@@ -75,6 +75,12 @@ export class SessionsService {
     return this.isLive(found.session, this.clock.now()) ? found : undefined;
   }
 
+  /** A challenge was completed on this session within MFA_RECENT_SECONDS (Appwrite's `mfaProtected` rule). */
+  completedChallengeRecently(session: SessionEntity, now: Date = this.clock.now()): boolean {
+    const at = session.mfaUpdatedAt?.getTime();
+    return at !== undefined && now.getTime() - at <= this.config.MFA_RECENT_SECONDS * 1000;
+  }
+
   isLive(session: SessionEntity, now: Date): boolean {
     if (session.expire.getTime() <= now.getTime()) return false;
     const idle = this.config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
