@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { FailureBudgetEntity } from '../entities/failure-budget.entity';
 import { mutate, Queryable, selectRows } from './sql';
 
 export interface BudgetReservation {
@@ -11,10 +10,6 @@ export interface BudgetReservation {
 
 export class FailureBudgetRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  find(userId: string, factor: string): Promise<FailureBudgetEntity | null> {
-    return this.dataSource.getRepository(FailureBudgetEntity).findOneBy({ userId, factor });
-  }
 
   /**
    * Counts one attempt as a failure *before* its code is evaluated, in one atomic statement, on two
