@@ -1,9 +1,9 @@
-import { Account, AppwriteException, AuthenticationFactor, AuthenticatorType, Client, ID } from 'appwrite';
+import { AppwriteException, AuthenticationFactor, AuthenticatorType, ID } from 'appwrite';
 import * as server from 'node-appwrite';
 import { randomBytes } from 'node:crypto';
 import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
 import { StackWithSinks, startStackWithSinks } from './support/stack-with-sinks';
-import { SimulatedBrowser } from './support/browser';
+import { removeWindow, WebApp } from './support/web-sdk';
 import { currentStep, totpAt } from './support/totp';
 
 /**
@@ -25,7 +25,7 @@ describe('MFA through the official Appwrite SDKs', () => {
   }, 90_000);
 
   afterAll(async () => {
-    SimulatedBrowser.uninstall();
+    removeWindow();
     await sinks?.stop();
   });
 
@@ -34,9 +34,7 @@ describe('MFA through the official Appwrite SDKs', () => {
 
   /** A web-SDK client in its own simulated browser (cookies via X-Fallback-Cookies + localStorage). */
   function webAccount() {
-    const browser = new SimulatedBrowser().use();
-    const client = new Client().setEndpoint(stack.endpoint).setProject(stack.projectId);
-    return { browser, account: new Account(client) };
+    return { account: new WebApp(stack.endpoint, stack.projectId).use() };
   }
 
   async function expectAppwriteError(p: Promise<unknown>, type: string, code?: number) {

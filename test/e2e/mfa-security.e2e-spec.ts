@@ -170,8 +170,8 @@ describe('MFA security rules against the running services', () => {
       const c = await challenge(u.s1, 'recoverycode');
       const since = Date.now();
       expect((await verify(u.s1, c.$id, u.recoveryCodes[0])).status).toBe(200);
-      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email), 10_000);
-      expect(notice.subject.length).toBeGreaterThan(0);
+      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /recovery code was used/i.test(m.subject), 10_000);
+      expect(notice.subject).toBe('A recovery code was used on your Twostep Test account');
       const s = (await api.signIn(u.email, u.password)).session;
       const again = await challenge(s, 'recoveryCode');
       expect((await verify(s, again.$id, u.recoveryCodes[0])).status).toBe(401);
@@ -268,7 +268,8 @@ describe('MFA security rules against the running services', () => {
       expect((await verify(u.full, c.$id, u.recoveryCodes[1])).status).toBe(200);
       const since = Date.now();
       expect((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).status).toBe(200);
-      await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email), 10_000);
+      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /turned off/.test(m.subject), 10_000);
+      expect(notice.subject).toBe('Two-step verification was turned off for Twostep Test');
     }, 60_000);
 
     it('26: a challenge is bound to its user and its session', async () => {

@@ -21,6 +21,15 @@ export class WebApp {
     return fn(this.account);
   }
 
+  /**
+   * Installs this profile's localStorage and returns its Account, for a suite that drives one
+   * simulated browser at a time (one global `window` exists per process).
+   */
+  use(): Account {
+    installWindow(this.storage);
+    return this.account;
+  }
+
   get cookieFallback(): string | undefined {
     return this.storage.get('cookieFallback');
   }
