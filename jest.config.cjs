@@ -19,12 +19,16 @@ const transform = {
       module: { type: 'commonjs' },
     },
   ],
+  // ESM-only dependencies (otplib's base32 plugin uses @scure/base) compiled to CommonJS for Jest;
+  // Node >= 20.19 loads them natively at run time (require(esm)).
+  '/node_modules/@scure/base/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!@scure/base/)'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/bench/peer/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
