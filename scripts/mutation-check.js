@@ -13,7 +13,8 @@
 //                                                  (rebuilds the services with the break, and again after)
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -104,10 +105,32 @@ const BREAKS = [
   },
 ];
 
-function run({ cmd, args }) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return r.status ?? 1;
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'twostep-mutants-'));
+
+/** Runs a check; for Jest, also returns the names of the tests that failed. */
+function runCheck({ cmd, args }) {
+  const isJest = path.basename(cmd) === 'jest';
+  const out = path.join(scratch, 'jest.json');
+  if (existsSync(out)) rmSync(out);
+  const r = spawnSync(cmd, isJest ? [...args, '--json', `--outputFile=${out}`] : args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const failedTests = [];
+  if (isJest && existsSync(out)) {
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    for (const file of report.testResults) {
+      for (const a of file.assertionResults) if (a.status === 'failed') failedTests.push(a.fullName);
+      if (file.status === 'failed' && !file.assertionResults.some((a) => a.status === 'failed')) failedTests.push(`${path.relative(root, file.name)} (suite failed to run)`);
+    }
+  }
+  return { status: r.status ?? 1, failedTests };
 }
+
+const run = (c) => runCheck(c).status;
 
 const originals = new Map();
 function restoreAll() {
@@ -120,7 +143,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
-process.on('exit', restoreAll);
+process.on('exit', () => {
+  restoreAll();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 function replaceOnce(text, from, to) {
   const at = text.indexOf(from);
@@ -156,8 +182,8 @@ function main() {
       for (let r = 0; r < repeat; r++) {
         for (const c of checks) {
           const label = `${path.basename(c.cmd)} ${c.args.filter((a) => !a.startsWith('-') && !['unit', 'integration', 'e2e'].includes(a)).join(' ')}`;
-          const failed = run(c) !== 0;
-          kills.push({ label, failed });
+          const { status, failedTests } = runCheck(c);
+          kills.push({ label, failed: status !== 0, failedTests });
         }
       }
     } finally {
@@ -172,6 +198,8 @@ function main() {
     const verdict = deterministic.length ? 'killed' : sometimes.length ? 'killed by chance' : 'survived';
     results.push({ n, name: b.name, verdict, detail: deterministic.length ? `by ${deterministic.join('; ')}` : sometimes.join('; ') });
     process.stdout.write(`[mutants] ${n}. ${b.name}: ${verdict} ${results.at(-1).detail}\n`);
+    const names = [...new Set(kills.flatMap((k) => k.failedTests ?? []))];
+    for (const t of names) process.stdout.write(`[mutants]      failed: ${t}\n`);
   }
   process.stdout.write('\n');
   for (const r of results) process.stdout.write(`${String(r.n).padStart(2)}. ${r.verdict.padEnd(16)} ${r.name}${r.detail ? ` - ${r.detail}` : ''}\n`);
