@@ -412,6 +412,7 @@ describe('MFA security rules against the running services', () => {
 
     it('44: delivery jobs are sealed in Redis while they wait and while the notifier holds them (SMTP reply held)', async () => {
       const u = await mfaUser({ email: true });
+      await waitFor(() => smtp.inFlight === 0, 10_000, 20, 'earlier emails to be delivered');
       smtp.setDelay(6_000);
       let code: string;
       try {
@@ -425,14 +426,14 @@ describe('MFA security rules against the running services', () => {
         const otpJobs = held.jobs.filter((j) => j.key.includes(':otp-delivery:'));
         expect(otpJobs.length).toBeGreaterThanOrEqual(1);
         for (const j of otpJobs) expect(j.data.length).toBeGreaterThan(40);
-        const mail = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && m.subject.startsWith('Verification Code'), 20_000);
+        const mail = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && m.subject.startsWith('Verification Code'), 40_000);
         code = /\b(\d{6})\b/.exec(mail.text)![1];
       } finally {
         smtp.setDelay(0);
       }
       remember(code);
       for (const held of heldDumps) expect(leakedSecrets(held, [code, u.email, u.password, u.secret, u.s1])).toEqual([]);
-    }, 60_000);
+    }, 90_000);
 
     it('45: a secret handed to the logger comes out redacted (raw TCP event with an unknown pattern, logged by mfa-service)', async () => {
       const u = await mfaUser();
