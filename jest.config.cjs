@@ -34,10 +34,16 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 
+// tests on Redis and Postgres carry a run id in every key prefix and database name; the run deletes what is left
+const withRunSweep = {
+  globalSetup: '<rootDir>/scripts/lib/jest-global-setup.js',
+  globalTeardown: '<rootDir>/scripts/lib/jest-global-teardown.js',
+};
+
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,bench,test}/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], slowTestThreshold: 20 },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    { ...common, ...withRunSweep, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], slowTestThreshold: 20 },
+    { ...common, ...withRunSweep, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
   ],
 };

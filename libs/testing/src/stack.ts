@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
+import { createTestDatabase, deleteTestKeys, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
 import { freePort, waitFor } from './ports';
 
 export type ServiceName = 'auth-api' | 'mfa-service' | 'notifier';
@@ -185,6 +185,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const s of ['auth-api', 'notifier', 'mfa-service'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
     await this.db.drop().catch(() => undefined);
+    await deleteTestKeys(this.redisUrl, this.prefix).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
