@@ -24,13 +24,17 @@ describe('Redis eviction policy checked by every service (own redis-server)', ()
     redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], {
       stdio: 'ignore',
     });
-    redis = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await waitFor(
       async () => {
+        const candidate = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+        candidate.on('error', () => undefined);
         try {
-          await redis.connect();
+          await candidate.connect();
+          await candidate.ping();
+          redis = candidate;
           return true;
         } catch {
+          candidate.disconnect();
           return false;
         }
       },
@@ -67,7 +71,7 @@ describe('Redis eviction policy checked by every service (own redis-server)', ()
       expect(last!.body.problems!.redis).toMatch(/maxmemory-policy is allkeys-lru; twostep needs noeviction/);
       expect(stack.logs[s].some((l) => /maxmemory-policy is allkeys-lru/.test(l))).toBe(true);
     }
-  });
+  }, 90_000);
 
   it('becomes ready once the policy is noeviction', async () => {
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
