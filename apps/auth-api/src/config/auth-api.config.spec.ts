@@ -1,5 +1,5 @@
 import { ConfigError } from '@twostep/config';
-import { loadAuthApiConfig } from './auth-api.config';
+import { loadAuthApiConfig, secureCookies } from './auth-api.config';
 
 const base = {
   NODE_ENV: 'production',
@@ -29,5 +29,36 @@ describe('auth-api config', () => {
     expect(() => loadAuthApiConfig({ ...base, PHONE_VERIFICATION_TTL_SECONDS: '601' })).toThrow(ConfigError);
     expect(() => loadAuthApiConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '30' })).toThrow(ConfigError);
     expect(loadAuthApiConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '0' }).SESSION_IDLE_TIMEOUT_SECONDS).toBe(0);
+  });
+
+  it('listens on loopback unless told otherwise: API, management port 3010', () => {
+    const c = loadAuthApiConfig(base);
+    expect([c.HOST, c.PORT, c.HEALTH_HOST, c.HEALTH_PORT]).toEqual(['127.0.0.1', 3000, '127.0.0.1', 3010]);
+    const container = loadAuthApiConfig({ ...base, HOST: '0.0.0.0', HEALTH_HOST: '0.0.0.0', HEALTH_PORT: '9100' });
+    expect([container.HOST, container.HEALTH_HOST, container.HEALTH_PORT]).toEqual(['0.0.0.0', '0.0.0.0', 9100]);
+  });
+
+  it('takes TRUST_PROXY as false, a hop count or proxy addresses/CIDRs', () => {
+    expect(loadAuthApiConfig(base).TRUST_PROXY).toBe(false);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    for (const bad of ['10.0.0.0/33', 'proxy.example.com', '1.2.3', '10.0.0.0/8/1', '::1/129']) {
+      expect(() => loadAuthApiConfig({ ...base, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be false, a hop count/);
+    }
+  });
+
+  it('refuses TRUST_PROXY=true in production (the client would choose its own address), allows it elsewhere', () => {
+    expect(() => loadAuthApiConfig({ ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true trusts whatever a client writes/);
+    expect(loadAuthApiConfig({ ...base, NODE_ENV: 'development', TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+  });
+
+  it('makes cookies Secure from APP_ENDPOINT (https), or in production when it is unset; never from a header', () => {
+    expect(secureCookies(loadAuthApiConfig({ ...base, APP_ENDPOINT: 'https://auth.example.com/v1' }))).toBe(true);
+    expect(secureCookies(loadAuthApiConfig({ ...base, APP_ENDPOINT: 'http://localhost:3000/v1' }))).toBe(false);
+    expect(secureCookies(loadAuthApiConfig(base))).toBe(true);
+    expect(secureCookies(loadAuthApiConfig({ ...base, NODE_ENV: 'development' }))).toBe(false);
+    expect(() => loadAuthApiConfig({ ...base, APP_ENDPOINT: 'ftp://auth.example.com' })).toThrow(ConfigError);
   });
 });
