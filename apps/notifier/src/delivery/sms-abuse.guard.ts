@@ -45,6 +45,7 @@ return 0
 export type SmsBucket = 'verified' | 'unverified';
 
 export function smsBucketOf(jobName: string): SmsBucket {
+  // eslint-disable-next-line no-restricted-syntax -- a job name, not a secret
   return jobName === OtpDeliveryJobName.MfaChallengeCode ? 'verified' : 'unverified';
 }
 
