@@ -35,6 +35,8 @@ export function authApiSchema(source: Env) {
     SESSION_COOKIE_DOMAIN: env.optionalString(),
     /** a completed challenge counts as recent (for routes that need a fresh session) for this long */
     MFA_RECENT_SECONDS: env.int({ default: 1800, min: 60, max: 86_400 }),
+    /** a session still missing the second factor MFA requires ends this long after its creation */
+    MFA_PENDING_SESSION_SECONDS: env.int({ default: 600, min: 30, max: 3600 }),
     /** on a password change, delete the user's other sessions (ASVS 3.3.3) */
     PASSWORD_CHANGE_INVALIDATES_SESSIONS: env.bool({ default: true }),
     /** argon2id cost (an OWASP row: m=47104/t=1, 19456/2, 12288/3, 9216/4, 7168/5 KiB/passes) */

@@ -81,6 +81,14 @@ export class SessionsService {
     return at !== undefined && now.getTime() - at <= this.config.MFA_RECENT_SECONDS * 1000;
   }
 
+  /**
+   * The session is older than MFA_PENDING_SESSION_SECONDS: if it still misses the second factor MFA
+   * requires, it is over (the caller decides that part, see MfaRequirementService.isPendingExpired).
+   */
+  pendingWindowPassed(session: SessionEntity, now: Date = this.clock.now()): boolean {
+    return now.getTime() - session.createdAt.getTime() >= this.config.MFA_PENDING_SESSION_SECONDS * 1000;
+  }
+
   isLive(session: SessionEntity, now: Date): boolean {
     if (session.expire.getTime() <= now.getTime()) return false;
     const idle = this.config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
@@ -112,11 +120,15 @@ export class SessionsService {
     return session;
   }
 
-  /** Pushes the expiry to now + SESSION_DURATION_SECONDS (PATCH /v1/account/sessions/{id}). */
+  /**
+   * Pushes the expiry to now + SESSION_DURATION_SECONDS (PATCH /v1/account/sessions/{id}), but never
+   * past created + SESSION_DURATION_SECONDS: the lifetime is absolute, extending only restores it.
+   */
   async extend(userId: string, sessionId: string): Promise<SessionEntity> {
-    await this.get(userId, sessionId);
+    const session = await this.get(userId, sessionId);
     const now = this.clock.now();
-    const updated = await this.sessions.setExpire(sessionId, new Date(now.getTime() + this.config.SESSION_DURATION_SECONDS * 1000), now);
+    const expire = Math.min(now.getTime(), session.createdAt.getTime()) + this.config.SESSION_DURATION_SECONDS * 1000;
+    const updated = await this.sessions.setExpire(sessionId, new Date(expire), now);
     if (!updated) throw new AppError('user_session_not_found');
     return updated;
   }
