@@ -53,7 +53,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: fresh.id })).attemptsLeft).toBe(5);
 
       h.clock.advance(19_000);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
       expect(await budget(userId, 'email')).toEqual({ failures: 0, locked_until: null });
       // counting starts again from zero: 9 failures do not lock
       expect(await failEmail(userId, 9)).toEqual(new Array(9).fill('user_invalid_token'));
@@ -89,7 +89,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       const code = await h.codeOf(fresh.id);
       expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).type).toBe('general_rate_limit_exceeded');
       h.clock.advance(31_000);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
       expect(await budget(userId, 'account')).toEqual({ failures: 0, locked_until: null });
     } finally {
       h.clock.set(start);
@@ -158,7 +158,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
     expect(await h.fail(MfaPattern.TotpVerify, { userId, otp: right })).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 30 });
     // the email factor of the same account is not affected
     const view = await create(userId, 'e');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) })).toEqual({ factor: 'email' });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) })).toEqual({ factor: 'email', enrolledBySession: false });
   });
 
   it('counts lockouts in the metrics', async () => {

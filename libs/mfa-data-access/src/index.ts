@@ -6,6 +6,7 @@ import { RecoveryCodeEntity } from './entities/recovery-code.entity';
 import { TotpAuthenticatorEntity } from './entities/totp-authenticator.entity';
 import { MfaInitialSchema1767225600000 } from './migrations/1767225600000-mfa-initial-schema';
 import { AccountFailureBudget1767312000000 } from './migrations/1767312000000-account-failure-budget';
+import { FactorEnrollingSession1796416225685 } from './migrations/1796416225685-factor-enrolling-session';
 
 export * from './entities/challenge.entity';
 export * from './entities/failure-budget.entity';
@@ -21,7 +22,7 @@ export * from './repositories/totp-authenticator.repository';
 export const MFA_ENTITIES: Function[] = [TotpAuthenticatorEntity, ChallengeEntity, RecoveryCodeEntity, FailureBudgetEntity];
 
 /** Every migration of the `mfa` schema, in order. */
-export const MFA_MIGRATIONS: Function[] = [MfaInitialSchema1767225600000, AccountFailureBudget1767312000000];
+export const MFA_MIGRATIONS: Function[] = [MfaInitialSchema1767225600000, AccountFailureBudget1767312000000, FactorEnrollingSession1796416225685];
 
 export const MFA_SCHEMA = 'mfa';
 

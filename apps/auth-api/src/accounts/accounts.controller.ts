@@ -54,8 +54,9 @@ export class AccountsController {
     return accountModel(await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request)));
   }
 
+  /** Moves the email factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
   @Patch('email')
-  @Access('session')
+  @Access('stepUp')
   @RateLimit({ limit: 10, key: ['userId'] })
   async updateEmail(
     @CurrentUser() user: UserEntity,
@@ -65,8 +66,9 @@ export class AccountsController {
     return accountModel(await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request)));
   }
 
+  /** Moves the phone factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
   @Patch('phone')
-  @Access('session')
+  @Access('stepUp')
   @RateLimit({ limit: 10, key: ['userId'] })
   async updatePhone(
     @CurrentUser() user: UserEntity,

@@ -45,7 +45,10 @@ export class MfaChallengesService {
     return this.mfa.send(MfaPattern.ChallengeCreate, { userId: user.id, sessionId: session.id, factor, ...(delivery ? { delivery } : {}) });
   }
 
-  /** Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now). */
+  /**
+   * Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now;
+   * stepUpAt = now unless this session enrolled that factor itself).
+   */
   async complete(user: UserEntity, session: SessionEntity, challengeId: string, otp: string, request: FastifyRequest): Promise<SessionEntity> {
     let result;
     try {
@@ -57,7 +60,8 @@ export class MfaChallengesService {
       }
       throw error;
     }
-    const updated = await this.sessions.addFactors(session.id, [result.factor], { mfaUpdatedAt: true });
+    // a factor this session enrolled itself earns it no step-up (an mfa-service that does not say counts as one)
+    const updated = await this.sessions.addFactors(session.id, [result.factor], { factor: result.factor, enrolledBySession: result.enrolledBySession !== false });
     if (result.factor === 'recoveryCode') {
       await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });
     }

@@ -51,6 +51,8 @@ export class SessionsService {
     session.providerUid = provider === 'email' ? (user.email ?? '') : '';
     session.factors = [...new Set(factors)];
     session.mfaUpdatedAt = null;
+    session.mfaFactor = null;
+    session.stepUpAt = null;
     session.expire = new Date(now.getTime() + this.config.SESSION_DURATION_SECONDS * 1000);
     session.lastActiveAt = now;
     session.ip = clientIpOf(request);
@@ -77,8 +79,20 @@ export class SessionsService {
 
   /** A challenge was completed on this session within MFA_RECENT_SECONDS (Appwrite's `mfaProtected` rule). */
   completedChallengeRecently(session: SessionEntity, now: Date = this.clock.now()): boolean {
-    const at = session.mfaUpdatedAt?.getTime();
-    return at !== undefined && now.getTime() - at <= this.config.MFA_RECENT_SECONDS * 1000;
+    return this.isRecent(session.mfaUpdatedAt, now);
+  }
+
+  /**
+   * The step-up that sensitive changes need: while MFA is on for the account, a challenge completed on
+   * this session within MFA_RECENT_SECONDS with a factor this session did not enroll itself; with MFA
+   * off, Appwrite's rule (any challenge completed on this session within MFA_RECENT_SECONDS).
+   */
+  steppedUpRecently(user: Pick<UserEntity, 'mfa'>, session: SessionEntity, now: Date = this.clock.now()): boolean {
+    return user.mfa ? this.isRecent(session.stepUpAt, now) : this.completedChallengeRecently(session, now);
+  }
+
+  private isRecent(at: Date | null, now: Date): boolean {
+    return at !== null && now.getTime() - at.getTime() <= this.config.MFA_RECENT_SECONDS * 1000;
   }
 
   /**
@@ -147,13 +161,15 @@ export class SessionsService {
   }
 
   /**
-   * Adds factors to a session (de-duplicated, order kept) in one atomic update; with `mfaUpdatedAt`
-   * the session also counts as having completed a challenge now (for `fresh` routes). Returns the
-   * updated session, or 404 `user_session_not_found` when it no longer exists.
+   * Adds factors to a session (de-duplicated, order kept) in one atomic update. With `challenge` the
+   * session also records a challenge completed now with that factor (`mfaUpdatedAt`, for Appwrite's
+   * `fresh` routes) and, unless this session enrolled the factor itself, a step-up (`stepUpAt`).
+   * Returns the updated session, or 404 `user_session_not_found` when it no longer exists.
    */
-  async addFactors(sessionId: string, factors: string[], opts: { mfaUpdatedAt?: boolean } = {}): Promise<SessionEntity> {
+  async addFactors(sessionId: string, factors: string[], challenge?: { factor: string; enrolledBySession: boolean }): Promise<SessionEntity> {
     const now = this.clock.now();
-    const updated = await this.sessions.addFactors(sessionId, [...new Set(factors)], opts.mfaUpdatedAt ? now : undefined, now);
+    const completed = challenge ? { at: now, factor: challenge.factor, stepUp: !challenge.enrolledBySession } : undefined;
+    const updated = await this.sessions.addFactors(sessionId, [...new Set(factors)], completed, now);
     if (!updated) throw new AppError('user_session_not_found');
     this.logger.emit('info', 'session factors updated', { userId: updated.userId, sessionId, factors: updated.factors });
     return updated;

@@ -42,7 +42,8 @@ export interface VerifyChallenge {
   otp: string;
 }
 
-type Outcome = { ok: true; recoveryCodesLeft?: number } | { ok: false; reason: FailureReason };
+/** `enrolledSessionId`: the session that enrolled the factor the code proved (TOTP, recovery codes). */
+type Outcome = { ok: true; recoveryCodesLeft?: number; enrolledSessionId?: string | null } | { ok: false; reason: FailureReason };
 
 /**
  * MFA challenges: bound to a user, a session and a factor; expiring; single-use; at most
@@ -161,7 +162,8 @@ export class ChallengesService {
       if (challenge.deliveryChannel) await this.publisher.closeReference(challenge.id, 'consumed', challenge.expiresAt, now);
       this.metrics.challengesVerified.inc({ factor });
       this.logger.info('mfa challenge verified', { userId: challenge.userId, challengeId: challenge.id, factor });
-      return { factor, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
+      const enrolledBySession = !!outcome.enrolledSessionId && outcome.enrolledSessionId === req.sessionId;
+      return { factor, enrolledBySession, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
     }
 
     this.budget.failed(challenge.userId, factor, reservation, now);
@@ -255,12 +257,14 @@ export class ChallengesService {
       case 'totp': {
         const match = await this.totp.matchVerified(userId, code, now);
         if (!('step' in match)) return { ok: false, reason: match.reason };
-        return this.commit(challenge, now, { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step }, 'replayed_step');
+        const outcome = await this.commit(challenge, now, { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step }, 'replayed_step');
+        return outcome.ok ? { ...outcome, enrolledSessionId: match.enrolledSessionId } : outcome;
       }
       case 'recoveryCode': {
         const row = await this.recoveryCodes.findUnused(userId, code);
         if (!row) return { ok: false, reason: 'wrong_code' };
-        return this.commit(challenge, now, { kind: 'recoveryCode', codeId: row.id }, 'wrong_code');
+        const outcome = await this.commit(challenge, now, { kind: 'recoveryCode', codeId: row.id }, 'wrong_code');
+        return outcome.ok ? { ...outcome, enrolledSessionId: row.enrolledSessionId } : outcome;
       }
     }
   }

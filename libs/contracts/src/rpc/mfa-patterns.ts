@@ -62,6 +62,12 @@ export interface FactorsResponse {
   recoveryCode: boolean;
 }
 
+/** A change to a user's factors made from a session (the session is recorded as the factor's enroller). */
+export interface EnrollingSessionRef extends UserRef {
+  /** the session making the change; a factor enrolled by a session never earns that session a step-up */
+  sessionId?: string;
+}
+
 export interface TotpCreateRequest extends UserRef {
   /** the label's account part: the user's email (or phone, or id when neither exists) */
   accountName: string;
@@ -75,7 +81,7 @@ export interface TotpCreateResponse {
   uri: string;
 }
 
-export interface TotpVerifyRequest extends UserRef {
+export interface TotpVerifyRequest extends EnrollingSessionRef {
   otp: string;
 }
 export interface TotpVerifyResponse {
@@ -125,6 +131,11 @@ export interface ChallengeVerifyResponse {
   factor: MfaFactor;
   /** recovery codes left after this one (only for `recoveryCode`) */
   recoveryCodesLeft?: number;
+  /**
+   * the proven factor (TOTP authenticator, recovery-code set) was enrolled by the very session that
+   * completed the challenge: it proves nothing new about that session (no step-up)
+   */
+  enrolledBySession: boolean;
 }
 
 export type ChallengeStatus = 'pending' | 'delivered' | 'delivery_failed' | 'expired' | 'exhausted' | 'consumed';
@@ -167,8 +178,8 @@ export interface MfaRpc {
   [MfaPattern.ChallengeCreate]: { request: ChallengeCreateRequest; response: ChallengeView };
   [MfaPattern.ChallengeVerify]: { request: ChallengeVerifyRequest; response: ChallengeVerifyResponse };
   [MfaPattern.ChallengeGet]: { request: ChallengeGetRequest; response: ChallengeStateResponse };
-  [MfaPattern.RecoveryCodesCreate]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.RecoveryCodesCreate]: { request: EnrollingSessionRef; response: RecoveryCodesResponse };
   [MfaPattern.RecoveryCodesGet]: { request: UserRef; response: RecoveryCodesResponse };
-  [MfaPattern.RecoveryCodesRegenerate]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.RecoveryCodesRegenerate]: { request: EnrollingSessionRef; response: RecoveryCodesResponse };
   [MfaPattern.UserPurge]: { request: UserRef; response: UserPurgeResponse };
 }
