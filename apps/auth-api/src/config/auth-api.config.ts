@@ -56,6 +56,12 @@ export function authApiSchema(source: Env) {
     VERIFICATION_URL_HOSTS: env.list({ default: [], item: /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, hint: 'host names, comma separated' }),
     /** Appwrite's abuse limits (section 5.8); turn off only for load tests */
     RATE_LIMIT_ENABLED: env.bool({ default: true }),
+    /** failed sign-ins an hour from one source address, across all accounts */
+    SIGN_IN_FAILURES_PER_IP: env.int({ default: 100, min: 1, max: 100_000 }),
+    /** failed sign-ins an hour from one source address to one account */
+    SIGN_IN_FAILURES_PER_IP_AND_EMAIL: env.int({ default: 10, min: 1, max: 1000 }),
+    /** failed sign-ins an hour to one account from all addresses together (a ceiling against distributed guessing) */
+    SIGN_IN_FAILURES_PER_EMAIL: env.int({ default: 1000, min: 10, max: 1_000_000 }),
   };
 }
 
