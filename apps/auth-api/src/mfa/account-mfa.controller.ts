@@ -97,7 +97,14 @@ export class AccountMfaController {
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     authenticatorType(type);
-    await this.mfa.send(MfaPattern.TotpVerify, { userId: user.id, otp: body.otp, sessionId: session.id });
+    try {
+      await this.mfa.send(MfaPattern.TotpVerify, { userId: user.id, otp: body.otp, sessionId: session.id });
+    } catch (error) {
+      if (error instanceof AppError && error.signal === 'factor-locked') {
+        await this.notices.notify(user, SecurityEvent.FactorLocked, requesterOf(request), { locale: localeOf(request) });
+      }
+      throw error;
+    }
     await this.sessions.addFactors(session.id, ['totp']);
     await this.notices.notify(user, SecurityEvent.AuthenticatorAdded, requesterOf(request), { locale: localeOf(request) });
     return accountModel(user);

@@ -58,6 +58,10 @@ export class MfaChallengesService {
         // an authenticator code that was already accepted: someone may have the password and a code
         await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
       }
+      if (error instanceof AppError && error.signal === 'factor-locked') {
+        // the first lockout of a run of wrong codes (mfa-service says so once per run): someone may be guessing
+        await this.notices.notify(user, SecurityEvent.FactorLocked, requesterOf(request), { locale: localeOf(request) });
+      }
       throw error;
     }
     // a factor this session enrolled itself earns it no step-up (an mfa-service that does not say counts as one)

@@ -166,11 +166,11 @@ export class ChallengesService {
       return { factor, enrolledBySession, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
     }
 
-    this.budget.failed(challenge.userId, factor, reservation, now);
+    const lockoutStarted = this.budget.failed(challenge.userId, factor, reservation, now);
     if (attempts >= MAX_ATTEMPTS_PER_CHALLENGE && (await this.challenges.exhaustIfSpent(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE)) && challenge.deliveryChannel) {
       await this.publisher.closeReference(challenge.id, 'exhausted', challenge.expiresAt, now);
     }
-    return this.refuse(challenge, outcome.reason);
+    return this.refuse(challenge, outcome.reason, lockoutStarted);
   }
 
   /** The state of one of the user's challenges (never its code or hash); 401 for anyone else's. */
@@ -285,10 +285,12 @@ export class ChallengesService {
     return result.recoveryCodesLeft === undefined ? { ok: true } : { ok: true, recoveryCodesLeft: result.recoveryCodesLeft };
   }
 
-  private refuse(challenge: ChallengeEntity, reason: FailureReason): never {
+  private refuse(challenge: ChallengeEntity, reason: FailureReason, lockoutStarted = false): never {
     this.metrics.failed(challenge.factor, reason);
     this.logger.emit('warn', 'mfa challenge verification refused', { userId: challenge.userId, challengeId: challenge.id, factor: challenge.factor, outcome: reason });
-    // the caller sees the same refusal; auth-api tells the account holder (ASVS 4.0.3 2.8.5)
-    throw new AppError('user_invalid_token', undefined, reason === 'replayed_step' ? { signal: 'totp-replay' } : undefined);
+    // the caller sees the same refusal; auth-api tells the account holder (ASVS 4.0.3 2.8.5): the first
+    // lockout of a run of failures matters more than a replayed step
+    const signal = lockoutStarted ? 'factor-locked' : reason === 'replayed_step' ? 'totp-replay' : undefined;
+    throw new AppError('user_invalid_token', undefined, signal ? { signal } : undefined);
   }
 }

@@ -87,10 +87,10 @@ export class TotpService {
       }
     }
     const reason = 'reason' in match ? match.reason : 'replayed_step';
-    this.budget.failed(userId, 'totp', reservation, now);
+    const lockoutStarted = this.budget.failed(userId, 'totp', reservation, now);
     this.metrics.failed('totp', reason);
     this.logger.emit('warn', 'totp enrollment verification refused', { userId, outcome: reason });
-    throw new AppError('user_invalid_token');
+    throw new AppError('user_invalid_token', undefined, lockoutStarted ? { signal: 'factor-locked' } : undefined);
   }
 
   async delete(userId: string): Promise<TotpDeleteResponse> {

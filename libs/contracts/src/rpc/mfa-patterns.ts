@@ -26,6 +26,7 @@ export const MfaPattern = {
   RecoveryCodesGet: 'mfa.v1.recovery-codes.get',
   RecoveryCodesRegenerate: 'mfa.v1.recovery-codes.regenerate',
   UserPurge: 'mfa.v1.user.purge',
+  LockoutsClear: 'mfa.v1.lockouts.clear',
 } as const;
 export type MfaPattern = (typeof MfaPattern)[keyof typeof MfaPattern];
 
@@ -161,6 +162,11 @@ export interface RecoveryCodesResponse {
   recoveryCodes: string[];
 }
 
+export interface LockoutsClearResponse {
+  /** factor budgets (of the account included) that had failures or a lockout and were cleared */
+  cleared: number;
+}
+
 export interface UserPurgeResponse {
   purged: true;
 }
@@ -182,4 +188,5 @@ export interface MfaRpc {
   [MfaPattern.RecoveryCodesGet]: { request: UserRef; response: RecoveryCodesResponse };
   [MfaPattern.RecoveryCodesRegenerate]: { request: EnrollingSessionRef; response: RecoveryCodesResponse };
   [MfaPattern.UserPurge]: { request: UserRef; response: UserPurgeResponse };
+  [MfaPattern.LockoutsClear]: { request: UserRef; response: LockoutsClearResponse };
 }
