@@ -5,6 +5,7 @@ import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { LOGGER } from '../core/tokens';
 import { clientIpOf } from '../common/http/request-info';
+import { addressBlockOf } from './address-block';
 import { Charge, Counter, RateLimitService } from './rate-limit.service';
 
 const WINDOW_SECONDS = 3600;
@@ -17,8 +18,8 @@ export interface SignInAttempt {
 /**
  * Limits on failed sign-ins, counted in Redis per hour (every first factor that takes an account
  * identifier and a secret should go through it):
- *  - per source address, across accounts (SIGN_IN_FAILURES_PER_IP, default 100): spraying many accounts
- *    from one address stops;
+ *  - per source address (an IPv6 address counts by its /64), across accounts (SIGN_IN_FAILURES_PER_IP,
+ *    default 100): spraying many accounts from one address stops;
  *  - per (source address, account) (SIGN_IN_FAILURES_PER_IP_AND_EMAIL, default 10): guessing one account's
  *    password from one address stops, without stopping the owner signing in from anywhere else;
  *  - per account from all addresses together (SIGN_IN_FAILURES_PER_EMAIL, default 1000): a much higher
@@ -42,7 +43,7 @@ export class SignInLimits {
    */
   async charge(identifier: string, request: FastifyRequest, reply: FastifyReply): Promise<SignInAttempt | undefined> {
     if (!this.rateLimits.enabled) return undefined;
-    const ip = `ip=${clientIpOf(request)}`;
+    const ip = `ip=${addressBlockOf(clientIpOf(request))}`;
     const account = `email=${identifier.toLowerCase()}`;
     const counters: Counter[] = [
       { bucket: 'sign-in.ip-email', parts: [ip, account], limit: this.config.SIGN_IN_FAILURES_PER_IP_AND_EMAIL },
