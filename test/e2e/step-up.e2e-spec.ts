@@ -1,5 +1,6 @@
 import * as server from 'node-appwrite';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import type { SmtpSink, TestStack } from '@twostep/testing';
 import { StackWithSinks, startStackWithSinks } from './support/stack-with-sinks';
 import { awayFromStepBoundary, currentStep, totpAt } from './support/totp';
@@ -80,6 +81,23 @@ describe('step-up for factor and address changes while MFA is on', () => {
     expect((await stale.createMFARecoveryCodes()).recoveryCodes.length).toBeGreaterThanOrEqual(6);
     const moved = newEmail();
     expect((await stale.updateEmail({ email: moved, password })).email).toBe(moved);
+
+    // the address this session set is a factor it enrolled: proving it records a challenge but no step-up
+    await users.updateEmailVerification({ userId: user.$id, emailVerification: true });
+    const sessionId = (await stale.getSession({ sessionId: 'current' })).$id;
+    const pg = new Client({ connectionString: stack.db.url });
+    await pg.connect();
+    try {
+      const stepUps = async () => (await pg.query('SELECT mfa_factor, mfa_updated_at, step_up_at FROM auth.sessions WHERE id = $1', [sessionId])).rows[0];
+      const before = await stepUps();
+      expect(before.mfa_factor).toBe('email');
+      await emailCode(stale, moved);
+      const after = await stepUps();
+      expect(after.mfa_updated_at.getTime()).toBeGreaterThan(before.mfa_updated_at.getTime());
+      expect(after.step_up_at.getTime()).toBe(before.step_up_at.getTime());
+    } finally {
+      await pg.end();
+    }
   }, 60_000);
 
   it('a TOTP authenticator or recovery codes the session enrolled itself never earn it a step-up; another session stepping up with them can', async () => {

@@ -64,8 +64,10 @@ export class MfaChallengesService {
       }
       throw error;
     }
-    // a factor this session enrolled itself earns it no step-up (an mfa-service that does not say counts as one)
-    const updated = await this.sessions.addFactors(session.id, [result.factor], { factor: result.factor, enrolledBySession: result.enrolledBySession !== false });
+    // a factor this session enrolled itself earns it no step-up: mfa-service knows for the authenticator and
+    // the recovery codes (one that does not say counts as enrolled), the session for the email and phone it set
+    const enrolledBySession = result.enrolledBySession !== false || session.enrolledFactors.includes(result.factor);
+    const updated = await this.sessions.addFactors(session.id, [result.factor], { factor: result.factor, enrolledBySession });
     if (result.factor === 'recoveryCode') {
       await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });
     }

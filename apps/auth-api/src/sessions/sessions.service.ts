@@ -53,6 +53,7 @@ export class SessionsService {
     session.mfaUpdatedAt = null;
     session.mfaFactor = null;
     session.stepUpAt = null;
+    session.enrolledFactors = [];
     session.expire = new Date(now.getTime() + this.config.SESSION_DURATION_SECONDS * 1000);
     session.lastActiveAt = now;
     session.ip = clientIpOf(request);
@@ -173,6 +174,14 @@ export class SessionsService {
     if (!updated) throw new AppError('user_session_not_found');
     this.logger.emit('info', 'session factors updated', { userId: updated.userId, sessionId, factors: updated.factors });
     return updated;
+  }
+
+  /**
+   * This session set the address `factor` delivers to (email, phone): a challenge it completes with that
+   * factor earns it no step-up.
+   */
+  async markEnrolled(sessionId: string, factor: 'email' | 'phone'): Promise<void> {
+    await this.sessions.markEnrolled(sessionId, factor);
   }
 
   private idleSince(now: Date): Date | undefined {

@@ -55,6 +55,10 @@ export class SessionEntity {
   @Column({ name: 'step_up_at', type: 'timestamptz', nullable: true })
   stepUpAt: Date | null;
 
+  /** factors whose address this session set (`email`, `phone`): proving them earns it no step-up */
+  @Column({ name: 'enrolled_factors', type: 'text', array: true, default: () => "'{}'" })
+  enrolledFactors: string[];
+
   /** absolute expiry */
   @Column({ type: 'timestamptz' })
   expire: Date;
