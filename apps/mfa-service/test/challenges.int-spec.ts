@@ -80,7 +80,7 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const { userId } = newUser();
     const view = await emailChallenge(userId, 's1');
     const code = await h.codeOf(view.id);
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's1', challengeId: view.id, otp: code })).toEqual({ factor: 'email' });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's1', challengeId: view.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
     expect(await verify(userId, 's1', view.id, code)).toBe('user_invalid_token');
     const state = await h.call(MfaPattern.ChallengeGet, { userId, challengeId: view.id });
     expect(state.status).toBe('consumed');
@@ -164,6 +164,7 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     expect(await h.call(MfaPattern.ChallengeVerify, { userId: owner.userId, sessionId: 'owner-session', challengeId: rc.id, otp: recoveryCodes[0] })).toEqual({
       factor: 'recoveryCode',
       recoveryCodesLeft: 9,
+      enrolledBySession: false,
     });
     const tc = await h.call(MfaPattern.ChallengeCreate, { userId: owner.userId, sessionId: 'owner-session', factor: 'totp' });
     expect(await verify(owner.userId, 'owner-session', tc.id, totpCode)).toBe('ok');

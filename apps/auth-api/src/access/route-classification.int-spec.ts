@@ -104,8 +104,16 @@ describe('route classification', () => {
     expect(accessOf('PUT', '/v1/account/verifications/email')).toBe('public');
     expect(accessOf('PUT', '/v1/account/verification/phone')).toBe('public');
     expect(accessOf('PATCH', '/v1/account/password')).toBe('session');
+    // changes to the factors or to the addresses they deliver to: a step-up while MFA is on (issue 10, hole 1)
+    for (const route of ['POST /v1/account/mfa/authenticators/:type', 'PUT /v1/account/mfa/authenticators/:type', 'POST /v1/account/mfa/recovery-codes', 'PATCH /v1/account/email', 'PATCH /v1/account/phone']) {
+      expect({ route, access: accessOf(...(route.split(' ') as [string, string])) }).toEqual({ route, access: 'stepUp' });
+    }
+    for (const route of ['DELETE /v1/account/mfa/authenticators/:type', 'GET /v1/account/mfa/recovery-codes', 'PATCH /v1/account/mfa/recovery-codes']) {
+      expect({ route, access: accessOf(...(route.split(' ') as [string, string])) }).toEqual({ route, access: 'fresh' });
+    }
     expect(accessOf('POST', '/v1/users')).toBe('apiKey');
     expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
+    expect(accessOf('DELETE', '/v1/users/:userId/mfa/lockouts')).toBe('apiKey');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
     const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);
@@ -131,7 +139,7 @@ describe('route classification', () => {
     const send = (r: RouteEntry, headers: Record<string, string>) =>
       call<{ type?: string }>(`${h.baseUrl}${concrete(r.path)}`, { method: r.method, headers: h.headers(headers), ...(r.method === 'GET' ? {} : { json: {} }) });
 
-    const guarded = routes.filter((r) => r.access === 'session' || r.access === 'fresh');
+    const guarded = routes.filter((r) => r.access === 'session' || r.access === 'fresh' || r.access === 'stepUp');
     expect(guarded.length).toBeGreaterThan(15);
     for (const r of guarded) {
       const anonymous = await send(r, {});

@@ -8,6 +8,7 @@ import { optional, params, required, v } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AccountModel, accountModel } from '../users/user.model';
 import { UsersService } from '../users/users.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { AccountsService } from './accounts.service';
 
 /** The account routes of appwrite-api.md 2.2 and 2.4, and the profile updates of the Account service. */
@@ -16,6 +17,7 @@ export class AccountsController {
   constructor(
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** Sign-up: 201 Account; does not sign in. 409 `user_already_exists` for a taken id or email. */
@@ -54,26 +56,34 @@ export class AccountsController {
     return accountModel(await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request)));
   }
 
+  /** Moves the email factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
   @Patch('email')
-  @Access('session')
+  @Access('stepUp')
   @RateLimit({ limit: 10, key: ['userId'] })
   async updateEmail(
     @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
     @Body(params({ email: required(v.email()), password: required(v.password()) })) input: { email: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
-    return accountModel(await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request)));
+    const updated = await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request));
+    await this.sessions.markEnrolled(session.id, 'email');
+    return accountModel(updated);
   }
 
+  /** Moves the phone factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
   @Patch('phone')
-  @Access('session')
+  @Access('stepUp')
   @RateLimit({ limit: 10, key: ['userId'] })
   async updatePhone(
     @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
     @Body(params({ phone: required(v.phone()), password: required(v.password()) })) input: { phone: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
-    return accountModel(await this.accounts.changePhone(user, input.phone, input.password, requesterOf(request)));
+    const updated = await this.accounts.changePhone(user, input.phone, input.password, requesterOf(request));
+    await this.sessions.markEnrolled(session.id, 'phone');
+    return accountModel(updated);
   }
 
   @Get('prefs')

@@ -78,6 +78,8 @@ export function authApiSchema(source: Env) {
     SESSION_COOKIE_DOMAIN: env.optionalString(),
     /** a completed challenge counts as recent (for routes that need a fresh session) for this long */
     MFA_RECENT_SECONDS: env.int({ default: 1800, min: 60, max: 86_400 }),
+    /** a session still missing the second factor MFA requires ends this long after its creation */
+    MFA_PENDING_SESSION_SECONDS: env.int({ default: 600, min: 30, max: 3600 }),
     /** on a password change, delete the user's other sessions (ASVS 3.3.3) */
     PASSWORD_CHANGE_INVALIDATES_SESSIONS: env.bool({ default: true }),
     /** argon2id cost (an OWASP row: m=47104/t=1, 19456/2, 12288/3, 9216/4, 7168/5 KiB/passes) */
@@ -97,6 +99,12 @@ export function authApiSchema(source: Env) {
     VERIFICATION_URL_HOSTS: env.list({ default: [], item: /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, hint: 'host names, comma separated' }),
     /** Appwrite's abuse limits (section 5.8); turn off only for load tests */
     RATE_LIMIT_ENABLED: env.bool({ default: true }),
+    /** failed sign-ins an hour from one source address, across all accounts */
+    SIGN_IN_FAILURES_PER_IP: env.int({ default: 100, min: 1, max: 100_000 }),
+    /** failed sign-ins an hour from one source address to one account */
+    SIGN_IN_FAILURES_PER_IP_AND_EMAIL: env.int({ default: 10, min: 1, max: 1000 }),
+    /** failed sign-ins an hour to one account from all addresses together (a ceiling against distributed guessing) */
+    SIGN_IN_FAILURES_PER_EMAIL: env.int({ default: 1000, min: 10, max: 1_000_000 }),
   };
 }
 

@@ -47,7 +47,10 @@ export class MfaChallengesService {
     return this.mfa.send(MfaPattern.ChallengeCreate, { userId: user.id, sessionId: session.id, factor, ...(delivery ? { delivery } : {}) });
   }
 
-  /** Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now). */
+  /**
+   * Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now;
+   * stepUpAt = now unless this session enrolled that factor itself).
+   */
   async complete(user: UserEntity, session: SessionEntity, challengeId: string, otp: string, request: FastifyRequest): Promise<SessionEntity> {
     let result;
     try {
@@ -57,9 +60,16 @@ export class MfaChallengesService {
         // an authenticator code that was already accepted: someone may have the password and a code
         await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
       }
+      if (error instanceof AppError && error.signal === 'factor-locked') {
+        // the first lockout of a run of wrong codes (mfa-service says so once per run): someone may be guessing
+        await this.notices.notify(user, SecurityEvent.FactorLocked, requesterOf(request), { locale: localeOf(request) });
+      }
       throw error;
     }
-    const updated = await this.sessions.addFactors(session.id, [result.factor], { mfaUpdatedAt: true });
+    // a factor this session enrolled itself earns it no step-up: mfa-service knows for the authenticator and
+    // the recovery codes (one that does not say counts as enrolled), the session for the email and phone it set
+    const enrolledBySession = result.enrolledBySession !== false || session.enrolledFactors.includes(result.factor);
+    const updated = await this.sessions.addFactors(session.id, [result.factor], { factor: result.factor, enrolledBySession });
     if (result.factor === 'recoveryCode') {
       await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });
     }

@@ -5,7 +5,7 @@ import { Access } from '../access/access.decorator';
 import { Auth, AuthContext, CurrentSession, CurrentUser } from '../access/auth-context';
 import { params, required, v, validateParams } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { SignInLimits } from '../rate-limit/sign-in-limits.service';
 import { UsersService } from '../users/users.service';
 import { SessionCookies } from './session-cookies.service';
 import { SessionModel, sessionModel } from './session.model';
@@ -25,23 +25,27 @@ export class SessionsController {
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     private readonly cookies: SessionCookies,
-    private readonly rateLimits: RateLimitService,
+    private readonly signInLimits: SignInLimits,
   ) {}
 
-  /** 201 Session with `factors: ["password"]`; MFA is not evaluated here (it is on the next request). */
+  /**
+   * 201 Session with `factors: ["password"]`; MFA is not evaluated here (it is on the next request).
+   * Failed attempts are limited per source address, per (address, email) and per email (SignInLimits);
+   * API-key callers are not limited.
+   */
   @Post(['sessions/email', 'sessions'])
   @Access('guest')
   @HttpCode(201)
-  @RateLimit({ limit: 10, key: [{ param: 'email', lowercase: true }] })
   async createEmailPasswordSession(
     @Body(params({ email: required(v.email()), password: required(v.password()) })) input: { email: string; password: string },
     @Auth() auth: AuthContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
+    const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
     const user = await this.users.verifyCredentials(input.email, input.password);
     const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
-    await this.rateLimits.reset(request);
+    await this.signInLimits.succeeded(attempt);
     this.cookies.issue(request, reply, credential, session.expire);
     return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
   }

@@ -55,8 +55,11 @@ export class TotpService {
     return { secret, uri: otpauthUri(issuer, accountName, secret) };
   }
 
-  /** Enrollment: the first correct code verifies the authenticator (and burns its time step). */
-  async verifyEnrollment(userId: string, otp: string): Promise<TotpVerifyResponse> {
+  /**
+   * Enrollment: the first correct code verifies the authenticator (and burns its time step); the
+   * verifying session is recorded as its enroller.
+   */
+  async verifyEnrollment(userId: string, otp: string, enrollingSessionId: string | null = null): Promise<TotpVerifyResponse> {
     const authenticator = await this.authenticators.find(userId);
     if (!authenticator) throw new AppError('user_authenticator_not_found');
     if (authenticator.verified) throw new AppError('user_authenticator_already_verified');
@@ -74,6 +77,7 @@ export class TotpService {
         step: match.step,
         now,
         enrollment: true,
+        enrollingSessionId,
       });
       if (accepted) {
         await this.budget.succeeded(userId, 'totp', now);
@@ -83,10 +87,10 @@ export class TotpService {
       }
     }
     const reason = 'reason' in match ? match.reason : 'replayed_step';
-    this.budget.failed(userId, 'totp', reservation, now);
+    const lockoutStarted = this.budget.failed(userId, 'totp', reservation, now);
     this.metrics.failed('totp', reason);
     this.logger.emit('warn', 'totp enrollment verification refused', { userId, outcome: reason });
-    throw new AppError('user_invalid_token');
+    throw new AppError('user_invalid_token', undefined, lockoutStarted ? { signal: 'factor-locked' } : undefined);
   }
 
   async delete(userId: string): Promise<TotpDeleteResponse> {
@@ -99,11 +103,15 @@ export class TotpService {
    * For a TOTP challenge: the step a code proves against the user's *verified* authenticator. The caller
    * burns the step in the statement that consumes the challenge (ChallengeRepository.complete).
    */
-  async matchVerified(userId: string, otp: string, now: Date): Promise<{ step: number; authenticatorId: string } | { reason: 'wrong_code' | 'replayed_step' }> {
+  async matchVerified(
+    userId: string,
+    otp: string,
+    now: Date,
+  ): Promise<{ step: number; authenticatorId: string; enrolledSessionId: string | null } | { reason: 'wrong_code' | 'replayed_step' }> {
     const authenticator = await this.authenticators.find(userId);
     if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
     const match = this.match(authenticator, otp, now);
-    return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId } : match;
+    return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId, enrolledSessionId: authenticator.enrolledSessionId } : match;
   }
 
   private match(authenticator: TotpAuthenticatorEntity, otp: string, now: Date): TotpMatch {

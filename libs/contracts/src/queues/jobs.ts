@@ -107,6 +107,7 @@ export const SecurityEvent = {
   RecoveryCodesRegenerated: 'recovery-codes-regenerated',
   RecoveryCodeUsed: 'recovery-code-used',
   TotpReplayRejected: 'totp-replay-rejected',
+  FactorLocked: 'mfa-factor-locked',
   PasswordChanged: 'password-changed',
   EmailChanged: 'email-changed',
   PhoneChanged: 'phone-changed',
