@@ -88,7 +88,8 @@ class Endpoint {
           if (error.code === 'EAUTH') this.pool.logger.emit('error', 'mfa-service refused our RPC credentials: MFA_RPC_KEY differs between auth-api and mfa-service', { endpoint: this.label });
           this.lost();
         });
-        this.heartbeatTimer = setInterval(() => this.heartbeat(), this.pool.heartbeatMs);
+        // ticks twice per heartbeatMs, so an unanswered heartbeat is noticed within heartbeatMs of its deadline
+        this.heartbeatTimer = setInterval(() => this.heartbeat(), Math.max(10, Math.floor(this.pool.heartbeatMs / 2)));
         this.heartbeatTimer.unref();
         this.pool.changed();
       },
@@ -222,6 +223,9 @@ export class MfaEndpointPool {
       await this.refresh();
       this.resolvedOnce = true;
       this.changed();
+      // wait for the first connection attempts, so the first calls spread instead of all taking the first one up
+      const until = Date.now() + this.connectTimeoutMs;
+      while (!this.settled() && Date.now() < until) await this.waitForChange(until - Date.now());
       const names = this.options.endpoints.some((e) => isIP(e.host) === 0);
       if (names) {
         this.resolveTimer = setInterval(() => void this.refresh(), this.options.resolveIntervalMs);
