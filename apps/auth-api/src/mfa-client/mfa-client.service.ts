@@ -42,16 +42,6 @@ export class MfaClient implements OnApplicationBootstrap, OnApplicationShutdown 
     void this.pool.start();
   }
 
-  /** At least one mfa-service replica takes calls right now. */
-  get available(): boolean {
-    return this.pool.anyHealthy;
-  }
-
-  /** The endpoints and their states (for diagnostics). */
-  endpoints() {
-    return this.pool.snapshot();
-  }
-
   async send<P extends keyof MfaRpc>(pattern: P, request: MfaRpc[P]['request'], timeoutMs = this.timeoutMs): Promise<MfaRpc[P]['response']> {
     try {
       return (await this.pool.call(pattern, request, timeoutMs)) as MfaRpc[P]['response'];

@@ -74,6 +74,11 @@ class Endpoint {
     return this.conn?.inFlight ?? 0;
   }
 
+  /** connected, but a heartbeat or a call went unanswered in time */
+  get connectedButSuspect(): boolean {
+    return this.state === 'suspect' && !this.removed && this.conn?.isOpen === true;
+  }
+
   connect(): void {
     if (this.removed) return;
     this.setState('connecting');
@@ -177,7 +182,7 @@ class Endpoint {
  * address of every host in MFA_SERVICE_URL, host names re-resolved periodically). Calls go to the healthy
  * endpoint with the fewest calls in flight (round-robin among equals). A closed connection makes its
  * endpoint unusable at once; a heartbeat unanswered for `heartbeatMs`, or a call that timed out, until a
- * heartbeat answers again. A call moves to another endpoint only when that is safe: it never left this
+ * heartbeat answers again (such an endpoint is still used while no endpoint is healthy and it is connected). A call moves to another endpoint only when that is safe: it never left this
  * process, or it changes nothing (MFA_READ_ONLY_PATTERNS).
  */
 export class MfaEndpointPool {
@@ -238,10 +243,6 @@ export class MfaEndpointPool {
   /** Labels and states of the known endpoints (for logs and tests). */
   snapshot(): Array<{ endpoint: string; state: State; inFlight: number }> {
     return [...this.endpoints.values()].map((e) => ({ endpoint: e.label, state: e.state, inFlight: e.inFlight }));
-  }
-
-  get anyHealthy(): boolean {
-    return [...this.endpoints.values()].some((e) => e.usable);
   }
 
   async call(pattern: string, data: unknown, timeoutMs: number): Promise<unknown> {
@@ -318,15 +319,23 @@ export class MfaEndpointPool {
     });
   }
 
-  /** The usable endpoint with the fewest calls in flight; equals take turns. */
+  /**
+   * The healthy endpoint with the fewest calls in flight; equals take turns. When none is healthy but some
+   * are connected and only slow to answer heartbeats (every replica busy), those are used rather than
+   * refusing everything; with no connection open at all the call fails at once.
+   */
   private pick(exclude: ReadonlySet<Endpoint>): Endpoint | undefined {
     const all = [...this.endpoints.values()];
-    let best: Endpoint | undefined;
-    for (let i = 0; i < all.length; i++) {
-      const e = all[(this.next + i) % all.length];
-      if (!e.usable || exclude.has(e)) continue;
-      if (!best || e.inFlight < best.inFlight) best = e;
-    }
+    const choose = (eligible: (e: Endpoint) => boolean) => {
+      let best: Endpoint | undefined;
+      for (let i = 0; i < all.length; i++) {
+        const e = all[(this.next + i) % all.length];
+        if (!eligible(e) || exclude.has(e)) continue;
+        if (!best || e.inFlight < best.inFlight) best = e;
+      }
+      return best;
+    };
+    const best = choose((e) => e.usable) ?? choose((e) => e.connectedButSuspect);
     this.next = (this.next + 1) % Math.max(1, all.length);
     return best;
   }
