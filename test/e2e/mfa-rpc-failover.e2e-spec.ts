@@ -169,15 +169,16 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
     }
   });
 
-  it('(dns) a host name that resolves to both replicas spreads over both', async () => {
+  it('(dns) a host name that resolves to both replicas spreads over both, and follows the answer as it changes', async () => {
     const registry = new Registry();
+    let answer = ['127.0.0.1', '127.0.0.2'];
     const pool = new MfaEndpointPool(
       {
         endpoints: [{ host: 'mfa.headless.test', port: rpcPort }],
         keys: rpcKeys(parseKeyring(stack.env.MFA_RPC_KEY)),
         resolveIntervalMs: 500,
         // what a headless Service's DNS answers: one address per ready pod
-        resolver: async (host) => (host === 'mfa.headless.test' ? ['127.0.0.1', '127.0.0.2'] : []),
+        resolver: async (host) => (host === 'mfa.headless.test' ? answer : []),
       },
       new JsonLogger('auth-api', 'fatal', { write: () => undefined }),
       registry,
@@ -195,6 +196,16 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
       expect(counts[0] + counts[1]).toBe(40);
       expect(counts[0]).toBeGreaterThan(0);
       expect(counts[1]).toBeGreaterThan(0);
+
+      // a replica leaves the headless Service: it is dropped at the next resolution, then comes back
+      answer = ['127.0.0.1'];
+      await waitFor(async () => pool.snapshot().length === 1, 10_000, 50, 'the pool to drop 127.0.0.2');
+      expect(pool.snapshot().map((e) => e.endpoint)).toEqual([endpoint1()]);
+      const second = await handledBy('mfa-service-2');
+      await Promise.all(Array.from({ length: 10 }, (_, i) => pool.call(MfaPattern.FactorsGet, { userId: `dns-b${i}` }, 5000)));
+      expect(await handledBy('mfa-service-2')).toBe(second);
+      answer = ['127.0.0.1', '127.0.0.2'];
+      await waitFor(async () => pool.snapshot().filter((e) => e.state === 'healthy').length === 2, 10_000, 50, 'the pool to add 127.0.0.2 again');
     } finally {
       pool.stop();
     }

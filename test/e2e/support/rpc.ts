@@ -77,7 +77,8 @@ export class RawRpcPeer {
 
 /** A counter of a service's /metrics (summed over the label values that match `labels`). */
 export async function metricValue(stack: TestStack, service: 'auth-api' | 'mfa-service' | 'mfa-service-2', name: string, labels: Record<string, string> = {}): Promise<number> {
-  const url = service === 'auth-api' ? `${stack.baseUrl}/metrics` : stack.healthUrl(service).replace('/health/ready', '/metrics');
+  // /metrics sits next to each service's readiness endpoint
+  const url = stack.healthUrl(service).replace('/health/ready', '/metrics');
   const text = await (await fetch(url)).text();
   let sum = 0;
   for (const line of text.split('\n')) {

@@ -62,7 +62,7 @@ export interface HeartbeatResponse {
  * Patterns that change nothing: after the connection to one replica drops mid-call, auth-api may send
  * them again to another replica. Every other pattern is retried only when it never left auth-api.
  */
-export const MFA_READ_ONLY_PATTERNS: ReadonlySet<string> = new Set<string>(['mfa.v1.ping', 'mfa.v1.heartbeat', 'mfa.v1.factors.get', 'mfa.v1.challenge.get', 'mfa.v1.recovery-codes.get']);
+export const MFA_READ_ONLY_PATTERNS: ReadonlySet<string> = new Set<string>([MfaPattern.Ping, MfaPattern.Heartbeat, MfaPattern.FactorsGet, MfaPattern.ChallengeGet, MfaPattern.RecoveryCodesGet]);
 
 export interface UserRef {
   userId: string;
