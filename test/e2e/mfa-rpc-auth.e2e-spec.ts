@@ -2,7 +2,8 @@ import { createServer, Server } from 'node:net';
 import { MfaPattern, RecoveryCodesResponse } from '@twostep/contracts';
 import { parseKeyring, rpcKeys, rpcNonce, signRpcRequest } from '@twostep/crypto';
 import { RpcConnection, RpcTimeoutError } from '@twostep/messaging';
-import { freePort, TestStack, testKey } from '@twostep/testing';
+import { freePort, TestStack, testKey, waitFor } from '@twostep/testing';
+import { Api } from './support/http';
 import { metricValue, RawRpcPeer } from './support/rpc';
 
 /**
@@ -30,7 +31,8 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
   const handled = (pattern: string) => Promise.all([metricValue(stack, 'mfa-service', 'mfa_rpc_requests_total', { pattern }), metricValue(stack, 'mfa-service-2', 'mfa_rpc_requests_total', { pattern })]).then(([a, b]) => a + b);
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'rpcauth', services: ['mfa-service'], mfaReplicas: 2 });
+    // auth-api (started by the last test only) is given a key of its own: a misconfigured deployment
+    stack = await TestStack.start({ label: 'rpcauth', services: ['mfa-service'], mfaReplicas: 2, serviceEnv: { 'auth-api': { MFA_RPC_KEY: testKey(), RATE_LIMIT_ENABLED: 'false' } } });
     userId = `u${rpcNonce().replace(/[^a-z0-9]/gi, '').slice(0, 12).toLowerCase()}`;
     const c = await genuine(stack.ports.rpc);
     codes = ((await c.call(MfaPattern.RecoveryCodesCreate, { userId }, 5000)) as RecoveryCodesResponse).recoveryCodes;
@@ -143,4 +145,17 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
       c.close();
     });
   });
+
+  it('an auth-api whose MFA_RPC_KEY differs gets no answer: its MFA routes are 503, it says why, and nothing changed', async () => {
+    await stack.startService('auth-api');
+    const api = new Api(stack);
+    const u = await api.createUser();
+    const { session } = await api.signIn(u.email, u.password);
+    const res = await api.as<{ type: string }>(session, 'GET', '/account/mfa/factors');
+    expect({ status: res.status, type: res.body.type }).toEqual({ status: 503, type: 'general_service_unavailable' });
+    await waitFor(async () => stack.logs['auth-api'].some((l) => l.includes('MFA_RPC_KEY differs')), 10_000, 50, 'auth-api to log the key mismatch');
+    expect(await rejected('bad_mac')).toBeGreaterThan(0);
+    expect(await currentCodes()).toEqual(codes);
+    await stack.stopService('auth-api');
+  }, 60_000);
 });
