@@ -16,12 +16,16 @@ class Replica {
 
   static async start(stack: TestStack): Promise<Replica> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'apps', 'auth-api', 'dist', 'main.js')], { env: { ...stack.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const healthPort = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, 'apps', 'auth-api', 'dist', 'main.js')], {
+      env: { ...stack.env, PORT: String(port), HEALTH_PORT: String(healthPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const replica = new Replica(child, `http://127.0.0.1:${port}/v1`);
     const collect = (d: Buffer) => replica.logs.push(...d.toString().split('\n').filter(Boolean));
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, 20_000, 50, 'the second auth-api replica');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status === 200, 20_000, 50, 'the second auth-api replica');
     return replica;
   }
 

@@ -37,7 +37,7 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
     transport: Transport.TCP,
     // every message is authenticated with MFA_RPC_KEY before a handler sees it (see authenticated-json-socket.ts)
     options: {
-      host: config.MFA_LISTEN_HOST ?? listen.host,
+      host: config.MFA_LISTEN_HOST,
       port: listen.port,
       socketClass: authenticatedSocketClass(rpcKeys(parseKeyring(config.MFA_RPC_KEY)), rpcAuthMetrics(registry), logger),
     },
@@ -54,7 +54,7 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
     async start() {
       await app.listen();
       app.get(DeliveryResultsProcessor).start();
-      return health.listen(config.HEALTH_PORT);
+      return health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
     },
     stop() {
       stopping ??= (async () => {

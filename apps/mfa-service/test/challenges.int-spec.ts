@@ -1,7 +1,7 @@
 import { JobId, MfaPattern, OtpDeliveryJobName, QueueName, SharedRedisKey } from '@twostep/contracts';
 import { waitFor } from '@twostep/testing';
 import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
-import { otplibCodes } from './support/otplib-oracle';
+import { oracleCodes } from './support/totp-oracle';
 
 const delivery = {
   destination: 'alice@example.com',
@@ -140,7 +140,7 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const code = await h.codeOf(view.id);
     // a TOTP code and a recovery code of the owner do not complete an email challenge
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId: owner.userId, accountName: 'alice@example.com', issuer: 'Twostep Test' });
-    const [enrollCode, totpCode] = otplibCodes([
+    const [enrollCode, totpCode] = oracleCodes([
       { secret, epoch: h.clock.epochSeconds - 60 },
       { secret, epoch: h.clock.epochSeconds },
     ]);

@@ -1,6 +1,6 @@
 import { MfaPattern } from '@twostep/contracts';
 import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
-import { otplibCodes } from './support/otplib-oracle';
+import { oracleCodes } from './support/totp-oracle';
 
 const delivery = { destination: 'bob@example.com', locale: 'en', projectName: 'Twostep Test' };
 
@@ -116,7 +116,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
   async function totpUserWithChallenges(n: number): Promise<{ userId: string; challenges: Array<{ sessionId: string; challengeId: string }>; right: string }> {
     const { userId } = newUser();
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
-    const [enrollCode, right] = otplibCodes([
+    const [enrollCode, right] = oracleCodes([
       { secret, epoch: h.clock.epochSeconds - 120 },
       { secret, epoch: h.clock.epochSeconds },
     ]);
@@ -153,7 +153,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
   it('counts failed TOTP enrollment verifications against the totp factor', async () => {
     const { userId } = newUser();
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
-    const right = otplibCodes([{ secret, epoch: h.clock.epochSeconds }])[0];
+    const right = oracleCodes([{ secret, epoch: h.clock.epochSeconds }])[0];
     for (let i = 0; i < 10; i++) expect(await h.outcome(MfaPattern.TotpVerify, { userId, otp: wrong(right) })).toBe('user_invalid_token');
     expect(await h.fail(MfaPattern.TotpVerify, { userId, otp: right })).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 30 });
     // the email factor of the same account is not affected

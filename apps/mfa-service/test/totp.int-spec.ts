@@ -1,6 +1,6 @@
 import { MfaPattern } from '@twostep/contracts';
 import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
-import { otplibCodes } from './support/otplib-oracle';
+import { oracleCodes } from './support/totp-oracle';
 
 const STEP = 30;
 
@@ -15,8 +15,8 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     await h?.stop();
   });
 
-  /** The code an authenticator app shows `steps` steps from the test clock (computed by otplib). */
-  const codeAt = (secret: string, steps = 0) => otplibCodes([{ secret, epoch: h.clock.epochSeconds + steps * STEP }])[0];
+  /** The code an authenticator app shows `steps` steps from the test clock (computed by the independent oracle). */
+  const codeAt = (secret: string, steps = 0) => oracleCodes([{ secret, epoch: h.clock.epochSeconds + steps * STEP }])[0];
 
   async function enroll(userId: string): Promise<string> {
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'alice@example.com', issuer: 'Twostep Test' });

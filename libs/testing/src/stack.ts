@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
+import { createTestDatabase, deleteTestKeys, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
 import { freePort, waitFor } from './ports';
 
 /** `mfa-service-2` is a second mfa-service replica (same database and keys, its own ports), started with `mfaReplicas: 2`. */
@@ -41,7 +41,7 @@ export class TestStack {
   private constructor(
     readonly db: TestDatabase,
     readonly prefix: string,
-    readonly ports: { http: number; rpc: number; mfaHealth: number; notifierHealth: number; rpc2: number; mfaHealth2: number },
+    readonly ports: { http: number; authHealth: number; rpc: number; mfaHealth: number; notifierHealth: number; rpc2: number; mfaHealth2: number },
     private readonly dataDir: string,
     env: Record<string, string>,
     private readonly serviceEnv: StackOptions['serviceEnv'],
@@ -65,16 +65,25 @@ export class TestStack {
   get redisUrl(): string {
     return this.env.REDIS_URL;
   }
+  /** The management listener of a service (`/health/*`, `/metrics`), e.g. `http://127.0.0.1:<port>`. */
+  managementUrl(service: ServiceName): string {
+    return `http://127.0.0.1:${this.healthPort(service)}`;
+  }
   healthUrl(service: ServiceName): string {
-    const port = service === 'auth-api' ? this.ports.http : service === 'mfa-service' ? this.ports.mfaHealth : service === 'mfa-service-2' ? this.ports.mfaHealth2 : this.ports.notifierHealth;
-    return `http://127.0.0.1:${port}/health/ready`;
+    return `${this.managementUrl(service)}/health/ready`;
+  }
+  metricsUrl(service: ServiceName): string {
+    return `${this.managementUrl(service)}/metrics`;
+  }
+  private healthPort(service: ServiceName): number {
+    return service === 'auth-api' ? this.ports.authHealth : service === 'mfa-service' ? this.ports.mfaHealth : service === 'mfa-service-2' ? this.ports.mfaHealth2 : this.ports.notifierHealth;
   }
 
   static async start(options: StackOptions): Promise<TestStack> {
     const db = await createTestDatabase(options.label);
     const { redisUrl } = testInfra();
     const prefix = uniqueTestPrefix(options.label);
-    const ports = { http: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort(), rpc2: await freePort(), mfaHealth2: await freePort() };
+    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort(), rpc2: await freePort(), mfaHealth2: await freePort() };
     const dataDir = mkdtempSync(join(tmpdir(), `twostep-${options.label}-`));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -114,7 +123,7 @@ export class TestStack {
 
   private envFor(service: ServiceName): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.env };
-    env.HEALTH_PORT = String(service === 'mfa-service' ? this.ports.mfaHealth : service === 'mfa-service-2' ? this.ports.mfaHealth2 : this.ports.notifierHealth);
+    env.HEALTH_PORT = String(this.healthPort(service));
     if (service === 'mfa-service-2') env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc2}`;
     if (service === 'auth-api' && this.mfaReplicas === 2) env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc},tcp://127.0.0.1:${this.ports.rpc2}`;
     // the RPC key authenticates auth-api to mfa-service; the notifier never gets it
@@ -198,6 +207,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const s of ['auth-api', 'notifier', 'mfa-service', 'mfa-service-2'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
     await this.db.drop().catch(() => undefined);
+    await deleteTestKeys(this.redisUrl, this.prefix).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

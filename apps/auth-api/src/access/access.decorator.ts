@@ -4,7 +4,6 @@ import { SetMetadata } from '@nestjs/common';
  * Who may call a route. Every route declares exactly one class; the {@link AccessGuard} refuses to
  * serve a route without one (and a test enumerates the router to prove none is missing).
  *
- *  - `infra`   health and metrics: no project header, no credentials (outside /v1)
  *  - `public`  anyone with the project header (sign-up, completing a verification link); no session needed
  *  - `guest`   sign-in: no session allowed (401 `user_session_already_exists`); API keys welcome
  *  - `session` a session that passes the MFA rule of appwrite-api.md 5.1 (a "full" session)
@@ -14,9 +13,9 @@ import { SetMetadata } from '@nestjs/common';
  *              (Appwrite's `mfaProtected` group), else 401 `user_challenge_required`
  *  - `apiKey`  the project API key in `X-Appwrite-Key` (the admin `Users` routes)
  */
-export type AccessClass = 'infra' | 'public' | 'guest' | 'session' | 'partial' | 'fresh' | 'apiKey';
+export type AccessClass = 'public' | 'guest' | 'session' | 'partial' | 'fresh' | 'apiKey';
 
-export const ACCESS_CLASSES: readonly AccessClass[] = ['infra', 'public', 'guest', 'session', 'partial', 'fresh', 'apiKey'];
+export const ACCESS_CLASSES: readonly AccessClass[] = ['public', 'guest', 'session', 'partial', 'fresh', 'apiKey'];
 
 export const ACCESS_METADATA = 'twostep:access';
 

@@ -54,8 +54,6 @@ export class AccessGuard implements CanActivate {
       this.logger.emit('error', 'route has no access class; refusing it', { route: request.routeOptions?.url, handler: `${controller.name}.${handler.name}` });
       throw new AppError('general_unknown');
     }
-    if (access === 'infra') return true;
-
     if (header(request, 'x-appwrite-project') !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
 
     const key = header(request, 'x-appwrite-key');

@@ -5,6 +5,7 @@ import { AppError, ChallengeView, MfaFactor, MfaPattern, SecurityEvent } from '@
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
+import { SMS_INCAPABLE_MESSAGE, smsCapablePhone } from '../common/validation/params';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -34,6 +35,7 @@ export class MfaChallengesService {
       if (!(factor === 'email' ? user.emailVerification : user.phoneVerification)) {
         throw new AppError(factor === 'email' ? 'user_email_not_verified' : 'user_phone_not_verified');
       }
+      if (factor === 'phone' && !smsCapablePhone(destination)) throw new AppError('general_argument_invalid', SMS_INCAPABLE_MESSAGE);
       delivery = {
         destination,
         ...(user.name ? { userName: user.name } : {}),

@@ -1,4 +1,4 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig, tcpEndpointsField } from '@twostep/config';
+import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig, tcpEndpointsField } from '@twostep/config';
 
 export function mfaServiceSchema(source: Env) {
   const early = earlyEnv(source);
@@ -8,12 +8,12 @@ export function mfaServiceSchema(source: Env) {
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
     /**
-     * where this service listens for RPC: tcp://host:port (host 0.0.0.0 to accept from other machines); of a
-     * comma-separated list (the value auth-api gets), the first entry
+     * where this service listens for RPC: tcp://host:port (the port is used; the address comes from
+     * MFA_LISTEN_HOST); of a comma-separated list (the value auth-api gets), the first entry
      */
     MFA_SERVICE_URL: tcpEndpointsField({ default: 'tcp://127.0.0.1:3001', defaultPort: 3001 }),
-    /** bind address for the RPC listener; defaults to the host of MFA_SERVICE_URL */
-    MFA_LISTEN_HOST: env.optionalString(),
+    /** bind address of the RPC listener; loopback unless told otherwise (containers: 0.0.0.0) */
+    MFA_LISTEN_HOST: listenHost(),
     HEALTH_PORT: env.port({ default: 3011 }),
     /** encrypts TOTP secrets and recovery codes at rest and keys the code hashes; only this service holds it */
     MFA_ENCRYPTION_KEY: key,

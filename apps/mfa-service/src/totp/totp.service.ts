@@ -9,15 +9,14 @@ import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.conf
 import { MfaSecrets } from '../core/mfa-secrets.service';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
-import { base32Decode } from './base32';
 import { otpauthUri } from './otpauth-uri';
-import { generateTotpSecret, matchingSteps, timeStep } from './totp-algorithm';
+import { generateTotpSecret, matchStep, StepMatch, TOTP_CODE } from './totp-algorithm';
 
 /** A TOTP code as typed: exactly six ASCII digits (no spaces, no other scripts' digits). */
-export const TOTP_CODE = /^[0-9]{6}$/;
+export { TOTP_CODE };
 
 /** Which time step a code proves, or why it proves none. */
-export type TotpMatch = { step: number } | { reason: 'wrong_code' | 'replayed_step' };
+export type TotpMatch = StepMatch;
 
 /**
  * TOTP authenticators: enrollment (secret, URI, verification) and code checks. SHA-1, 6 digits, 30 s,
@@ -108,14 +107,16 @@ export class TotpService {
   }
 
   private match(authenticator: TotpAuthenticatorEntity, otp: string, now: Date): TotpMatch {
-    const key = base32Decode(this.secrets.decryptTotpSecret(authenticator.userId, authenticator.secretEncrypted));
-    const steps = matchingSteps(key, otp, timeStep(Math.floor(now.getTime() / 1000)), this.window);
-    if (steps.length === 0) return { reason: 'wrong_code' };
-    const fresh = steps.filter((s) => authenticator.lastStep === null || s > authenticator.lastStep);
-    if (fresh.length === 0) {
+    const match = matchStep({
+      secret: this.secrets.decryptTotpSecret(authenticator.userId, authenticator.secretEncrypted),
+      code: otp,
+      epochSeconds: Math.floor(now.getTime() / 1000),
+      window: this.window,
+      lastStep: authenticator.lastStep,
+    });
+    if ('reason' in match && match.reason === 'replayed_step') {
       this.logger.emit('warn', 'totp code for an already accepted time step rejected (possible replay)', { userId: authenticator.userId });
-      return { reason: 'replayed_step' };
     }
-    return { step: Math.max(...fresh) };
+    return match;
   }
 }
