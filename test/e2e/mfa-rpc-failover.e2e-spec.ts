@@ -68,8 +68,8 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
       services: ['mfa-service', 'auth-api'],
       mfaReplicas: 2,
       serviceEnv: {
-        'mfa-service': { MFA_SERVICE_URL: `tcp://127.0.0.1:${rpcPort}` },
-        'mfa-service-2': { MFA_SERVICE_URL: `tcp://127.0.0.2:${rpcPort}` },
+        'mfa-service': { MFA_SERVICE_URL: `tcp://127.0.0.1:${rpcPort}`, MFA_LISTEN_HOST: '127.0.0.1' },
+        'mfa-service-2': { MFA_SERVICE_URL: `tcp://127.0.0.2:${rpcPort}`, MFA_LISTEN_HOST: '127.0.0.2' },
         'auth-api': { MFA_SERVICE_URL: both, MFA_RPC_TIMEOUT_MS: String(RPC_DEADLINE_MS), RATE_LIMIT_ENABLED: 'false' },
       },
     });

@@ -77,8 +77,7 @@ export class RawRpcPeer {
 
 /** A counter of a service's /metrics (summed over the label values that match `labels`). */
 export async function metricValue(stack: TestStack, service: 'auth-api' | 'mfa-service' | 'mfa-service-2', name: string, labels: Record<string, string> = {}): Promise<number> {
-  // /metrics sits next to each service's readiness endpoint
-  const url = stack.healthUrl(service).replace('/health/ready', '/metrics');
+  const url = stack.metricsUrl(service);
   const text = await (await fetch(url)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
