@@ -6,6 +6,7 @@ const base = {
   DATABASE_URL: 'postgres://u@db/auth',
   APP_API_KEY: 'k'.repeat(40),
   QUEUE_ENCRYPTION_KEY: 'ab'.repeat(32),
+  MFA_RPC_KEY: 'cd'.repeat(32),
 };
 
 describe('auth-api config', () => {
@@ -29,6 +30,20 @@ describe('auth-api config', () => {
     expect(() => loadAuthApiConfig({ ...base, PHONE_VERIFICATION_TTL_SECONDS: '601' })).toThrow(ConfigError);
     expect(() => loadAuthApiConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '30' })).toThrow(ConfigError);
     expect(loadAuthApiConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '0' }).SESSION_IDLE_TIMEOUT_SECONDS).toBe(0);
+  });
+
+  it('requires MFA_RPC_KEY in production', () => {
+    expect(() => loadAuthApiConfig({ ...base, MFA_RPC_KEY: undefined })).toThrow(/MFA_RPC_KEY is required in production/);
+  });
+
+  it('takes several mfa-service endpoints, host names and IPv6 addresses in MFA_SERVICE_URL', () => {
+    expect(loadAuthApiConfig(base).MFA_SERVICE_URL).toEqual([{ host: '127.0.0.1', port: 3001 }]);
+    expect(loadAuthApiConfig({ ...base, MFA_SERVICE_URL: 'tcp://10.0.0.1:4001, tcp://mfa-headless.ns.svc, tcp://[::1]:4002' }).MFA_SERVICE_URL).toEqual([
+      { host: '10.0.0.1', port: 4001 },
+      { host: 'mfa-headless.ns.svc', port: 3001 },
+      { host: '::1', port: 4002 },
+    ]);
+    for (const bad of ['http://a:1', 'tcp://a:1/path', 'a:1', 'tcp://a:1,,nope']) expect(() => loadAuthApiConfig({ ...base, MFA_SERVICE_URL: bad })).toThrow(/MFA_SERVICE_URL/);
   });
 
   it('listens on loopback unless told otherwise: API, management port 3010', () => {
