@@ -440,20 +440,30 @@ async function seedPeer({ origin, sizes, concurrency = 16 }) {
  * Ops that start after the warm-up and end before the deadline count toward throughput and latency;
  * errors count in every phase. op(w) resolves {err?, t0?, parts?, stop?}; t0 replaces the start time when
  * the op waited for something (a TOTP step) before its first request; stop ends that worker.
+ * With `minOps`, the window is extended (by at most `maxExtendMs`) until that many ops fit in it, so a
+ * smoke run on a loaded machine still measures something; throughput is then over the window's real length.
  */
-async function closedLoop({ connections, warmupMs, durationMs, op, ctx }) {
+async function closedLoop({ connections, warmupMs, durationMs, op, ctx, minOps = 0, maxExtendMs = 60_000 }) {
   const lat = [];
   const parts = {};
   const errors = {};
   const samples = [];
   const start = now() + warmupMs;
-  const end = start + durationMs;
+  let end = start + durationMs;
+  const hardEnd = end + maxExtendMs;
   ctx.deadline = end;
+  /** moves the window's end to `t` while fewer than `minOps` ops were measured (never past hardEnd) */
+  const extendTo = (t) => {
+    if (lat.length >= minOps || t > hardEnd) return false;
+    end = Math.max(end, t);
+    ctx.deadline = end;
+    return true;
+  };
   let requests = 0;
   const worker = async (w) => {
     for (;;) {
       const a0 = now();
-      if (a0 >= end) return;
+      if (a0 >= end && !extendTo(a0 + 1)) return;
       let r;
       try {
         r = await op(w);
@@ -469,7 +479,7 @@ async function closedLoop({ connections, warmupMs, durationMs, op, ctx }) {
         if (samples.length < 5 && r.sample) samples.push(r.sample);
         continue;
       }
-      if (a >= start && b <= end) {
+      if (a >= start && (b <= end || extendTo(b))) {
         lat.push(b - a);
         for (const [k, v] of Object.entries(r.parts ?? {})) (parts[k] ??= []).push(v);
       }
@@ -479,7 +489,7 @@ async function closedLoop({ connections, warmupMs, durationMs, op, ctx }) {
   const ops = lat.length;
   const out = {
     ops,
-    throughput: Math.round((ops / (durationMs / 1000)) * 10) / 10,
+    throughput: Math.round((ops / ((end - start) / 1000)) * 10) / 10,
     latencyMs: summarize(lat),
     errors,
     errorCount: Object.values(errors).reduce((a, b) => a + b, 0),
@@ -609,7 +619,7 @@ function originOf(name) {
   return state.floor?.origin;
 }
 
-async function runFlow({ name, connections, warmupMs, durationMs, rate, graceMs }) {
+async function runFlow({ name, connections, warmupMs, durationMs, rate, graceMs, minOps }) {
   const pool = POOL_OF[name];
   if (pool) {
     const setup = state.setup[pool];
@@ -621,7 +631,7 @@ async function runFlow({ name, connections, warmupMs, durationMs, rate, graceMs 
   const ctx = {};
   try {
     const op = flowOp(name, target, ctx);
-    const res = await closedLoop({ connections, warmupMs, durationMs, op, ctx });
+    const res = await closedLoop({ connections, warmupMs, durationMs, op, ctx, minOps });
     res.concurrency = connections;
     if (name === 'ours.totp') {
       res.users = state.pools.totp.length;

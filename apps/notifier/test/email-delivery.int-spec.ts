@@ -126,6 +126,8 @@ describe('notifier email delivery (real Redis, BullMQ and SMTP)', () => {
     const to = `perm-${uniqueId()}@example.test`;
     const jobId = await producer.addOtp(otpJob(notifier.keyring, { secret: { destination: to, code: '135790' } }));
     expect(await producer.result(jobId)).toMatchObject({ status: 'failed', reason: 'provider_rejected', attempts: 1 });
+    // the result is published from inside the attempt; BullMQ records the failure just after it
+    await waitFor(async () => (await producer.otpState(jobId)) === 'failed', 10_000, 50, 'the job to be failed');
     const job = await producer.otp.getJob(jobId);
     expect(job?.attemptsMade).toBe(1);
     expect(await job?.getState()).toBe('failed');
