@@ -22,12 +22,14 @@ async function main(): Promise<void> {
   logger.info('auth-api listening', { port: config.PORT, project: config.APP_PROJECT_ID });
   onShutdownSignal(
     async () => {
-      // readiness turns false first; Fastify then answers 503 to new requests and finishes in-flight ones
-      app.get(ShutdownState).stopping = true;
+      // after the drain: Fastify answers 503 to new requests, finishes in-flight ones and closes
       await app.close();
       logger.info('auth-api stopped');
     },
     (msg) => logger.info(msg),
+    25_000,
+    // readiness turns false at once; requests are still served for SHUTDOWN_DRAIN_MS
+    { notReady: () => (app.get(ShutdownState).stopping = true), drainMs: config.SHUTDOWN_DRAIN_MS },
   );
 }
 

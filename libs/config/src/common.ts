@@ -1,13 +1,14 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { ConfigProblem, env, Env, Field } from './env-schema';
+import { asSecret, ConfigProblem, env, Env, Field } from './env-schema';
 
 /** Variables every service reads. */
 export const commonSchema = {
   NODE_ENV: env.oneOf(['development', 'production', 'test'] as const, { default: 'development' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
-  REDIS_URL: env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379' }),
+  /** may carry a password: also accepted as REDIS_URL_FILE */
+  REDIS_URL: asSecret(env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379' })),
   /** prefix of every Redis key this deployment writes (queues, rate limits); lets deployments share a Redis */
   REDIS_KEY_PREFIX: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9_-]{1,64}$/, hint: 'letters, digits, _ and -' }),
   /** where development defaults (generated keys, outbox) live */
@@ -22,6 +23,7 @@ export const commonSchema = {
  */
 export function keyringField(opts: { nodeEnvOf: () => string; dataDirOf: () => string }): Field<string> {
   return {
+    secret: true,
     parse(raw, name) {
       if (raw === undefined || raw.trim() === '') {
         if (opts.nodeEnvOf() === 'production') {
@@ -65,6 +67,7 @@ function validateKeyring(raw: string, name: string): void {
  */
 export function secretField(opts: { nodeEnvOf: () => string; dataDirOf: () => string }): Field<string> {
   return {
+    secret: true,
     parse(raw, name) {
       if (raw === undefined || raw.trim() === '') {
         if (opts.nodeEnvOf() === 'production') throw new ConfigProblem(`${name} is required in production (at least 32 characters)`);
@@ -98,4 +101,14 @@ function developmentKey(name: string, dataDir: string, generate: () => string = 
 /** Reads `NODE_ENV`/`DATA_DIR` early so key fields can depend on them. */
 export function earlyEnv(source: Env): { nodeEnv: string; dataDir: string } {
   return { nodeEnv: source.NODE_ENV?.trim() || 'development', dataDir: source.DATA_DIR?.trim() || '.data' };
+}
+
+/**
+ * `SHUTDOWN_DRAIN_MS`: after SIGTERM a service reports not ready at once, keeps serving for this long so
+ * load balancers (Kubernetes endpoints, HAProxy health checks) stop sending it new work, and only then stops
+ * taking work and finishes what is in flight. Default 5000 in production (a few readiness-probe/health-check
+ * periods of propagation), 0 elsewhere so `npm start` and tests stop at once.
+ */
+export function shutdownDrainField(nodeEnv: string): Field<number> {
+  return env.int({ default: nodeEnv === 'production' ? 5000 : 0, min: 0, max: 120_000 });
 }

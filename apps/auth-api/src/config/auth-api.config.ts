@@ -1,4 +1,4 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig, secretField } from '@twostep/config';
+import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig, asSecret, secretField, shutdownDrainField } from '@twostep/config';
 
 export function authApiSchema(source: Env) {
   const early = earlyEnv(source);
@@ -8,7 +8,7 @@ export function authApiSchema(source: Env) {
     ...commonSchema,
     PORT: env.port({ default: 3000 }),
     HOST: env.string({ default: '0.0.0.0' }),
-    DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
     APP_PROJECT_ID: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/, hint: 'up to 36 letters, digits, ., - or _' }),
     APP_PROJECT_NAME: env.string({ default: 'Twostep', pattern: /^[^:\r\n]{1,128}$/, hint: '1-128 characters, no colon (it is the TOTP issuer)' }),
@@ -22,6 +22,8 @@ export function authApiSchema(source: Env) {
     CORS_ORIGINS: env.list({ default: [], item: /^https?:\/\/[^/\s]+$/, hint: 'scheme://host[:port], comma separated' }),
     /** trust X-Forwarded-* from a reverse proxy (for client IPs and https detection) */
     TRUST_PROXY: env.bool({ default: false }),
+    /** after SIGTERM: readiness false, keep serving this long (load balancers notice), then finish in-flight requests */
+    SHUTDOWN_DRAIN_MS: shutdownDrainField(early.nodeEnv),
     /** largest accepted request body in bytes */
     BODY_LIMIT_BYTES: env.int({ default: 65_536, min: 1024, max: 10_485_760 }),
 
@@ -75,5 +77,5 @@ export const AUTH_API_CONFIG = Symbol('AUTH_API_CONFIG');
 
 /** What the one-shot migration command needs. */
 export function loadAuthMigrationConfig(source: Env = process.env) {
-  return loadConfig({ DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }) }, source);
+  return loadConfig({ DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })) }, source);
 }
