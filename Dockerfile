@@ -7,7 +7,8 @@
 #
 # docker-compose.yml builds all four. The images run as the unprivileged `node` user with
 # NODE_ENV=production (no generated keys, no file outbox: configure them, see README "Configuration").
-ARG NODE_IMAGE=node:20-bookworm-slim
+# a supported Node LTS (22: maintenance until 2027-04; 24: active LTS until 2028-04)
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ── the workspace manifests only, so `npm ci` stays cached until a package.json or the lock file changes
 FROM ${NODE_IMAGE} AS manifests
@@ -59,6 +60,6 @@ CMD ["node", "apps/notifier/dist/main.js"]
 
 # last, so that a plain `docker build .` gives the public API
 FROM runtime AS auth-api
-EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "docker/healthcheck.js", "PORT", "3000"]
+EXPOSE 3000 3010
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "docker/healthcheck.js", "HEALTH_PORT", "3010"]
 CMD ["node", "apps/auth-api/dist/main.js"]
