@@ -18,6 +18,8 @@ const STEPS = [
   { name: 'unit', jest: ['--selectProjects', 'unit'] },
   { name: 'integration', jest: ['--selectProjects', 'integration'], infra: true },
   { name: 'e2e', jest: ['--selectProjects', 'e2e', '--runInBand'], infra: true, needsBuild: true },
+  // only when asked for (`npm run test:faults`): about 5 minutes of injected faults under load, needs haproxy
+  { name: 'faults', jest: ['--selectProjects', 'faults', '--runInBand'], infra: true, needsBuild: true, onDemand: true },
 ];
 
 const log = (m) => process.stdout.write(`[test] ${m}\n`);
@@ -31,7 +33,7 @@ function run(cmd, args, env) {
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS;
+  const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS.filter((s) => !s.onDemand);
   if (wanted.length && steps.length !== wanted.length) {
     throw new Error(`unknown step; steps are: ${STEPS.map((s) => s.name).join(', ')}`);
   }
