@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, lint, type-check, then unit, integration and end-to-end tests against real Postgres
-// and Redis (found or started as `npm start` does). `npm test -- unit integration` runs only those steps.
+// and Redis (found or started as `npm start` does). `npm test -- unit integration` runs only those steps;
+// `npm test -- --faults` adds the fault suite (test/faults), which `npm run test:faults` runs alone.
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, existsSync, rmSync } = require('node:fs');
@@ -33,7 +34,9 @@ function run(cmd, args, env) {
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS.filter((s) => !s.onDemand);
+  // `--faults` adds the on-demand fault suite to the default steps (CI: one run, one tally)
+  const withFaults = process.argv.includes('--faults');
+  const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS.filter((s) => !s.onDemand || withFaults);
   if (wanted.length && steps.length !== wanted.length) {
     throw new Error(`unknown step; steps are: ${STEPS.map((s) => s.name).join(', ')}`);
   }

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, freePort, TestDatabase, testInfra, testKey, uniqueTestPrefix, waitFor } from '@twostep/testing';
@@ -173,6 +174,7 @@ frontend api
   default_backend auth
 backend auth
   balance roundrobin
+  http-response set-header X-Served-By %s
   option httpchk GET /health/ready
   http-check expect status 200
 ${servers}
@@ -187,6 +189,52 @@ ${servers}
     this.haproxy?.kill('SIGTERM');
     for (const r of [...this.replicas].reverse()) await this.stopReplica(r, 'SIGKILL').catch(() => undefined);
     await this.db.drop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A redis-server of the suite's own (never the shared one) with AOF on, so an experiment can stop and
+ * restart it: same port, same data directory, jobs kept in the append-only file.
+ */
+export class OwnRedis {
+  private child?: ChildProcess;
+  private exited?: Promise<unknown>;
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<OwnRedis> {
+    const redis = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'twostep-faults-redis-')));
+    await redis.run();
+    return redis;
+  }
+
+  async run(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''];
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    this.child = child;
+    this.exited = new Promise((res) => child.on('exit', res));
+    await waitFor(() => new Promise<boolean>((res) => {
+      const socket = connect(this.port, '127.0.0.1');
+      socket.once('connect', () => (socket.end(), res(true)));
+      socket.once('error', () => res(false));
+    }), 10_000, 50, 'redis-server');
+  }
+
+  /** SIGTERM: Redis flushes the AOF and exits, as a restart by an orchestrator does. */
+  async stop(): Promise<void> {
+    this.child?.kill('SIGTERM');
+    await this.exited;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { SmtpSink, waitFor } from '@twostep/testing';
-import { Cluster, MULTI_ENDPOINT_RPC, Replica, Service } from './cluster';
-import { Load, LoadReport, pause } from './load';
+import { Cluster, MULTI_ENDPOINT_RPC, OwnRedis, Replica, Service } from './cluster';
+import { call, Load, LoadReport, pause } from './load';
 
 /** What every experiment returns: the load's record plus how long the system took to serve again. */
 export interface ExperimentResult {
@@ -115,4 +115,68 @@ export async function postgresBackendsTerminated(ctx: ExperimentContext, adminUr
   await pause(1000);
   const report = await ctx.load.stop();
   return { name: '5 Postgres backends terminated every 150 ms for 10 s', report, recoveryMs, terminated, notes: `${terminated} backends terminated` };
+}
+
+/** (4) restart Redis (AOF on) under load: 503s while it is down, queued jobs delivered after, no service restarted. */
+export async function redisRestarted(ctx: ExperimentContext, redis: OwnRedis, downMs = 2000): Promise<ExperimentResult> {
+  ctx.load.start();
+  await pause(1500);
+  await redis.stop();
+  await pause(downMs);
+  await redis.run();
+  const upAt = Date.now();
+  const recoveryMs = await timeToRecover(ctx, upAt);
+  await pause(1500);
+  const report = await ctx.load.stop();
+  return { name: `4 Redis restarted (AOF), down ${downMs} ms`, report, recoveryMs };
+}
+
+/**
+ * (6) two auth-apis and two notifiers: every code delivered exactly once, and wrong codes spread over both
+ * auth-api replicas (HAProxy round robin) still add up to one failure budget that locks the factor.
+ */
+export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<ExperimentResult & { wrongCodesBy: Record<string, number>; lockedAfter: number; rightCodeAfterLock: number }> {
+  ctx.load.start();
+  await pause(4000);
+  const report = await ctx.load.stop();
+  // one user, one email challenge, wrong codes until the factor locks
+  const { cluster, smtp } = ctx;
+  const email = `budget${Date.now()}@example.test`;
+  const password = 'correct horse battery staple';
+  const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Budget' } });
+  await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, { key: true, json: { emailVerification: true } });
+  const signIn = await call(cluster, 'POST', '/account/sessions/email', { json: { email, password } });
+  const session = (JSON.parse(signIn.headers.get('x-fallback-cookies') ?? '{}') as Record<string, string>)[`a_session_${cluster.projectId}`];
+  // one wrong code per fresh challenge (a challenge may burn after a few tries; the factor's budget counts on)
+  const wrongCodesBy: Record<string, number> = {};
+  let lockedAfter = 0;
+  let last: { id: string; after: number } | undefined;
+  for (let i = 1; i <= 30 && !lockedAfter; i++) {
+    const after = Date.now();
+    const challenge = await call(cluster, 'POST', '/account/mfa/challenges', { session, json: { factor: 'email' } });
+    if (challenge.status === 429) {
+      lockedAfter = i;
+      break;
+    }
+    last = { id: (challenge.body as { $id: string }).$id, after };
+    // round robin alternates per request: one more request every other round sends the codes to both replicas
+    if (i % 2 === 0) await call(cluster, 'GET', '/account', { session });
+    const res = await call(cluster, 'PUT', '/account/mfa/challenges', { session, json: { challengeId: last.id, otp: '000000' } });
+    const server = res.headers.get('x-served-by') ?? 'unknown';
+    if (res.status === 429) lockedAfter = i;
+    else wrongCodesBy[server] = (wrongCodesBy[server] ?? 0) + 1;
+  }
+  // the right code of the last challenge is refused too while the factor is locked
+  const mail = await smtp.waitFor((m) => m.envelopeTo.includes(email) && m.receivedAt.getTime() >= last!.after, 30_000);
+  const code = /\b(\d{6})\b/.exec(mail.text)![1];
+  const right = await call(cluster, 'PUT', '/account/mfa/challenges', { session, json: { challengeId: last!.id, otp: code } });
+  return {
+    name: '6 two auth-apis, two notifiers: exactly once, one failure budget',
+    report,
+    recoveryMs: 0,
+    wrongCodesBy,
+    lockedAfter,
+    rightCodeAfterLock: right.status,
+    notes: `wrong codes by replica ${JSON.stringify(wrongCodesBy)}, locked at attempt ${lockedAfter}`,
+  };
 }

@@ -1,6 +1,6 @@
 import { SmtpSink, testInfra } from '@twostep/testing';
-import { Cluster } from './cluster';
-import { ExperimentContext, ExperimentResult, notifierKilledMidSend, postgresBackendsTerminated, rollingRestart, table } from './experiments';
+import { Cluster, OwnRedis } from './cluster';
+import { ExperimentContext, ExperimentResult, notifierKilledMidSend, postgresBackendsTerminated, redisRestarted, rollingRestart, sharedAcrossReplicas, table } from './experiments';
 import { Load } from './load';
 
 /**
@@ -30,6 +30,7 @@ function expectResilient(r: ExperimentResult, opts: { allowed503: boolean }) {
 describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
   let cluster: Cluster;
   let smtp: SmtpSink;
+  let redis: OwnRedis;
   let load: Load | undefined;
   const ctx = async (): Promise<ExperimentContext> => {
     smtp.clear();
@@ -47,12 +48,15 @@ describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
-    cluster = await Cluster.start({ label: 'faults', env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Faults <no-reply@twostep.test>' } });
+    // a Redis of the suite's own (AOF on), so experiment 4 can restart it; the shared one is never touched
+    redis = await OwnRedis.start();
+    cluster = await Cluster.start({ label: 'faults', redisUrl: redis.url, env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Faults <no-reply@twostep.test>' } });
   }, 180_000);
 
   afterAll(async () => {
     await cluster?.stop();
     await smtp?.stop();
+    await redis?.destroy();
   });
 
   it('(5) Postgres backends terminated every 150 ms for 10 s: only fast 503s, never a 500, recovery without a restart', async () => {
@@ -71,5 +75,21 @@ describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
     const r = await notifierKilledMidSend(await ctx());
     expectResilient(r, { allowed503: false });
     expect(r.redeliveryMs).toBeLessThanOrEqual(15_000);
+  }, 180_000);
+
+  it('(4) Redis restarted (AOF on) under load: only fast 503s while it is down, queued codes delivered after, no service restarted', async () => {
+    const r = await redisRestarted(await ctx(), redis);
+    expectResilient(r, { allowed503: true });
+    for (const replica of cluster.replicas) expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({ replica: `${replica.service}#${replica.index}`, exit: null });
+  }, 180_000);
+
+  it('(6) two auth-apis and two notifiers: each code delivered exactly once; wrong codes over both replicas lock the factor', async () => {
+    const r = await sharedAcrossReplicas(await ctx());
+    expectResilient(r, { allowed503: false });
+    expect(r.report.duplicates).toBe(0);
+    expect(r.report.codesReceived).toBe(r.report.challengesSent);
+    expect(Object.keys(r.wrongCodesBy).sort()).toEqual(['api0', 'api1']);
+    expect(r.lockedAfter).toBeGreaterThan(1);
+    expect(r.rightCodeAfterLock).toBe(429);
   }, 180_000);
 });

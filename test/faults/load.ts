@@ -147,4 +147,6 @@ async function call(cluster: Cluster, method: string, path: string, opts: CallOp
   return { status: res.status, headers: res.headers, body };
 }
 
+export { call };
+
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
