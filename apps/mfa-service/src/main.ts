@@ -25,6 +25,10 @@ async function main(): Promise<void> {
       logger.info('mfa-service stopped');
     },
     (msg) => logger.info(msg),
+    // stop() waits up to MFA_SHUTDOWN_GRACE_MS for RPCs in flight, then closes
+    config.MFA_SHUTDOWN_GRACE_MS + 15_000,
+    // readiness and heartbeats turn false at once (auth-api moves new calls away); RPCs are still answered for SHUTDOWN_DRAIN_MS
+    { notReady: () => service.markLeaving(), drainMs: config.SHUTDOWN_DRAIN_MS },
   );
 }
 

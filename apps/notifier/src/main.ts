@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     },
     (msg) => logger.info(msg),
     60_000,
+    // readiness turns false at once; the workers keep taking jobs for SHUTDOWN_DRAIN_MS, then finish the ones in hand
+    { notReady: () => notifier.health.markShuttingDown(), drainMs: config.SHUTDOWN_DRAIN_MS },
   );
 }
 

@@ -1,13 +1,14 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { ConfigProblem, env, Env, Field } from './env-schema';
+import { asSecret, ConfigProblem, env, Env, Field } from './env-schema';
 
 /** Variables every service reads. */
 export const commonSchema = {
   NODE_ENV: env.oneOf(['development', 'production', 'test'] as const, { default: 'development' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
-  REDIS_URL: env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379' }),
+  /** may carry a password: also accepted as REDIS_URL_FILE */
+  REDIS_URL: asSecret(env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379' })),
   /** prefix of every Redis key this deployment writes (queues, rate limits); lets deployments share a Redis */
   REDIS_KEY_PREFIX: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9_-]{1,64}$/, hint: 'letters, digits, _ and -' }),
   /** where development defaults (generated keys, outbox) live */
@@ -35,6 +36,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function keyringField(opts: { nodeEnvOf: () => string; dataDirOf: () => string }): Field<string> {
   return {
+    secret: true,
     parse(raw, name) {
       if (raw === undefined || raw.trim() === '') {
         if (opts.nodeEnvOf() === 'production') {
@@ -78,6 +80,7 @@ function validateKeyring(raw: string, name: string): void {
  */
 export function secretField(opts: { nodeEnvOf: () => string; dataDirOf: () => string }): Field<string> {
   return {
+    secret: true,
     parse(raw, name) {
       if (raw === undefined || raw.trim() === '') {
         if (opts.nodeEnvOf() === 'production') throw new ConfigProblem(`${name} is required in production (at least 32 characters)`);
@@ -143,4 +146,14 @@ export function tcpEndpointsField(opts: { default: string; defaultPort: number }
       return endpoints;
     },
   };
+}
+
+/**
+ * `SHUTDOWN_DRAIN_MS`: after SIGTERM a service reports not ready at once, keeps serving for this long so
+ * load balancers (Kubernetes endpoints, HAProxy health checks) stop sending it new work, and only then stops
+ * taking work and finishes what is in flight. Default 5000 in production (a few readiness-probe/health-check
+ * periods of propagation), 0 elsewhere so `npm start` and tests stop at once.
+ */
+export function shutdownDrainField(nodeEnv: string): Field<number> {
+  return env.int({ default: nodeEnv === 'production' ? 5000 : 0, min: 0, max: 120_000 });
 }

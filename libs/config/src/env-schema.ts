@@ -2,6 +2,8 @@
  * A small, typed environment schema. Each app declares its variables once; `loadConfig` parses them all
  * and fails with one readable message that names every bad variable. No other code reads `process.env`.
  */
+import { readFileSync } from 'node:fs';
+
 export type Env = Record<string, string | undefined>;
 
 export class ConfigError extends Error {
@@ -16,6 +18,29 @@ export class ConfigProblem extends Error {}
 
 export interface Field<T> {
   parse(raw: string | undefined, name: string): T;
+  /** a secret (key, password, URL with credentials): may also be given as `<NAME>_FILE`, a path to a file holding it */
+  secret?: boolean;
+}
+
+/** Marks a field as a secret, so `loadConfig` also accepts it as `<NAME>_FILE` (Docker/Kubernetes secret files). */
+export function asSecret<T>(f: Field<T>): Field<T> {
+  return { parse: (raw, name) => f.parse(raw, name), secret: true };
+}
+
+/**
+ * The raw value of a secret variable: `source[name]`, or the trimmed contents of the file `source[name_FILE]`
+ * names. Both set is an error (which one wins would be a guess), and so is a file that cannot be read.
+ */
+export function secretValue(source: Env, name: string): string | undefined {
+  const path = source[`${name}_FILE`];
+  if (!present(path)) return source[name];
+  if (present(source[name])) throw new ConfigProblem(`${name} and ${name}_FILE are both set; set only one of them`);
+  try {
+    return readFileSync(path.trim(), 'utf8').trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigProblem(`${name}_FILE: cannot read ${path.trim()} (${code})`);
+  }
 }
 
 type FieldOpts<T> = { default?: T; optional?: boolean };
@@ -127,7 +152,7 @@ export function loadConfig<S extends Record<string, Field<unknown>>>(
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(schema)) {
     try {
-      out[name] = f.parse(source[name], name);
+      out[name] = f.parse(f.secret ? secretValue(source, name) : source[name], name);
     } catch (error) {
       if (error instanceof ConfigProblem) problems.push(error.message);
       else throw error;

@@ -1,8 +1,18 @@
+/** The order of a graceful stop: readiness false, a drain delay, then the service's own stop. */
+export interface ShutdownDrain {
+  /** called at once on the signal: readiness turns false, so load balancers stop sending new work */
+  notReady: () => void;
+  /** how long to keep serving after that (SHUTDOWN_DRAIN_MS) before `stop` runs */
+  drainMs: number;
+}
+
 /**
- * Runs `stop` once on SIGTERM or SIGINT, then exits. A second signal, or `stop` taking longer than
- * `graceMs`, exits at once with code 1 (what an orchestrator's kill would do anyway).
+ * Runs `stop` once on SIGTERM or SIGINT, then exits. With `drain`, readiness turns false first and `stop`
+ * starts only `drain.drainMs` later: a load balancer that still routes here during that time is served.
+ * A second signal, or the whole shutdown taking longer than drain + `graceMs`, exits at once with code 1
+ * (what an orchestrator's kill would do anyway).
  */
-export function onShutdownSignal(stop: (signal: string) => Promise<void>, log: (msg: string) => void, graceMs = 25_000): void {
+export function onShutdownSignal(stop: (signal: string) => Promise<void>, log: (msg: string) => void, graceMs = 25_000, drain?: ShutdownDrain): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -10,19 +20,23 @@ export function onShutdownSignal(stop: (signal: string) => Promise<void>, log: (
       process.exit(1);
     }
     stopping = true;
-    log(`received ${signal}, shutting down`);
+    const drainMs = drain?.drainMs ?? 0;
+    log(`received ${signal}, shutting down${drainMs > 0 ? ` after a ${drainMs} ms drain` : ''}`);
+    drain?.notReady();
     const timer = setTimeout(() => {
-      log(`shutdown took longer than ${graceMs} ms, exiting`);
+      log(`shutdown took longer than ${drainMs + graceMs} ms, exiting`);
       process.exit(1);
-    }, graceMs);
+    }, drainMs + graceMs);
     timer.unref();
-    stop(signal).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
+    new Promise<void>((resolve) => setTimeout(resolve, drainMs))
+      .then(() => stop(signal))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);

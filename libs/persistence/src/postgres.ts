@@ -10,6 +10,11 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
+/** The pool's `onConnect` hook: a permanent no-op 'error' listener on each new client (see below). */
+export function keepErrorListener(client: { on(event: 'error', listener: (error: Error) => void): unknown }): void {
+  client.on('error', () => undefined);
+}
+
 /**
  * TypeORM options for one service's schema: explicit entity and migration lists (no globs),
  * never `synchronize`, no implicit extension creation (PG 13+ has gen_random_uuid()).
@@ -34,6 +39,11 @@ export function postgresDataSourceOptions(o: PostgresOptions): DataSourceOptions
       // a statement stuck on a lock must not hold a request forever
       statement_timeout: 5000,
       options: `-c search_path=${o.schema},public`,
+      // Every pooled client keeps an 'error' listener for its whole life. pg emits 'error' on a client whose
+      // backend is terminated (failover, pg_terminate_backend, a restart); with no listener attached at that
+      // moment (between pg-pool handing a client over and TypeORM attaching its own), Node throws it and the
+      // whole process dies. The error still reaches the query that was running; this only keeps it from crashing us.
+      onConnect: keepErrorListener,
     },
   };
 }

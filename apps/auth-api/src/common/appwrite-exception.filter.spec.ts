@@ -2,6 +2,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { NotFoundException } from '@nestjs/common';
 import { AppError } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import type { AuthApiConfig } from '../config/auth-api.config';
 import { AppwriteExceptionFilter } from './appwrite-exception.filter';
 
@@ -49,6 +50,19 @@ describe('AppwriteExceptionFilter', () => {
       const out = run(e);
       expect(out.status).toBe(503);
       expect(out.headers['retry-after']).toBe('1');
+      expect(out.json).toMatchObject({ type: 'general_service_unavailable' });
+    }
+  });
+
+  it('answers 503, never 500, when a terminated Postgres backend leaves TypeORM with a released query runner', () => {
+    for (const e of [
+      new QueryRunnerProviderAlreadyReleasedError(),
+      new QueryRunnerAlreadyReleasedError(),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
+      const out = run(e);
+      expect(out.status).toBe(503);
       expect(out.json).toMatchObject({ type: 'general_service_unavailable' });
     }
   });

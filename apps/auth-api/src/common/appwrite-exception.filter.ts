@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, AppwriteErrorBody, ERROR_CATALOG, ErrorType } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
+import { isConnectionLoss } from '@twostep/persistence';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { LOGGER } from '../core/tokens';
 
@@ -14,15 +15,9 @@ const FASTIFY_ERRORS: Record<string, { type: ErrorType; status: number; message?
   FST_ERR_CTP_INVALID_JSON_BODY: { type: 'general_bad_request', status: 400, message: 'Request body is not valid JSON.' },
 };
 
-/** Postgres/network failures that mean "try again shortly" rather than a bug: answered 503, not 500. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '57014', '53300', '08000', '08001', '08003', '08004', '08006']);
-const UNAVAILABLE_MESSAGE = /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|database pool is not open/;
-
+/** Postgres/Redis/network failures that mean "try again shortly" rather than a bug: answered 503, not 500. */
 export function isUnavailable(exception: unknown): boolean {
-  const code = (exception as { code?: unknown })?.code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  const message = exception instanceof Error ? exception.message : '';
-  return UNAVAILABLE_MESSAGE.test(message);
+  return isConnectionLoss(exception);
 }
 
 export function errorBody(type: ErrorType, message: string, version: string, code: number = ERROR_CATALOG[type].code): AppwriteErrorBody {

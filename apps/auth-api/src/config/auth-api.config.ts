@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, listenHost, loadConfig, secretField, tcpEndpointsField } from '@twostep/config';
+import { asSecret, commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, listenHost, loadConfig, secretField, shutdownDrainField, tcpEndpointsField } from '@twostep/config';
 
 /**
  * Which proxies may speak for the client (X-Forwarded-For, -Proto, -Host), in the forms Fastify's
@@ -46,7 +46,7 @@ export function authApiSchema(source: Env) {
     HOST: listenHost(),
     /** port of the management listener (GET /health/live, /health/ready, /metrics) on HEALTH_HOST */
     HEALTH_PORT: env.port({ default: 3010 }),
-    DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
     APP_PROJECT_ID: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/, hint: 'up to 36 letters, digits, ., - or _' }),
     APP_PROJECT_NAME: env.string({ default: 'Twostep', pattern: /^[^:\r\n]{1,128}$/, hint: '1-128 characters, no colon (it is the TOTP issuer)' }),
@@ -73,6 +73,8 @@ export function authApiSchema(source: Env) {
      * cookies are Secure. Unset: Secure in production, not otherwise
      */
     APP_ENDPOINT: env.url({ protocols: ['http', 'https'], optional: true }) as Field<string | undefined>,
+    /** after SIGTERM: readiness false, keep serving this long (load balancers notice), then finish in-flight requests */
+    SHUTDOWN_DRAIN_MS: shutdownDrainField(early.nodeEnv),
     /** largest accepted request body in bytes */
     BODY_LIMIT_BYTES: env.int({ default: 65_536, min: 1024, max: 10_485_760 }),
 
@@ -144,5 +146,5 @@ export function secureCookies(config: Pick<AuthApiConfig, 'APP_ENDPOINT' | 'NODE
 
 /** What the one-shot migration command needs. */
 export function loadAuthMigrationConfig(source: Env = process.env) {
-  return loadConfig({ DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }) }, source);
+  return loadConfig({ DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })) }, source);
 }

@@ -1,11 +1,11 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig, tcpEndpointsField } from '@twostep/config';
+import { asSecret, commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig, shutdownDrainField, tcpEndpointsField } from '@twostep/config';
 
 export function mfaServiceSchema(source: Env) {
   const early = earlyEnv(source);
   const key = keyringField({ nodeEnvOf: () => early.nodeEnv, dataDirOf: () => early.dataDir });
   return {
     ...commonSchema,
-    DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
     /**
      * where this service listens for RPC: tcp://host:port (the port is used; the address comes from
@@ -41,6 +41,8 @@ export function mfaServiceSchema(source: Env) {
     MFA_LOCKOUT_BASE_SECONDS: env.int({ default: 30, min: 1, max: 3600 }),
     /** longest lockout */
     MFA_LOCKOUT_MAX_SECONDS: env.int({ default: 3600, min: 1, max: 86_400 }),
+    /** after SIGTERM: readiness false, keep answering RPCs this long (clients move away), then drain and close */
+    SHUTDOWN_DRAIN_MS: shutdownDrainField(early.nodeEnv),
     /** how long shutdown waits for in-flight RPCs before closing connections */
     MFA_SHUTDOWN_GRACE_MS: env.int({ default: 10_000, min: 0, max: 60_000 }),
   };
@@ -60,7 +62,7 @@ export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfi
 
 /** What the one-shot migration command needs. */
 export function loadMfaMigrationConfig(source: Env = process.env) {
-  return loadConfig({ DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }) }, source);
+  return loadConfig({ DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })) }, source);
 }
 
 export const MFA_SERVICE_CONFIG = Symbol('MFA_SERVICE_CONFIG');

@@ -10,6 +10,7 @@ import { AppError } from '@twostep/contracts';
 export class InFlightRequests {
   private count = 0;
   private draining = false;
+  private leaving = false;
   private waiters: Array<() => void> = [];
 
   get inFlight(): number {
@@ -18,6 +19,18 @@ export class InFlightRequests {
 
   get isDraining(): boolean {
     return this.draining;
+  }
+
+  /**
+   * SIGTERM arrived: calls are still answered (SHUTDOWN_DRAIN_MS), but heartbeats say this replica is
+   * leaving, so auth-api sends the next calls to the other replicas before {@link drain} refuses any.
+   */
+  announceLeaving(): void {
+    this.leaving = true;
+  }
+
+  get isLeaving(): boolean {
+    return this.leaving || this.draining;
   }
 
   enter(): void {

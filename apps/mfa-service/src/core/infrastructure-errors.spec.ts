@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isInfrastructureFailure } from './infrastructure-errors';
 
 function queryFailed(code: string, message = 'boom'): QueryFailedError {
@@ -14,6 +14,12 @@ describe('infrastructure failures become 503, bugs stay 500', () => {
     expect(isInfrastructureFailure(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isInfrastructureFailure(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isInfrastructureFailure(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe(true);
+  });
+
+  it('treats a query runner released by a terminated backend (mid-transaction) as the database being unavailable', () => {
+    expect(isInfrastructureFailure(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
+    expect(isInfrastructureFailure(new QueryRunnerAlreadyReleasedError())).toBe(true);
+    expect(isInfrastructureFailure(new Error('terminating connection due to administrator command'))).toBe(true);
   });
 
   it('does not hide programming errors or constraint violations', () => {

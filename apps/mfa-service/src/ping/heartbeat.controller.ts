@@ -1,18 +1,23 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { MfaPattern, MfaRpc } from '@twostep/contracts';
+import { AppError, MfaPattern, MfaRpc } from '@twostep/contracts';
+import { InFlightRequests } from '../core/in-flight.interceptor';
 
 type Heartbeat = MfaRpc[typeof MfaPattern.Heartbeat];
 
 /**
  * auth-api's endpoint pool asks each replica this every few hundred milliseconds: an answer proves the
  * process and its event loop are alive. It touches neither Postgres nor Redis. While the replica drains
- * (SIGTERM) the in-flight interceptor answers 503 instead, and auth-api stops sending it new calls.
+ * (from SIGTERM on, while it still answers calls for SHUTDOWN_DRAIN_MS) the heartbeat answers 503, and
+ * auth-api stops sending it new calls.
  */
 @Controller()
 export class HeartbeatController {
+  constructor(private readonly requests: InFlightRequests) {}
+
   @MessagePattern(MfaPattern.Heartbeat)
   heartbeat(): Heartbeat['response'] {
+    if (this.requests.isLeaving) throw new AppError('general_service_unavailable', 'The MFA service is shutting down.', { retryAfterSeconds: 1 });
     return { accepting: true };
   }
 }

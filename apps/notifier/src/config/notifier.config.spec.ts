@@ -1,5 +1,6 @@
 import { ConfigError } from '@twostep/config';
-import { channelModes, DEVELOPMENT_SMTP_FROM, loadNotifierConfig } from './notifier.config';
+import { MAX_STALLED_COUNT } from '../workers/delivery-worker';
+import { channelModes, DEVELOPMENT_SMTP_FROM, loadNotifierConfig, redeliveryBoundMs } from './notifier.config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const SID = `AC${'a'.repeat(32)}`;
@@ -64,6 +65,19 @@ describe('notifier config', () => {
   it('keeps the provider timeout at most half the lock duration', () => {
     expect(problems({ PROVIDER_TIMEOUT_MS: '20000', WORKER_LOCK_DURATION_MS: '30000' })).toEqual(['PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS']);
     expect(problems({ PROVIDER_TIMEOUT_MS: '1000', WORKER_LOCK_DURATION_MS: '2000' })).toEqual([]);
+  });
+
+  it('takes over a killed worker\'s job within 15 s by default, once at most', () => {
+    const config = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY });
+    expect(redeliveryBoundMs(config)).toBeLessThanOrEqual(15_000);
+    expect(config.PROVIDER_TIMEOUT_MS * 2).toBeLessThanOrEqual(config.WORKER_LOCK_DURATION_MS);
+    expect(MAX_STALLED_COUNT).toBe(1);
+  });
+
+  it('waits SHUTDOWN_DRAIN_MS before stopping: 5000 ms in production, none in development and tests', () => {
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, NODE_ENV: 'production' }).SHUTDOWN_DRAIN_MS).toBe(5000);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY }).SHUTDOWN_DRAIN_MS).toBe(0);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, SHUTDOWN_DRAIN_MS: '1500' }).SHUTDOWN_DRAIN_MS).toBe(1500);
   });
 
   it('requires the queue key in production', () => {

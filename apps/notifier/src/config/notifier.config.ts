@@ -1,4 +1,4 @@
-import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, isLoopbackHost, keyringField, loadConfig } from '@twostep/config';
+import { asSecret, commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, isLoopbackHost, keyringField, loadConfig, shutdownDrainField } from '@twostep/config';
 
 /** Sender used in development when `SMTP_FROM` is not set (production requires it with `SMTP_URL`). */
 export const DEVELOPMENT_SMTP_FROM = 'Twostep <no-reply@localhost>';
@@ -40,12 +40,12 @@ export function notifierSchema(source: Env) {
     QUEUE_ENCRYPTION_KEY: key,
 
     /** SMTP relay: smtp://[user:pass@]host:port (STARTTLS when offered; `?requireTLS=true` to insist) or smtps:// (TLS) */
-    SMTP_URL: optionalUrl(['smtp', 'smtps']),
+    SMTP_URL: asSecret(optionalUrl(['smtp', 'smtps'])),
     /** sender of every email: `Name <address>`; required with SMTP_URL in production */
     SMTP_FROM: env.string({ default: DEVELOPMENT_SMTP_FROM, pattern: MAIL_FROM, hint: 'Name <address@example.com> on one line' }),
 
     TWILIO_ACCOUNT_SID: optionalMatching(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex characters'),
-    TWILIO_AUTH_TOKEN: optionalMatching(/^\S{8,}$/, 'the account auth token'),
+    TWILIO_AUTH_TOKEN: asSecret(optionalMatching(/^\S{8,}$/, 'the account auth token')),
     /** sender number in E.164 (+15551234567) or an alphanumeric sender id */
     TWILIO_FROM: optionalMatching(/^(?:\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, 'an E.164 number or an alphanumeric sender id of up to 11 characters'),
     /** a messaging service instead of TWILIO_FROM */
@@ -53,15 +53,21 @@ export function notifierSchema(source: Env) {
     /** base URL the twilio SDK is pointed at instead of https://api.twilio.com (tests, egress proxies) */
     TWILIO_API_URL: optionalUrl(['http', 'https']),
 
+    /** after SIGTERM: readiness false for this long before the workers stop taking jobs and finish the ones in hand */
+    SHUTDOWN_DRAIN_MS: shutdownDrainField(early.nodeEnv),
     /** jobs each worker handles in parallel */
     OTP_DELIVERY_CONCURRENCY: env.int({ default: 10, min: 1, max: 500 }),
     SECURITY_NOTICES_CONCURRENCY: env.int({ default: 5, min: 1, max: 500 }),
-    /** how long a worker holds a job before another may take it over (renewed every half of it while alive) */
-    WORKER_LOCK_DURATION_MS: env.int({ default: 30_000, min: 1000, max: 600_000 }),
-    /** how often a worker looks for jobs whose worker died */
-    WORKER_STALLED_INTERVAL_MS: env.int({ default: 30_000, min: 500, max: 600_000 }),
-    /** deadline of one provider call (SMTP transaction or Twilio request); under half the lock duration */
-    PROVIDER_TIMEOUT_MS: env.int({ default: 10_000, min: 100, max: 120_000 }),
+    /**
+     * how long a worker holds a job before another may take it over (renewed every half of it while alive).
+     * A killed worker's job is taken over after at most lock + stalled interval (10 s + 3 s by default,
+     * inside the 15 s budget; a code lives 10 minutes): see `redeliveryBoundMs`.
+     */
+    WORKER_LOCK_DURATION_MS: env.int({ default: 10_000, min: 1000, max: 600_000 }),
+    /** how often a worker looks for jobs whose worker died (one cheap Lua script per queue and worker) */
+    WORKER_STALLED_INTERVAL_MS: env.int({ default: 3_000, min: 500, max: 600_000 }),
+    /** deadline of one provider call (SMTP transaction or Twilio request); at most half the lock duration */
+    PROVIDER_TIMEOUT_MS: env.int({ default: 5_000, min: 100, max: 120_000 }),
     /** SMTP connections kept open to the relay (a new connection per message costs a handshake, often a greeting delay) */
     SMTP_POOL_SIZE: env.int({ default: 5, min: 1, max: 100 }),
 
@@ -88,6 +94,14 @@ export type NotifierConfig = ConfigOf<ReturnType<typeof notifierSchema>> & {
    */
   readonly devOutboxServed: boolean;
 };
+
+/**
+ * The longest a job waits, after its worker is killed mid-send, before another worker takes it: its lock
+ * (last renewed just before the kill) must expire, then the next stalled-job check moves it back to wait.
+ */
+export function redeliveryBoundMs(config: Pick<NotifierConfig, 'WORKER_LOCK_DURATION_MS' | 'WORKER_STALLED_INTERVAL_MS'>): number {
+  return config.WORKER_LOCK_DURATION_MS + config.WORKER_STALLED_INTERVAL_MS;
+}
 
 function isSet(value: string | undefined): boolean {
   return value !== undefined && value.trim() !== '';

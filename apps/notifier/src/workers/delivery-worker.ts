@@ -33,6 +33,13 @@ export interface DeliveryHandler<T> {
   deadlineOf(data: T): number | undefined;
 }
 
+/**
+ * A job whose worker died is handed to another worker once; if that one dies with it too, the job fails
+ * (the user asks for a new code). This bounds duplicates at one per job (at-least-once against SMTP can
+ * resend only what was in flight) and keeps a message that crashes workers from crash-looping the fleet.
+ */
+export const MAX_STALLED_COUNT = 1;
+
 export interface DeliveryWorkerOptions {
   connection: Redis;
   prefix: string;
@@ -76,7 +83,7 @@ export class DeliveryWorker<T> {
       concurrency: o.concurrency,
       lockDuration: o.lockDurationMs,
       stalledInterval: o.stalledIntervalMs,
-      maxStalledCount: 2,
+      maxStalledCount: MAX_STALLED_COUNT,
       removeOnComplete: { count: 0 },
       removeOnFail: { age: o.keepFailedSeconds },
     });

@@ -1,0 +1,95 @@
+import { SmtpSink, testInfra } from '@twostep/testing';
+import { Cluster, OwnRedis } from './cluster';
+import { ExperimentContext, ExperimentResult, notifierKilledMidSend, postgresBackendsTerminated, redisRestarted, rollingRestart, sharedAcrossReplicas, table } from './experiments';
+import { Load } from './load';
+
+/**
+ * `npm run test:faults`: the built services as separate processes on loopback, two replicas of each, real
+ * Postgres and Redis, HAProxy in front of auth-api, and a steady load of sign-ins and email challenges
+ * (codes read from the loopback SMTP sink) while a fault is injected. Each experiment is a function in
+ * experiments.ts; this file runs them in turn on one cluster and holds each to the same rules.
+ */
+const RPC_DEADLINE_MS = 2000;
+
+/** The rules every experiment is held to; `allowed503` is false where not even a 503 may happen. */
+function expectResilient(r: ExperimentResult, opts: { allowed503: boolean }) {
+  process.stdout.write(`\n${table(r)}\n`);
+  const failures = r.report.requests.filter((q) => q.status === 0 || q.status >= 500);
+  // errors only as 503 (never a 500, never a dropped connection), and fast
+  expect(failures.filter((q) => q.status !== 503)).toEqual([]);
+  if (!opts.allowed503) expect(failures).toEqual([]);
+  expect(failures.filter((q) => q.ms > RPC_DEADLINE_MS * 2)).toEqual([]);
+  // no code lost, at most one duplicate of any code
+  expect(r.report.lostCodes).toBe(0);
+  expect(r.report.maxPerCode).toBeLessThanOrEqual(2);
+  // the load made progress, and the system served again by itself
+  expect(r.report.completed).toBeGreaterThan(0);
+  expect(r.recoveryMs).toBeGreaterThanOrEqual(0);
+}
+
+describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
+  let cluster: Cluster;
+  let smtp: SmtpSink;
+  let redis: OwnRedis;
+  let load: Load | undefined;
+  const ctx = async (): Promise<ExperimentContext> => {
+    smtp.clear();
+    smtp.setDelay(0);
+    load = await Load.prepare(cluster, smtp);
+    return { cluster, smtp, load };
+  };
+
+  afterEach(async () => {
+    // a failed experiment leaves its load running; stop it and bring every replica back for the next one
+    smtp.setDelay(0);
+    await load?.stop();
+    for (const r of cluster.replicas) if (r.child?.exitCode !== null || r.child?.signalCode !== null) await cluster.startReplica(r).catch(() => undefined);
+  }, 120_000);
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    // a Redis of the suite's own (AOF on), so experiment 4 can restart it; the shared one is never touched
+    redis = await OwnRedis.start();
+    cluster = await Cluster.start({ label: 'faults', redisUrl: redis.url, env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Faults <no-reply@twostep.test>' } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await smtp?.stop();
+    await redis?.destroy();
+  });
+
+  it('(5) Postgres backends terminated every 150 ms for 10 s: only fast 503s, never a 500, recovery without a restart', async () => {
+    const r = await postgresBackendsTerminated(await ctx(), testInfra().adminDatabaseUrl);
+    expectResilient(r, { allowed503: true });
+    expect(r.terminated).toBeGreaterThan(0);
+    for (const replica of cluster.replicas) expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({ replica: `${replica.service}#${replica.index}`, exit: null });
+  }, 180_000);
+
+  it('(3) a rolling restart, SIGTERM one replica at a time through HAProxy: zero failed requests', async () => {
+    const r = await rollingRestart(await ctx());
+    expectResilient(r, { allowed503: false });
+  }, 300_000);
+
+  it('(2) a notifier SIGKILLed while the SMTP server holds its message: delivered within 15 s, at most once more', async () => {
+    const r = await notifierKilledMidSend(await ctx());
+    expectResilient(r, { allowed503: false });
+    expect(r.redeliveryMs).toBeLessThanOrEqual(15_000);
+  }, 180_000);
+
+  it('(4) Redis restarted (AOF on) under load: only fast 503s while it is down, queued codes delivered after, no service restarted', async () => {
+    const r = await redisRestarted(await ctx(), redis);
+    expectResilient(r, { allowed503: true });
+    for (const replica of cluster.replicas) expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({ replica: `${replica.service}#${replica.index}`, exit: null });
+  }, 180_000);
+
+  it('(6) two auth-apis and two notifiers: each code delivered exactly once; wrong codes over both replicas lock the factor', async () => {
+    const r = await sharedAcrossReplicas(await ctx());
+    expectResilient(r, { allowed503: false });
+    expect(r.report.duplicates).toBe(0);
+    expect(r.report.codesReceived).toBe(r.report.challengesSent);
+    expect(Object.keys(r.wrongCodesBy).sort()).toEqual(['api0', 'api1']);
+    expect(r.lockedAfter).toBeGreaterThan(1);
+    expect(r.rightCodeAfterLock).toBe(429);
+  }, 180_000);
+});

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { SmtpSink } from '@twostep/testing';
+import type { Cluster } from './cluster';
+
+export interface RequestRecord {
+  at: number;
+  route: string;
+  status: number; // 0: no HTTP answer (connection refused, reset, timeout)
+  ms: number;
+}
+
+export interface LoadReport {
+  requests: RequestRecord[];
+  challengesSent: number;
+  codesReceived: number;
+  duplicates: number;
+  /** most times one code reached its address */
+  maxPerCode: number;
+  lostCodes: number;
+  completed: number;
+}
+
+type User = { email: string; password: string };
+
+/**
+ * A steady mixed load through the load balancer: each worker signs in, asks for an email challenge, waits
+ * for the code at the SMTP sink and completes the challenge, again and again, until stopped. Every request
+ * is recorded; every challenge's code must arrive (lost otherwise), duplicates are counted.
+ */
+export class Load {
+  readonly requests: RequestRecord[] = [];
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private challengesSent = 0;
+  private completed = 0;
+  private lostCodes = 0;
+  private readonly seen = new Map<string, number>(); // address|code -> times received
+
+  private constructor(
+    private readonly cluster: Cluster,
+    private readonly smtp: SmtpSink,
+    private readonly users: User[],
+    private readonly codeTimeoutMs: number,
+  ) {}
+
+  static async prepare(cluster: Cluster, smtp: SmtpSink, workers = 4, codeTimeoutMs = 30_000): Promise<Load> {
+    const users: User[] = [];
+    for (let i = 0; i < workers; i++) {
+      const email = `load${randomBytes(5).toString('hex')}@example.test`;
+      const password = 'correct horse battery staple';
+      const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Load' } });
+      if (created.status !== 201) throw new Error(`user create: ${created.status}`);
+      const id = (created.body as { $id: string }).$id;
+      const verified = await call(cluster, 'PATCH', `/users/${id}/verification`, { key: true, json: { emailVerification: true } });
+      if (verified.status !== 200) throw new Error(`verify: ${verified.status}`);
+      users.push({ email, password });
+    }
+    return new Load(cluster, smtp, users, codeTimeoutMs);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loops = this.users.map((u) => this.loop(u));
+  }
+
+  async stop(): Promise<LoadReport> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.countDeliveries();
+    const received = [...this.seen.values()];
+    return {
+      requests: this.requests,
+      challengesSent: this.challengesSent,
+      codesReceived: received.length,
+      duplicates: received.reduce((n, c) => n + (c - 1), 0),
+      maxPerCode: Math.max(0, ...received),
+      lostCodes: this.lostCodes,
+      completed: this.completed,
+    };
+  }
+
+  private async timed(route: string, method: string, path: string, opts: CallOpts) {
+    const t0 = Date.now();
+    const res = await call(this.cluster, method, path, opts).catch(() => ({ status: 0, body: undefined, headers: new Headers() }));
+    this.requests.push({ at: t0, route, status: res.status, ms: Date.now() - t0 });
+    return res;
+  }
+
+  private async loop(user: User): Promise<void> {
+    while (this.running) {
+      const signIn = await this.timed('sign-in', 'POST', '/account/sessions/email', { json: { email: user.email, password: user.password } });
+      if (signIn.status !== 201) {
+        await pause(100);
+        continue;
+      }
+      const session = (JSON.parse(signIn.headers.get('x-fallback-cookies') ?? '{}') as Record<string, string>)[`a_session_${this.cluster.projectId}`];
+      const after = Date.now();
+      const challenge = await this.timed('challenge', 'POST', '/account/mfa/challenges', { session, json: { factor: 'email' } });
+      if (challenge.status !== 201) {
+        await pause(100);
+        continue;
+      }
+      this.challengesSent++;
+      const challengeId = (challenge.body as { $id: string }).$id;
+      let code: string | undefined;
+      try {
+        const mail = await this.smtp.waitFor((m) => m.envelopeTo.includes(user.email) && m.receivedAt.getTime() >= after, this.codeTimeoutMs);
+        code = /\b(\d{6})\b/.exec(mail.text)?.[1];
+      } catch {
+        this.lostCodes++;
+        continue;
+      }
+      const done = await this.timed('complete', 'PUT', '/account/mfa/challenges', { session, json: { challengeId, otp: code } });
+      if (done.status === 200 || done.status === 201) this.completed++;
+    }
+  }
+
+  /** Counts every captured email per (address, code), once the run is over and the sink holds them all. */
+  private countDeliveries(): void {
+    this.seen.clear();
+    for (const m of this.smtp.messages) {
+      const code = /\b(\d{6})\b/.exec(m.text)?.[1];
+      if (!code) continue;
+      for (const to of m.envelopeTo.filter((t) => this.users.some((u) => u.email === t.toLowerCase()))) {
+        const key = `${to}|${code}`;
+        this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+      }
+    }
+  }
+}
+
+type CallOpts = { key?: boolean; session?: string; json?: unknown };
+
+async function call(cluster: Cluster, method: string, path: string, opts: CallOpts) {
+  const headers: Record<string, string> = { 'x-appwrite-project': cluster.projectId };
+  if (opts.json !== undefined) headers['content-type'] = 'application/json';
+  if (opts.key) headers['x-appwrite-key'] = cluster.apiKey;
+  if (opts.session) headers['x-appwrite-session'] = opts.session;
+  const res = await fetch(`${cluster.endpoint}${path}`, { method, headers, body: opts.json === undefined ? undefined : JSON.stringify(opts.json), signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    body = text; // HAProxy's own pages are HTML
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+export { call };
+
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
