@@ -14,8 +14,10 @@ import { Clock } from './core/tokens';
 import { HealthModule } from './health/health.module';
 import { MfaModule } from './mfa/mfa.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { PasswordRecoveryModule } from './recovery/password-recovery.module';
 import { SecurityNoticesModule } from './security-notices/security-notices.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { UsersApiModule } from './users/users-api.module';
 import { UsersModule } from './users/users.module';
 import { VerificationModule } from './verification/verification.module';
@@ -47,6 +49,8 @@ export class AppModule {
         SecurityNoticesModule,
         UsersApiModule,
         MfaModule,
+        SignInModule,
+        PasswordRecoveryModule,
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppwriteExceptionFilter }],

@@ -4,6 +4,7 @@ import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { VerificationTokenEntity } from './entities/verification-token.entity';
 import { CreateAuthSchema1732780000000 } from './migrations/1732780000000-create-auth-schema';
+import { AccountTokens1796416137243 } from './migrations/1796416137243-account-tokens';
 
 export * from './entities/user.entity';
 export * from './entities/session.entity';
@@ -13,7 +14,7 @@ export * from './entities/verification-token.entity';
 export const AUTH_ENTITIES: Function[] = [UserEntity, SessionEntity, VerificationTokenEntity];
 
 /** Every migration of the `auth` schema, in order. */
-export const AUTH_MIGRATIONS: Function[] = [CreateAuthSchema1732780000000];
+export const AUTH_MIGRATIONS: Function[] = [CreateAuthSchema1732780000000, AccountTokens1796416137243];
 
 export const AUTH_SCHEMA = 'auth';
 

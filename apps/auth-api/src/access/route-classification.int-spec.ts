@@ -109,6 +109,14 @@ describe('route classification', () => {
     expect(accessOf('PATCH', '/v1/account/password')).toBe('session');
     expect(accessOf('POST', '/v1/users')).toBe('apiKey');
     expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
+    // sign-in tokens are sign-in routes (no session allowed); recovery is open to anyone
+    for (const path of ['/v1/account/tokens/email', '/v1/account/tokens/magic-url', '/v1/account/tokens/phone', '/v1/account/sessions/token']) {
+      expect({ path, access: accessOf('POST', path) }).toEqual({ path, access: 'guest' });
+    }
+    expect(accessOf('PUT', '/v1/account/sessions/magic-url')).toBe('guest');
+    expect(accessOf('PUT', '/v1/account/sessions/phone')).toBe('guest');
+    expect(accessOf('POST', '/v1/account/recovery')).toBe('public');
+    expect(accessOf('PUT', '/v1/account/recovery')).toBe('public');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
     const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);

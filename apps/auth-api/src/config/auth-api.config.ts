@@ -47,6 +47,18 @@ export function authApiSchema(source: Env) {
     PHONE_VERIFICATION_TTL_SECONDS: env.int({ default: 600, min: 60, max: 600 }),
     /** wrong codes accepted per phone verification code before it is burnt */
     PHONE_VERIFICATION_MAX_ATTEMPTS: env.int({ default: 5, min: 1, max: 10 }),
+    /** lifetime of a sign-in code sent by email or SMS (createEmailToken, createPhoneToken) */
+    SIGN_IN_CODE_TTL_SECONDS: env.int({ default: 900, min: 60, max: 900 }),
+    /** wrong codes accepted per sign-in code before it is burnt */
+    SIGN_IN_CODE_MAX_ATTEMPTS: env.int({ default: 5, min: 1, max: 10 }),
+    /** lifetime of a magic URL sign-in link */
+    MAGIC_URL_TTL_SECONDS: env.int({ default: 3600, min: 60, max: 3600 }),
+    /** lifetime of a password recovery link */
+    PASSWORD_RECOVERY_TTL_SECONDS: env.int({ default: 3600, min: 60, max: 3600 }),
+    /** a password reset through a recovery link deletes every session of the user (ASVS 3.3.3) */
+    PASSWORD_RECOVERY_INVALIDATES_SESSIONS: env.bool({ default: true }),
+    /** sign-in tokens and recovery emails asked for from one client address per hour (besides the per-address limit of 10) */
+    SIGN_IN_TOKENS_PER_IP_PER_HOUR: env.int({ default: 60, min: 1, max: 100_000 }),
     /**
      * hosts a verification link may point to (besides the hosts of CORS_ORIGINS); when both are empty
      * any http(s) host is accepted (development)

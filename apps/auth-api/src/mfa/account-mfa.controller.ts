@@ -12,6 +12,7 @@ import { SecurityNoticesService } from '../security-notices/security-notices.ser
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountModel, accountModel } from '../users/user.model';
 import { UsersService } from '../users/users.service';
+import { MfaChallengesService } from './mfa-challenges.service';
 import { MfaFactorsService } from './mfa-factors.service';
 import { MfaFactorsModel, MfaRecoveryCodesModel, MfaTypeModel } from './mfa.models';
 import { authenticatorType, totpCodeParam } from './mfa.params';
@@ -29,6 +30,7 @@ export class AccountMfaController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
+    private readonly challenges: MfaChallengesService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
@@ -61,10 +63,19 @@ export class AccountMfaController {
     return accountModel(updated);
   }
 
+  /**
+   * While the session misses its second factor, the factor it was opened with is reported as
+   * unavailable: it cannot be the second one (an email-code session completes with TOTP, phone or a
+   * recovery code).
+   */
   @Get('factors')
   @Access('partial')
-  list(@CurrentUser() user: UserEntity): Promise<MfaFactorsModel> {
-    return this.factors.list(user);
+  async list(@CurrentUser() user: UserEntity, @CurrentSession() session: SessionEntity): Promise<MfaFactorsModel> {
+    const factors = await this.factors.list(user);
+    for (const f of ['email', 'phone'] as const) {
+      if (factors[f] && (await this.challenges.repeatsFirstFactor(user, session, f))) factors[f] = false;
+    }
+    return factors;
   }
 
   /** A new (unverified) TOTP secret and its otpauth URI; replaces an unverified one; 409 once verified. */

@@ -5,6 +5,7 @@ import { AppError, ChallengeView, MfaFactor, MfaPattern, SecurityEvent } from '@
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
+import { MfaRequirementService } from '../access/mfa-requirement.service';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -21,10 +22,15 @@ export class MfaChallengesService {
     private readonly channels: ChannelsService,
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
+    private readonly requirement: MfaRequirementService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
   async create(user: UserEntity, session: SessionEntity, factor: MfaFactor, request: FastifyRequest): Promise<ChallengeView> {
+    if (await this.repeatsFirstFactor(user, session, factor)) {
+      // an email-code or magic-URL session cannot prove its second factor with another email code
+      throw new AppError('general_argument_invalid', 'Invalid `factor` param: this session was opened with this factor; complete the sign-in with a different factor.');
+    }
     let delivery;
     if (factor === 'email' || factor === 'phone') {
       // Appwrite's order: channel configured (503), address present (400), address verified (400).
@@ -43,6 +49,15 @@ export class MfaChallengesService {
       };
     }
     return this.mfa.send(MfaPattern.ChallengeCreate, { userId: user.id, sessionId: session.id, factor, ...(delivery ? { delivery } : {}) });
+  }
+
+  /**
+   * True when `factor` is one the session already has and the session still misses its second
+   * factor: the second factor must be a different one (appwrite-api.md 11, ours). A full session may
+   * repeat a factor (a recent challenge for a `fresh` route).
+   */
+  async repeatsFirstFactor(user: UserEntity, session: SessionEntity, factor: string): Promise<boolean> {
+    return session.factors.includes(factor) && !(await this.requirement.isSatisfied(user, session));
   }
 
   /** Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now). */

@@ -10,6 +10,9 @@ import { clientInfoOf, clientIpOf } from '../common/http/request-info';
 import { decodeSessionCredential, encodeSessionCredential } from '../access/session-credential';
 import { SessionsRepository } from './sessions.repository';
 
+/** How a session was opened (the Session model's `provider`). */
+export type SessionProvider = 'email' | 'magic-url' | 'phone' | 'anonymous' | 'server';
+
 export interface CreatedSession {
   session: SessionEntity;
   /** the encoded credential (cookie value); shown to the client once, never stored */
@@ -40,7 +43,7 @@ export class SessionsService {
   }
 
   /** Creates a session for `user` and trims the user's sessions to SESSION_MAX_PER_USER (oldest go first). */
-  async create(user: UserEntity, provider: 'email' | 'server', factors: string[], request: FastifyRequest): Promise<CreatedSession> {
+  async create(user: UserEntity, provider: SessionProvider, factors: string[], request: FastifyRequest): Promise<CreatedSession> {
     const now = this.clock.now();
     const secret = randomHex(128);
     const session = new SessionEntity();
@@ -48,7 +51,7 @@ export class SessionsService {
     session.userId = user.id;
     session.secretHash = sha256Hex(secret);
     session.provider = provider;
-    session.providerUid = provider === 'email' ? (user.email ?? '') : '';
+    session.providerUid = provider === 'email' || provider === 'magic-url' ? (user.email ?? '') : provider === 'phone' ? (user.phone ?? '') : '';
     session.factors = [...new Set(factors)];
     session.mfaUpdatedAt = null;
     session.expire = new Date(now.getTime() + this.config.SESSION_DURATION_SECONDS * 1000);

@@ -1,0 +1,285 @@
+import { AppwriteException, AuthenticationFactor, AuthenticatorType, ID } from 'appwrite';
+import * as server from 'node-appwrite';
+import { randomBytes } from 'node:crypto';
+import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
+import { Api } from './support/http';
+import { StackWithSinks, startStackWithSinks } from './support/stack-with-sinks';
+import { removeWindow, WebApp } from './support/web-sdk';
+import { awayFromStepBoundary, currentStep, totpAt } from './support/totp';
+
+/**
+ * Passwordless sign-in (email code, magic URL, phone code) and password recovery through the
+ * official SDKs, against the three services as processes, with the messages read from the loopback
+ * SMTP and Twilio servers (issue 12).
+ */
+describe('sign-in tokens and password recovery through the official Appwrite SDKs', () => {
+  let stack: TestStack;
+  let smtp: SmtpSink;
+  let twilio: TwilioSink;
+  let sinks: StackWithSinks;
+  let users: server.Users;
+  let api: Api;
+
+  beforeAll(async () => {
+    sinks = await startStackWithSinks('signin');
+    ({ stack, smtp, twilio } = sinks);
+    users = new server.Users(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setKey(stack.apiKey));
+    api = new Api(stack);
+  }, 90_000);
+
+  afterAll(async () => {
+    removeWindow();
+    await sinks?.stop();
+  });
+
+  const password = 'correct horse battery staple';
+  const newEmail = () => `s${randomBytes(5).toString('hex')}@example.test`;
+  const newPhone = () => `+1415556${String(Math.floor(1000 + (randomBytes(2).readUInt16BE() % 9000)))}`;
+  const web = () => new WebApp(stack.endpoint, stack.projectId).use();
+
+  async function appwriteError(p: Promise<unknown>): Promise<AppwriteException> {
+    const error = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AppwriteException);
+    return error as AppwriteException;
+  }
+
+  async function expectAppwriteError(p: Promise<unknown>, type: string, code: number) {
+    const e = await appwriteError(p);
+    expect({ type: e.type, code: e.code }).toEqual({ type, code });
+  }
+
+  /** The 6-digit code of the next email with `subject` to `address` received after `since`. */
+  async function mailedCode(address: string, since: number, subject = 'Sign-in code'): Promise<string> {
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= since && m.subject.startsWith(subject), 10_000);
+    return /\b(\d{6})\b/.exec(mail.text)![1];
+  }
+
+  /** The link of the next email with `subject` to `address`. */
+  async function mailedLink(address: string, since: number, subject: string): Promise<URL> {
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= since && m.subject.startsWith(subject), 10_000);
+    return new URL(/https?:\/\/\S+secret=[0-9a-f]{64}\S*/.exec(mail.text)![0]);
+  }
+
+  /** A user with a verified TOTP authenticator, recovery codes and MFA on. */
+  async function mfaUser() {
+    const email = newEmail();
+    const account = web();
+    await account.create({ userId: ID.unique(), email, password });
+    await account.createEmailPasswordSession({ email, password });
+    const { secret } = await account.createMFAAuthenticator({ type: AuthenticatorType.Totp });
+    await awayFromStepBoundary();
+    const step = currentStep();
+    await account.updateMFAAuthenticator({ type: AuthenticatorType.Totp, otp: totpAt(secret, step) });
+    const { recoveryCodes } = await account.createMFARecoveryCodes();
+    await account.updateMFA({ mfa: true });
+    await account.deleteSession({ sessionId: 'current' });
+    return { email, secret, step, recoveryCodes };
+  }
+
+  describe('email code sign-in', () => {
+    it('creates the user for a new address, mails a 6-digit code and opens a session with factors ["email"]', async () => {
+      const account = web();
+      const email = newEmail();
+      const userId = ID.unique();
+      const since = Date.now();
+      const token = await account.createEmailToken({ userId, email });
+      expect(token.userId).toBe(userId);
+      expect(token.secret).toBe('');
+      expect(Date.parse(token.expire) - Date.now()).toBeLessThanOrEqual(900_000);
+      const code = await mailedCode(email, since);
+      const session = await account.createSession({ userId: token.userId, secret: code });
+      expect(session.factors).toEqual(['email']);
+      expect(session.provider).toBe('email');
+      const me = await account.get();
+      expect(me).toMatchObject({ $id: userId, email, emailVerification: true });
+    }, 30_000);
+
+    it('uses the existing account of a known address (the userId sent is ignored), with the same answer shape', async () => {
+      const email = newEmail();
+      const existing = await users.create({ userId: ID.unique(), email, password });
+      const account = web();
+      const known = await account.createEmailToken({ userId: ID.unique(), email });
+      const unknown = await account.createEmailToken({ userId: ID.unique(), email: newEmail() });
+      expect(known.userId).toBe(existing.$id);
+      expect(Object.keys(known).sort()).toEqual(Object.keys(unknown).sort());
+      expect(known.secret).toBe(unknown.secret);
+    }, 30_000);
+
+    it('accepts a code once; a wrong code, a reused code and a code for another user are 401 user_invalid_token', async () => {
+      const account = web();
+      const a = newEmail();
+      const b = newEmail();
+      const since = Date.now();
+      const ta = await account.createEmailToken({ userId: ID.unique(), email: a });
+      const tb = await account.createEmailToken({ userId: ID.unique(), email: b });
+      const codeA = await mailedCode(a, since);
+      const codeB = await mailedCode(b, since);
+      const wrong = codeA === '000000' ? '000001' : '000000';
+      await expectAppwriteError(account.createSession({ userId: ta.userId, secret: wrong }), 'user_invalid_token', 401);
+      if (codeA !== codeB) await expectAppwriteError(account.createSession({ userId: tb.userId, secret: codeA }), 'user_invalid_token', 401);
+      await account.createSession({ userId: ta.userId, secret: codeA });
+      await account.deleteSession({ sessionId: 'current' });
+      await expectAppwriteError(account.createSession({ userId: ta.userId, secret: codeA }), 'user_invalid_token', 401);
+      // malformed input is a 400, never a 5xx
+      const bad = await api.call('POST', '/account/sessions/token', { json: { userId: ta.userId, secret: 'x'.repeat(300) } });
+      expect(bad.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
+    }, 30_000);
+
+    it('MFA user: the email-code session needs a different second factor; an email challenge is refused, TOTP completes it', async () => {
+      const u = await mfaUser();
+      const account = web();
+      const since = Date.now();
+      const token = await account.createEmailToken({ userId: ID.unique(), email: u.email });
+      const session = await account.createSession({ userId: token.userId, secret: await mailedCode(u.email, since) });
+      expect(session.factors).toEqual(['email']);
+      await expectAppwriteError(account.get(), 'user_more_factors_required', 401);
+      // the email is verified now, but it cannot be the second factor of this session
+      expect(await account.listMFAFactors()).toMatchObject({ totp: true, email: false, recoveryCode: true });
+      const refused = await appwriteError(account.createMFAChallenge({ factor: AuthenticationFactor.Email }));
+      expect(refused.code).toBe(400);
+      expect(refused.type).toBe('general_argument_invalid');
+      expect(refused.message).toContain('different factor');
+      const challenge = await account.createMFAChallenge({ factor: AuthenticationFactor.Totp });
+      const full = await account.updateMFAChallenge({ challengeId: challenge.$id, otp: totpAt(u.secret, Math.max(u.step + 1, currentStep())) });
+      expect(full.factors).toEqual(['email', 'totp']);
+      expect((await account.get()).email).toBe(u.email);
+    }, 60_000);
+
+    it('node-appwrite with an API key gets the session secret and uses it with setSession', async () => {
+      const email = newEmail();
+      const keyClient = new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setKey(stack.apiKey);
+      const since = Date.now();
+      const token = await new server.Account(keyClient).createEmailToken({ userId: server.ID.unique(), email });
+      const session = await new server.Account(keyClient).createSession({ userId: token.userId, secret: await mailedCode(email, since) });
+      expect(session.secret).not.toBe('');
+      const asUser = new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setSession(session.secret);
+      expect((await new server.Account(asUser).get()).email).toBe(email);
+    }, 30_000);
+
+    it('limits token requests per address: the 11th within the hour is 429', async () => {
+      const email = newEmail();
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await api.call('POST', '/account/tokens/email', { json: { userId: 'unique()', email } })).status);
+      expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
+      expect(statuses[10]).toBe(429);
+    }, 60_000);
+  });
+
+  describe('magic URL and phone code sign-in', () => {
+    it('magic URL: the link carries userId, secret, expire and project, opens a session once with factors ["email"]', async () => {
+      const account = web();
+      const email = newEmail();
+      const since = Date.now();
+      const token = await account.createMagicURLToken({ userId: ID.unique(), email, url: 'https://app.example.test/magic?x=1' });
+      const link = await mailedLink(email, since, 'Sign in to');
+      expect(link.origin + link.pathname).toBe('https://app.example.test/magic');
+      expect(link.searchParams.get('userId')).toBe(token.userId);
+      expect(link.searchParams.get('project')).toBe(stack.projectId);
+      const secret = link.searchParams.get('secret')!;
+      const session = await account.createSession({ userId: token.userId, secret });
+      expect(session).toMatchObject({ factors: ['email'], provider: 'magic-url' });
+      await account.deleteSession({ sessionId: 'current' });
+      // the deprecated alias is the same exchange, and the link is used up
+      await expectAppwriteError(account.updateMagicURLSession({ userId: token.userId, secret }), 'user_invalid_token', 401);
+    }, 30_000);
+
+    it('phone code: the SMS goes through the real twilio SDK and opens a session with factors ["phone"]', async () => {
+      const account = web();
+      const phone = newPhone();
+      const since = Date.now();
+      const token = await account.createPhoneToken({ userId: ID.unique(), phone });
+      const sms = await twilio.waitForTo(phone, 10_000, since);
+      expect(sms.body).toMatch(/sign-in code/);
+      const code = /\b(\d{6})\b/.exec(sms.body)![1];
+      const session = await account.createSession({ userId: token.userId, secret: code });
+      expect(session).toMatchObject({ factors: ['phone'], provider: 'phone', providerUid: phone });
+      expect(await account.get()).toMatchObject({ phone, phoneVerification: true });
+    }, 30_000);
+  });
+
+  describe('password recovery', () => {
+    it('answers 201 alike for known and unknown addresses, and emails only the known one', async () => {
+      const email = newEmail();
+      await users.create({ userId: ID.unique(), email, password });
+      const ghost = newEmail();
+      const account = web();
+      const since = Date.now();
+      const known = await account.createRecovery({ email, url: 'https://app.example.test/reset' });
+      const unknown = await account.createRecovery({ email: ghost, url: 'https://app.example.test/reset' });
+      const shape = (t: typeof known) => ({ keys: Object.keys(t).sort(), userId: t.userId, secret: t.secret, phrase: t.phrase });
+      expect(shape(known)).toEqual(shape(unknown));
+      expect(known.userId).toBe('');
+      await mailedLink(email, since, 'Reset your');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(smtp.messages.some((m) => m.envelopeTo.includes(ghost))).toBe(false);
+    }, 30_000);
+
+    it('resets the password once, opens no session, ends the other sessions and emails a notice', async () => {
+      const email = newEmail();
+      const user = await users.create({ userId: ID.unique(), email, password });
+      const before = await api.signIn(email, password);
+      const since = Date.now();
+      await web().createRecovery({ email, url: 'https://app.example.test/reset' });
+      const link = await mailedLink(email, since, 'Reset your');
+      expect(link.searchParams.get('userId')).toBe(user.$id);
+      const secret = link.searchParams.get('secret')!;
+      // the sign-up password policy applies
+      const short = await api.call('PUT', '/account/recovery', { json: { userId: user.$id, secret, password: 'short' } });
+      expect(short.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
+      const newPassword = 'a brand new passphrase';
+      const reset = await api.call('PUT', '/account/recovery', { json: { userId: user.$id, secret, password: newPassword } });
+      expect(reset.status).toBe(200);
+      expect(reset.body).toMatchObject({ userId: user.$id, secret: '' });
+      expect(reset.headers.get('set-cookie')).toBeNull();
+      expect(reset.headers.get('x-fallback-cookies')).toBeNull();
+      const again = await api.call('PUT', '/account/recovery', { json: { userId: user.$id, secret, password: 'yet another passphrase' } });
+      expect(again.body).toMatchObject({ type: 'user_invalid_token', code: 401 });
+      expect((await api.as(before.session, 'GET', '/account')).status).toBe(401);
+      expect((await api.call('POST', '/account/sessions/email', { json: { email, password } })).status).toBe(401);
+      await api.signIn(email, newPassword);
+      await smtp.waitFor((m) => m.envelopeTo.includes(email) && m.subject.includes('password was reset'), 10_000);
+    }, 30_000);
+
+    it('an MFA user who reset the password still needs the second factor at the next sign-in (web SDK end to end)', async () => {
+      const u = await mfaUser();
+      const account = web();
+      const since = Date.now();
+      await account.createRecovery({ email: u.email, url: 'https://app.example.test/reset' });
+      const link = await mailedLink(u.email, since, 'Reset your');
+      const newPassword = 'recovered passphrase 42';
+      await account.updateRecovery({ userId: link.searchParams.get('userId')!, secret: link.searchParams.get('secret')!, password: newPassword });
+      const session = await account.createEmailPasswordSession({ email: u.email, password: newPassword });
+      expect(session.factors).toEqual(['password']);
+      await expectAppwriteError(account.get(), 'user_more_factors_required', 401);
+      const challenge = await account.createMFAChallenge({ factor: AuthenticationFactor.Recoverycode });
+      await account.updateMFAChallenge({ challengeId: challenge.$id, otp: u.recoveryCodes[0] });
+      expect((await account.get()).mfa).toBe(true);
+    }, 60_000);
+
+    it('refuses a recovery secret for another user, a malformed one and a missing url with Appwrite-shaped 4xx', async () => {
+      const a = newEmail();
+      const b = await users.create({ userId: ID.unique(), email: newEmail(), password });
+      await users.create({ userId: ID.unique(), email: a, password });
+      const since = Date.now();
+      await web().createRecovery({ email: a, url: 'https://app.example.test/reset' });
+      const secretOfA = (await mailedLink(a, since, 'Reset your')).searchParams.get('secret')!;
+      const foreign = await api.call('PUT', '/account/recovery', { json: { userId: b.$id, secret: secretOfA, password: 'some new passphrase' } });
+      expect(foreign.body).toMatchObject({ type: 'user_invalid_token', code: 401 });
+      const malformed = await api.call('PUT', '/account/recovery', { json: { userId: '../etc', secret: 'x', password: 'some new passphrase' } });
+      expect(malformed.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
+      const noUrl = await api.call('POST', '/account/recovery', { json: { email: a } });
+      expect(noUrl.body).toMatchObject({ type: 'general_argument_invalid', message: 'Param "url" is not optional.' });
+    }, 30_000);
+  });
+
+  describe('afterwards', () => {
+    it('never answered a 5xx during the whole suite', () => {
+      const statusLines = stack.logs['auth-api'].filter((l) => /"status":5\d\d/.test(l));
+      expect(stack.logs['auth-api'].length).toBeGreaterThan(50);
+      expect(statusLines).toEqual([]);
+    });
+  });
+});
