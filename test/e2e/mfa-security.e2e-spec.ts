@@ -24,7 +24,7 @@ describe('MFA security rules against the running services', () => {
     sinks = await startStackWithSinks('mfasec');
     ({ stack, smtp, twilio } = sinks);
     api = new Api(stack);
-    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.apiKey);
+    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.env.JWT_SIGNING_KEY, stack.apiKey);
   }, 90_000);
 
   afterAll(async () => {
@@ -401,6 +401,10 @@ describe('MFA security rules against the running services', () => {
       const magicAt = Date.now();
       expect((await api.call('POST', '/account/tokens/magic-url', { json: { userId: 'unique()', email: u.email, url: 'https://app.example.test/m' } })).status).toBe(201);
       expect((await api.call('POST', '/account/sessions/token', { json: { userId: u.userId, secret: await linkOf(u.email, magicAt, 'Sign in to') } })).status).toBe(201);
+      const jwt = await api.as<{ jwt: string }>(u.full, 'POST', '/account/jwts', {});
+      expect(jwt.status).toBe(201);
+      remember(jwt.body.jwt, jwt.body.jwt.split('.')[2]);
+      expect((await api.call('GET', '/account', { headers: { 'x-appwrite-jwt': jwt.body.jwt } })).status).toBe(200);
       const recoveryAt = Date.now();
       expect((await api.call('POST', '/account/recovery', { json: { email: u.email, url: 'https://app.example.test/reset' } })).status).toBe(201);
       const newPassword = `reset ${randomBytes(8).toString('hex')}`;

@@ -12,6 +12,7 @@ import { AppwriteExceptionFilter } from './common/appwrite-exception.filter';
 import { CoreModule } from './core/core.module';
 import { Clock } from './core/tokens';
 import { HealthModule } from './health/health.module';
+import { JwtsModule } from './jwts/jwts.module';
 import { MfaModule } from './mfa/mfa.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { PasswordRecoveryModule } from './recovery/password-recovery.module';
@@ -51,6 +52,7 @@ export class AppModule {
         MfaModule,
         SignInModule,
         PasswordRecoveryModule,
+        JwtsModule,
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppwriteExceptionFilter }],

@@ -88,6 +88,7 @@ export class TestStack {
       APP_API_KEY: `key_${testKey().replace(/[^A-Za-z0-9]/g, '')}`,
       MFA_ENCRYPTION_KEY: testKey(),
       QUEUE_ENCRYPTION_KEY: testKey(),
+      JWT_SIGNING_KEY: testKey(),
     };
     for (const [k, v] of Object.entries(options.env ?? {})) {
       if (v === undefined) delete env[k];

@@ -10,6 +10,7 @@ import { RATE_LIMIT_METADATA, RateLimitRule } from '../rate-limit/rate-limit.dec
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
+import { AccountJwtService } from './account-jwt.service';
 import { AuthContext } from './auth-context';
 import { MfaRequirementService } from './mfa-requirement.service';
 import { presentedCredential } from './session-credential';
@@ -22,8 +23,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
 /**
  * The one global guard. For every route, in Appwrite's hook order (appwrite-api.md 1.5 / 5.1):
  *  1. project: `X-Appwrite-Project` must be the configured project (404 `project_not_found`);
- *  2. credentials: API key (`X-Appwrite-Key`, constant-time) or session (cookie, legacy cookie,
- *     `X-Appwrite-Session`, `X-Fallback-Cookies`); both at once is 403 `user_api_key_and_session_set`;
+ *  2. credentials: API key (`X-Appwrite-Key`, constant-time), session (cookie, legacy cookie,
+ *     `X-Appwrite-Session`, `X-Fallback-Cookies`) or account JWT (`X-Appwrite-JWT`, standing for its
+ *     session, 401 `user_jwt_invalid` when bad); a key with either is 403 `user_api_key_and_session_set`,
+ *     a JWT with a session credential 403 `user_jwt_and_cookie_set`;
  *  3. the route's access class: no valid session where one is needed is 401
  *     `general_unauthorized_scope`; a blocked user is 403 `user_blocked`; then the MFA rule (401
  *     `user_more_factors_required`) except on `partial` routes; then, on `fresh` routes, a challenge
@@ -39,6 +42,7 @@ export class AccessGuard implements CanActivate {
     private readonly sessions: SessionsService,
     private readonly mfaRequirement: MfaRequirementService,
     private readonly rateLimits: RateLimitService,
+    private readonly jwts: AccountJwtService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
@@ -60,8 +64,9 @@ export class AccessGuard implements CanActivate {
 
     const key = header(request, 'x-appwrite-key');
     const presented = presentedCredential(request.headers, this.config.APP_PROJECT_ID);
+    const jwt = header(request, 'x-appwrite-jwt');
     if (key) {
-      if (presented?.credential) throw new AppError('user_api_key_and_session_set');
+      if (presented?.credential || jwt) throw new AppError('user_api_key_and_session_set');
       if (!constantTimeEqual(key, this.config.APP_API_KEY)) {
         throw new AppError('general_unauthorized_scope', 'The API key is invalid.');
       }
@@ -73,8 +78,13 @@ export class AccessGuard implements CanActivate {
     }
     if (access === 'apiKey') throw new AppError('general_unauthorized_scope', 'User (role: guests) missing scopes (["users.read","users.write"])');
 
+    if (jwt && presented?.credential) throw new AppError('user_jwt_and_cookie_set');
     let auth: AuthContext = { kind: 'guest' };
-    if (access !== 'public' && presented?.credential) {
+    if (access !== 'public' && jwt) {
+      const found = await this.jwts.resolve(jwt);
+      if (!found) throw new AppError('user_jwt_invalid');
+      auth = { kind: 'session', user: found.user, session: found.session, credential: '', viaJwt: true };
+    } else if (access !== 'public' && presented?.credential) {
       const found = await this.sessions.resolve(presented.value);
       if (found) auth = { kind: 'session', user: found.user, session: found.session, credential: presented.value };
     }

@@ -117,6 +117,8 @@ describe('route classification', () => {
     expect(accessOf('PUT', '/v1/account/sessions/phone')).toBe('guest');
     expect(accessOf('POST', '/v1/account/recovery')).toBe('public');
     expect(accessOf('PUT', '/v1/account/recovery')).toBe('public');
+    // a JWT only for a full session
+    expect(accessOf('POST', '/v1/account/jwts')).toBe('session');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
     const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);

@@ -18,6 +18,8 @@ export function authApiSchema(source: Env) {
     MFA_SERVICE_URL: env.url({ protocols: ['tcp'], default: 'tcp://127.0.0.1:3001' }),
     MFA_RPC_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000 }),
     QUEUE_ENCRYPTION_KEY: key,
+    /** signs account JWTs (X-Appwrite-JWT); a keyring (`kid:key,...`, first signs); generated in development */
+    JWT_SIGNING_KEY: key,
     /** browser origins allowed by CORS (with credentials); empty: none */
     CORS_ORIGINS: env.list({ default: [], item: /^https?:\/\/[^/\s]+$/, hint: 'scheme://host[:port], comma separated' }),
     /** trust X-Forwarded-* from a reverse proxy (for client IPs and https detection) */

@@ -78,6 +78,13 @@ export class SessionsService {
     return this.isLive(found.session, this.clock.now()) ? found : undefined;
   }
 
+  /** The live session `sessionId` of `userId` and its user (what a JWT names), if it still exists. */
+  async resolveById(userId: string, sessionId: string): Promise<{ session: SessionEntity; user: UserEntity } | undefined> {
+    const found = await this.sessions.findWithUserById(sessionId);
+    if (!found || found.session.userId !== userId) return undefined;
+    return this.isLive(found.session, this.clock.now()) ? found : undefined;
+  }
+
   /** A challenge was completed on this session within MFA_RECENT_SECONDS (Appwrite's `mfaProtected` rule). */
   completedChallengeRecently(session: SessionEntity, now: Date = this.clock.now()): boolean {
     const at = session.mfaUpdatedAt?.getTime();

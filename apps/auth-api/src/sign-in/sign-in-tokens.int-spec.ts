@@ -138,6 +138,23 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
     expect(res.body).toMatchObject({ type: 'user_session_already_exists', code: 401 });
   });
 
+  it('refuses a JWT after its duration, and one signed with a key that is no longer configured', async () => {
+    const u = await signUpAndIn(h);
+    const res = await call<{ jwt: string }>(`${h.endpoint}/account/jwts`, { method: 'POST', headers: { ...h.headers(), 'x-appwrite-session': u.credential }, json: { duration: 120 } });
+    expect(res.status).toBe(201);
+    const asJwt = () => call(`${h.endpoint}/account`, { headers: { ...h.headers(), 'x-appwrite-jwt': res.body.jwt } });
+    expect((await asJwt()).status).toBe(200);
+    h.clock.advance(121);
+    try {
+      expect((await asJwt()).body).toMatchObject({ type: 'user_jwt_invalid' });
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+    const header = JSON.parse(Buffer.from(res.body.jwt.split('.')[0], 'base64url').toString()) as { kid: string };
+    const unknownKid = [Buffer.from(JSON.stringify({ ...header, kid: 'retired' })).toString('base64url'), ...res.body.jwt.split('.').slice(1)].join('.');
+    expect((await call(`${h.endpoint}/account`, { headers: { ...h.headers(), 'x-appwrite-jwt': unknownKid } })).body).toMatchObject({ type: 'user_jwt_invalid' });
+  });
+
   describe('password recovery', () => {
     it('checks the url host like verification links', async () => {
       const u = await signUpAndIn(h);
