@@ -276,6 +276,31 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
     }, 30_000);
   });
 
+  describe('anonymous sessions', () => {
+    it('opens a session with factors ["anonymous"] for a new user, converted by updateEmail and updatePassword', async () => {
+      const account = web();
+      const session = await account.createAnonymousSession();
+      expect(session).toMatchObject({ provider: 'anonymous', factors: ['anonymous'] });
+      const anon = await account.get();
+      expect(anon).toMatchObject({ email: '', phone: '', mfa: false });
+      await expectAppwriteError(account.createAnonymousSession(), 'user_session_already_exists', 401);
+      const email = newEmail();
+      // no old password is needed while the account has none; updateEmail also sets it
+      await account.updateEmail({ email, password });
+      const newPassword = 'converted passphrase 7';
+      await account.updatePassword({ password: newPassword, oldPassword: password });
+      expect((await account.get()).$id).toBe(anon.$id);
+      await account.deleteSession({ sessionId: 'current' });
+      const signedIn = await web().createEmailPasswordSession({ email, password: newPassword });
+      expect(signedIn.userId).toBe(anon.$id);
+      // another anonymous account sets a password first, without an old one
+      const other = web();
+      await other.createAnonymousSession();
+      expect((await other.updatePassword({ password: 'first passphrase 1' })).passwordUpdate).not.toBe('');
+      await expectAppwriteError(other.updatePassword({ password: 'second passphrase 2' }), 'user_invalid_credentials', 401);
+    }, 30_000);
+  });
+
   describe('JWTs', () => {
     const jwtClient = (jwt: string) => new server.Account(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setJWT(jwt));
 

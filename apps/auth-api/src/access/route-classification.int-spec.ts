@@ -110,7 +110,7 @@ describe('route classification', () => {
     expect(accessOf('POST', '/v1/users')).toBe('apiKey');
     expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
     // sign-in tokens are sign-in routes (no session allowed); recovery is open to anyone
-    for (const path of ['/v1/account/tokens/email', '/v1/account/tokens/magic-url', '/v1/account/tokens/phone', '/v1/account/sessions/token']) {
+    for (const path of ['/v1/account/sessions/anonymous', '/v1/account/tokens/email', '/v1/account/tokens/magic-url', '/v1/account/tokens/phone', '/v1/account/sessions/token']) {
       expect({ path, access: accessOf('POST', path) }).toEqual({ path, access: 'guest' });
     }
     expect(accessOf('PUT', '/v1/account/sessions/magic-url')).toBe('guest');
