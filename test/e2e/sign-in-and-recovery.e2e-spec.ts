@@ -1,4 +1,4 @@
-import { AppwriteException, AuthenticationFactor, AuthenticatorType, ID } from 'appwrite';
+import { AppwriteException, AuthenticationFactor, AuthenticatorType, ID, Query } from 'appwrite';
 import * as server from 'node-appwrite';
 import { randomBytes } from 'node:crypto';
 import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
@@ -351,6 +351,62 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       expect(long.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
       const withKey = await api.call('GET', '/users', { key: true, headers: { 'x-appwrite-jwt': jwt } });
       expect(withKey.body).toMatchObject({ type: 'user_api_key_and_session_set', code: 403 });
+    }, 30_000);
+  });
+
+  describe('audit log', () => {
+    it('listLogs shows the events of a whole MFA flow, newest first, with limit/offset, and users.listLogs the same to an admin', async () => {
+      const u = await mfaUser();
+      const account = web();
+      await expectAppwriteError(account.createEmailPasswordSession({ email: u.email, password: 'not the password' }), 'user_invalid_credentials', 401);
+      await account.createEmailPasswordSession({ email: u.email, password });
+      const totp = await account.createMFAChallenge({ factor: AuthenticationFactor.Totp });
+      await expectAppwriteError(account.updateMFAChallenge({ challengeId: totp.$id, otp: totpAt(u.secret, currentStep() + 5) }), 'user_invalid_token', 401);
+      const rc = await account.createMFAChallenge({ factor: AuthenticationFactor.Recoverycode });
+      await account.updateMFAChallenge({ challengeId: rc.$id, otp: u.recoveryCodes[2] });
+
+      const { total, logs } = await account.listLogs();
+      expect(logs.map((l) => l.event)).toEqual([
+        'mfa.recovery-code.use',
+        'mfa.challenge.success.recoveryCode',
+        'mfa.challenge.failure',
+        'session.create.password',
+        'session.create.failure.password',
+        'session.delete',
+        'mfa.enable',
+        'mfa.recovery-codes.create',
+        'mfa.authenticator.create',
+        'session.create.password',
+      ]);
+      expect(total).toBe(10);
+      const times = logs.map((l) => Date.parse(l.time));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+      expect(logs[0]).toMatchObject({ userEmail: u.email, mode: 'default', ip: '127.0.0.1', countryCode: '--' });
+      expect(Object.keys(logs[0]).sort()).toEqual(
+        ['event', 'userId', 'userEmail', 'userName', 'mode', 'ip', 'time', 'osCode', 'osName', 'osVersion', 'clientType', 'clientCode', 'clientName', 'clientVersion', 'clientEngine', 'clientEngineVersion', 'deviceName', 'deviceBrand', 'deviceModel', 'countryCode', 'countryName'].sort(),
+      );
+      const page = await account.listLogs({ queries: [Query.limit(2), Query.offset(1)] });
+      expect(page.logs.map((l) => l.event)).toEqual(['mfa.challenge.success.recoveryCode', 'mfa.challenge.failure']);
+      expect(page.total).toBe(10);
+
+      const asAdmin = await users.listLogs({ userId: logs[0].userId, queries: [server.Query.limit(3)] });
+      expect(asAdmin.total).toBe(10);
+      expect(asAdmin.logs.map((l) => l.event)).toEqual(logs.slice(0, 3).map((l) => l.event));
+      // the log is for its owner and admins only
+      await expectAppwriteError(new server.Users(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId)).listLogs({ userId: logs[0].userId }), 'general_unauthorized_scope', 401);
+      const bad = await api.call('GET', `/users/${logs[0].userId}/logs?queries[]=${encodeURIComponent('{"method":"limit","values":[0]}')}`, { key: true });
+      expect(bad.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
+    }, 60_000);
+
+    it('records sign-ins by method and refused token sign-ins', async () => {
+      const account = web();
+      const email = newEmail();
+      const since = Date.now();
+      const token = await account.createEmailToken({ userId: ID.unique(), email });
+      const code = await mailedCode(email, since);
+      await expectAppwriteError(account.createSession({ userId: token.userId, secret: code === '000000' ? '000001' : '000000' }), 'user_invalid_token', 401);
+      await account.createSession({ userId: token.userId, secret: code });
+      expect((await account.listLogs()).logs.map((l) => l.event)).toEqual(['session.create.email', 'session.create.failure.token']);
     }, 30_000);
   });
 

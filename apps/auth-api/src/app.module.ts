@@ -5,6 +5,7 @@ import { authDataSourceOptions } from '@twostep/auth-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { ChannelsModule } from './channels/channels.module';
 import { DatabaseModule } from './common/db/sql.service';
 import { AuthApiConfig } from './config/auth-api.config';
@@ -39,6 +40,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger, options.clock),
         TypeOrmModule.forRoot({ ...authDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
         DatabaseModule,
+        AuditModule,
         HealthModule,
         AccessModule,
         RateLimitModule,

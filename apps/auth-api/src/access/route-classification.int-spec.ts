@@ -119,6 +119,8 @@ describe('route classification', () => {
     expect(accessOf('PUT', '/v1/account/recovery')).toBe('public');
     // a JWT only for a full session
     expect(accessOf('POST', '/v1/account/jwts')).toBe('session');
+    expect(accessOf('GET', '/v1/account/logs')).toBe('session');
+    expect(accessOf('GET', '/v1/users/:userId/logs')).toBe('apiKey');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
     const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Req } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
 import { Access } from '../access/access.decorator';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { CurrentSession, CurrentUser } from '../access/auth-context';
 import { requesterOf } from '../common/http/request-info';
 import { optional, params, required, v } from '../common/validation/params';
@@ -16,6 +18,7 @@ export class AccountsController {
   constructor(
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
+    private readonly audit: AuditLogService,
   ) {}
 
   /** Sign-up: 201 Account; does not sign in. 409 `user_already_exists` for a taken id or email. */
@@ -51,7 +54,9 @@ export class AccountsController {
     @Body(params({ password: required(v.password()), oldPassword: optional(v.password()) })) input: { password: string; oldPassword?: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
-    return accountModel(await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request)));
+    const updated = await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.PasswordUpdate, request);
+    return accountModel(updated);
   }
 
   @Patch('email')
@@ -62,7 +67,9 @@ export class AccountsController {
     @Body(params({ email: required(v.email()), password: required(v.password()) })) input: { email: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
-    return accountModel(await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request)));
+    const updated = await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.EmailUpdate, request);
+    return accountModel(updated);
   }
 
   @Patch('phone')
@@ -73,7 +80,9 @@ export class AccountsController {
     @Body(params({ phone: required(v.phone()), password: required(v.password()) })) input: { phone: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
-    return accountModel(await this.accounts.changePhone(user, input.phone, input.password, requesterOf(request)));
+    const updated = await this.accounts.changePhone(user, input.phone, input.password, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.PhoneUpdate, request);
+    return accountModel(updated);
   }
 
   @Get('prefs')

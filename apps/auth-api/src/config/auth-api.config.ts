@@ -66,6 +66,8 @@ export function authApiSchema(source: Env) {
      * any http(s) host is accepted (development)
      */
     VERIFICATION_URL_HOSTS: env.list({ default: [], item: /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, hint: 'host names, comma separated' }),
+    /** audit log entries older than this are not shown and are purged hourly */
+    AUDIT_LOG_RETENTION_DAYS: env.int({ default: 90, min: 1, max: 3650 }),
     /** Appwrite's abuse limits (section 5.8); turn off only for load tests */
     RATE_LIMIT_ENABLED: env.bool({ default: true }),
   };

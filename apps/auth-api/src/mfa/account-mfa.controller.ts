@@ -12,6 +12,8 @@ import { SecurityNoticesService } from '../security-notices/security-notices.ser
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountModel, accountModel } from '../users/user.model';
 import { UsersService } from '../users/users.service';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { MfaChallengesService } from './mfa-challenges.service';
 import { MfaFactorsService } from './mfa-factors.service';
 import { MfaFactorsModel, MfaRecoveryCodesModel, MfaTypeModel } from './mfa.models';
@@ -31,6 +33,7 @@ export class AccountMfaController {
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
     private readonly challenges: MfaChallengesService,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
@@ -54,12 +57,18 @@ export class AccountMfaController {
       }
       const updated = await this.users.setMfa(user.id, true);
       await this.sessions.addFactors(session.id, verified);
-      if (!user.mfa) await this.notices.notify(user, SecurityEvent.MfaEnabled, requesterOf(request), { locale: localeOf(request) });
+      if (!user.mfa) {
+        await this.audit.record(user.id, AuditEvent.MfaEnable, request);
+        await this.notices.notify(user, SecurityEvent.MfaEnabled, requesterOf(request), { locale: localeOf(request) });
+      }
       return accountModel(updated);
     }
     if (user.mfa && verified.length > 0 && !this.sessions.completedChallengeRecently(session)) throw new AppError('user_challenge_required');
     const updated = await this.users.setMfa(user.id, false);
-    if (user.mfa) await this.notices.notify(user, SecurityEvent.MfaDisabled, requesterOf(request), { locale: localeOf(request) });
+    if (user.mfa) {
+      await this.audit.record(user.id, AuditEvent.MfaDisable, request);
+      await this.notices.notify(user, SecurityEvent.MfaDisabled, requesterOf(request), { locale: localeOf(request) });
+    }
     return accountModel(updated);
   }
 
@@ -104,6 +113,7 @@ export class AccountMfaController {
     authenticatorType(type);
     await this.mfa.send(MfaPattern.TotpVerify, { userId: user.id, otp: body.otp });
     await this.sessions.addFactors(session.id, ['totp']);
+    await this.audit.record(user.id, AuditEvent.AuthenticatorCreate, request);
     await this.notices.notify(user, SecurityEvent.AuthenticatorAdded, requesterOf(request), { locale: localeOf(request) });
     return accountModel(user);
   }
@@ -115,6 +125,7 @@ export class AccountMfaController {
   async deleteAuthenticator(@CurrentUser() user: UserEntity, @Param('type') type: string, @Req() request: FastifyRequest): Promise<void> {
     authenticatorType(type);
     await this.mfa.send(MfaPattern.TotpDelete, { userId: user.id });
+    await this.audit.record(user.id, AuditEvent.AuthenticatorDelete, request);
     await this.notices.notify(user, SecurityEvent.AuthenticatorRemoved, requesterOf(request), { locale: localeOf(request) });
   }
 
@@ -123,6 +134,7 @@ export class AccountMfaController {
   @HttpCode(201)
   async createRecoveryCodes(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest): Promise<MfaRecoveryCodesModel> {
     const codes = await this.mfa.send(MfaPattern.RecoveryCodesCreate, { userId: user.id });
+    await this.audit.record(user.id, AuditEvent.RecoveryCodesCreate, request);
     await this.notices.notify(user, SecurityEvent.RecoveryCodesCreated, requesterOf(request), { locale: localeOf(request) });
     return { recoveryCodes: codes.recoveryCodes };
   }
@@ -137,6 +149,7 @@ export class AccountMfaController {
   @Access('fresh')
   async regenerateRecoveryCodes(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest): Promise<MfaRecoveryCodesModel> {
     const codes = await this.mfa.send(MfaPattern.RecoveryCodesRegenerate, { userId: user.id });
+    await this.audit.record(user.id, AuditEvent.RecoveryCodesUpdate, request);
     await this.notices.notify(user, SecurityEvent.RecoveryCodesRegenerated, requesterOf(request), { locale: localeOf(request) });
     return { recoveryCodes: codes.recoveryCodes };
   }

@@ -6,6 +6,8 @@ import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { MfaRequirementService } from '../access/mfa-requirement.service';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -23,6 +25,7 @@ export class MfaChallengesService {
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
     private readonly requirement: MfaRequirementService,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
@@ -66,6 +69,8 @@ export class MfaChallengesService {
     try {
       result = await this.mfa.send(MfaPattern.ChallengeVerify, { userId: user.id, sessionId: session.id, challengeId, otp });
     } catch (error) {
+      if (error instanceof AppError && error.type === 'user_invalid_token') await this.audit.record(user.id, AuditEvent.ChallengeFailure, request);
+      if (error instanceof AppError && error.type === 'general_rate_limit_exceeded') await this.audit.record(user.id, AuditEvent.ChallengeLockout, request);
       if (error instanceof AppError && error.signal === 'totp-replay') {
         // an authenticator code that was already accepted: someone may have the password and a code
         await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
@@ -73,7 +78,9 @@ export class MfaChallengesService {
       throw error;
     }
     const updated = await this.sessions.addFactors(session.id, [result.factor], { mfaUpdatedAt: true });
+    await this.audit.record(user.id, AuditEvent.challengeSuccess(result.factor), request);
     if (result.factor === 'recoveryCode') {
+      await this.audit.record(user.id, AuditEvent.RecoveryCodeUse, request);
       await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });
     }
     return updated;

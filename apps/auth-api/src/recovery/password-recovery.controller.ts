@@ -47,6 +47,6 @@ export class PasswordRecoveryController {
     @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)), password: required(v.password()) })) input: { userId: string; secret: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<TokenModel> {
-    return tokenModel(await this.recovery.complete(input.userId, input.secret, input.password, requesterOf(request), localeOf(request)));
+    return tokenModel(await this.recovery.complete(input.userId, input.secret, input.password, request));
   }
 }

@@ -1,9 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { VerificationTokenEntity } from '@twostep/auth-data-access';
-import { AppError, OtpDeliveryJobName, RequesterInfo, SecurityEvent } from '@twostep/contracts';
+import { AppError, OtpDeliveryJobName, SecurityEvent } from '@twostep/contracts';
 import { constantTimeEqual, randomHex, uniqueId } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
+import type { FastifyRequest } from 'fastify';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { ChannelsService } from '../channels/channels.service';
+import { localeOf, requesterOf } from '../common/http/request-info';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
@@ -33,6 +37,7 @@ export class PasswordRecoveryService {
     private readonly verification: VerificationService,
     private readonly tokens: VerificationTokensRepository,
     private readonly notices: SecurityNoticesService,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
@@ -62,7 +67,9 @@ export class PasswordRecoveryService {
    * Sets the new password with a recovery link's `secret`: 401 `user_invalid_token` for a wrong,
    * used, expired or foreign secret. Returns the consumed token.
    */
-  async complete(userId: string, secret: string, password: string, requester: RequesterInfo, locale: string): Promise<VerificationTokenEntity> {
+  async complete(userId: string, secret: string, password: string, request: FastifyRequest): Promise<VerificationTokenEntity> {
+    const requester = requesterOf(request);
+    const locale = localeOf(request);
     const now = this.clock.now();
     const open = LINK_SECRET.test(secret) ? await this.tokens.findOpen(userId, 'recovery', now) : undefined;
     const valid = !!open && constantTimeEqual(this.verification.codeHash(open.keyId, open.id, secret), open.secretHash);
@@ -80,7 +87,8 @@ export class PasswordRecoveryService {
     const updated = await this.users.setPassword(user.id, password);
     // the link proved the address, as in Appwrite
     if (!user.emailVerification) await this.users.setEmailVerification(user.id, true);
-    const ended = this.config.PASSWORD_RECOVERY_INVALIDATES_SESSIONS ? await this.sessions.deleteAll(user.id) : [];
+    await this.audit.record(user.id, AuditEvent.PasswordReset, request);
+    const ended = this.config.PASSWORD_RECOVERY_INVALIDATES_SESSIONS ? await this.sessions.deleteAll(user.id, undefined, request) : [];
     this.logger.emit('info', 'password reset', { userId: user.id, sessionsEnded: ended.length });
     await this.notices.notify(updated, SecurityEvent.PasswordReset, requester, { locale });
     return open;

@@ -4,6 +4,8 @@ import { UserEntity, VerificationKind, VerificationTokenEntity } from '@twostep/
 import { AppError, OtpDeliveryJobName } from '@twostep/contracts';
 import { constantTimeEqual, randomDigits, randomHex } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { ChannelsService } from '../channels/channels.service';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
@@ -42,6 +44,7 @@ export class SignInTokensService {
     private readonly channels: ChannelsService,
     private readonly verification: VerificationService,
     private readonly tokens: VerificationTokensRepository,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
@@ -94,6 +97,7 @@ export class SignInTokensService {
     const token = await this.consume(userId, secret);
     if (!token) {
       this.logger.emit('info', 'sign-in refused', { userId, reason: 'invalid token' });
+      await this.audit.record(userId, AuditEvent.sessionCreateFailure('token'), request);
       throw new AppError('user_invalid_token');
     }
     await this.verification.closeReference(token);
