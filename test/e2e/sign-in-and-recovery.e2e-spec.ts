@@ -1,4 +1,6 @@
-import { AppwriteException, AuthenticationFactor, AuthenticatorType, ID, Query } from 'appwrite';
+import { AppwriteException, AuthenticationFactor, AuthenticatorType, Avatars, Client, ID, Query } from 'appwrite';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import * as server from 'node-appwrite';
 import { randomBytes } from 'node:crypto';
 import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
@@ -407,6 +409,47 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       await expectAppwriteError(account.createSession({ userId: token.userId, secret: code === '000000' ? '000001' : '000000' }), 'user_invalid_token', 401);
       await account.createSession({ userId: token.userId, secret: code });
       expect((await account.listLogs()).logs.map((l) => l.event)).toEqual(['session.create.email', 'session.create.failure.token']);
+    }, 30_000);
+  });
+
+  describe('QR avatar', () => {
+    const decode = (png: Buffer) => {
+      const image = PNG.sync.read(png);
+      return { width: image.width, text: jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data };
+    };
+
+    it('getQR: the URL the web SDK builds for <img src> returns a PNG that decodes back to the otpauth URI', async () => {
+      const account = web();
+      const email = newEmail();
+      await account.create({ userId: ID.unique(), email, password });
+      await account.createEmailPasswordSession({ email, password });
+      const { uri } = await account.createMFAAuthenticator({ type: AuthenticatorType.Totp });
+      const url = new Avatars(new Client().setEndpoint(stack.endpoint).setProject(stack.projectId)).getQR({ text: uri, size: 300, margin: 2 });
+      expect(new URL(url).searchParams.get('project')).toBe(stack.projectId);
+      // an <img> sends no headers: the project comes from the query string
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const { width, text } = decode(Buffer.from(await res.arrayBuffer()));
+      expect(width).toBe(300);
+      expect(text).toBe(uri);
+      const download = await fetch(`${url}&download=true`);
+      expect(download.headers.get('content-disposition')).toBe('attachment; filename="qr.png"');
+    }, 30_000);
+
+    it('bounds size and margin and needs text and the project: Appwrite-shaped 4xx', async () => {
+      const q = (query: string) => api.call('GET', `/avatars/qr?${query}`);
+      for (const query of ['text=x&size=0', 'text=x&size=1001', 'text=x&margin=11', 'text=x&margin=-1', 'size=10', `text=${'x'.repeat(513)}`, 'text=x&download=maybe']) {
+        const res = await q(query);
+        expect({ query, status: res.status, type: (res.body as { type?: string }).type }).toEqual({ query, status: 400, type: 'general_argument_invalid' });
+      }
+      const noProject = await fetch(`${stack.endpoint}/avatars/qr?text=x`);
+      expect(noProject.status).toBe(404);
+      const otherProject = await fetch(`${stack.endpoint}/avatars/qr?text=x&project=other`);
+      expect(otherProject.status).toBe(404);
+      const small = await q('text=hello&size=100&margin=0');
+      expect(small.status).toBe(200);
     }, 30_000);
   });
 

@@ -6,6 +6,7 @@ import { JsonLogger } from '@twostep/observability';
 import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
+import { AvatarsModule } from './avatars/avatars.module';
 import { ChannelsModule } from './channels/channels.module';
 import { DatabaseModule } from './common/db/sql.service';
 import { AuthApiConfig } from './config/auth-api.config';
@@ -55,6 +56,7 @@ export class AppModule {
         SignInModule,
         PasswordRecoveryModule,
         JwtsModule,
+        AvatarsModule,
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppwriteExceptionFilter }],

@@ -9,7 +9,7 @@ import { LOGGER } from '../core/tokens';
 import { RATE_LIMIT_METADATA, RateLimitRule } from '../rate-limit/rate-limit.decorator';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
+import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass, PROJECT_FROM_QUERY_METADATA } from './access.decorator';
 import { AccountJwtService } from './account-jwt.service';
 import { AuthContext } from './auth-context';
 import { MfaRequirementService } from './mfa-requirement.service';
@@ -60,7 +60,7 @@ export class AccessGuard implements CanActivate {
     }
     if (access === 'infra') return true;
 
-    if (header(request, 'x-appwrite-project') !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
+    if (this.projectOf(request, handler) !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
 
     const key = header(request, 'x-appwrite-key');
     const presented = presentedCredential(request.headers, this.config.APP_PROJECT_ID);
@@ -110,5 +110,13 @@ export class AccessGuard implements CanActivate {
     if (access === 'guest' && auth.kind === 'session') throw new AppError('user_session_already_exists');
     if (auth.kind === 'session') await this.sessions.touch(auth.session, auth.user);
     return true;
+  }
+
+  /** `X-Appwrite-Project`, or on routes marked {@link ProjectFromQuery} the `project` query parameter. */
+  private projectOf(request: FastifyRequest, handler: Function): string | undefined {
+    const fromHeader = header(request, 'x-appwrite-project');
+    if (fromHeader !== undefined || !this.reflector.get<boolean | undefined>(PROJECT_FROM_QUERY_METADATA, handler)) return fromHeader;
+    const project = (request.query as Record<string, unknown> | undefined)?.project;
+    return typeof project === 'string' ? project : undefined;
   }
 }

@@ -121,6 +121,7 @@ describe('route classification', () => {
     expect(accessOf('POST', '/v1/account/jwts')).toBe('session');
     expect(accessOf('GET', '/v1/account/logs')).toBe('session');
     expect(accessOf('GET', '/v1/users/:userId/logs')).toBe('apiKey');
+    expect(accessOf('GET', '/v1/avatars/qr')).toBe('public');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
     const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);
