@@ -77,9 +77,9 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
     const step = currentStep();
     await account.updateMFAAuthenticator({ type: AuthenticatorType.Totp, otp: totpAt(secret, step) });
     const { recoveryCodes } = await account.createMFARecoveryCodes();
-    await account.updateMFA({ mfa: true });
+    const { $id: userId } = await account.updateMFA({ mfa: true });
     await account.deleteSession({ sessionId: 'current' });
-    return { email, secret, step, recoveryCodes };
+    return { userId, email, secret, step, recoveryCodes };
   }
 
   describe('email code sign-in', () => {
@@ -361,6 +361,8 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       const u = await mfaUser();
       const account = web();
       await expectAppwriteError(account.createEmailPasswordSession({ email: u.email, password: 'not the password' }), 'user_invalid_credentials', 401);
+      // a refused sign-in is recorded off the response path (timing): wait for it before going on
+      for (let i = 0; i < 50 && !(await users.listLogs({ userId: u.userId })).logs.some((l) => l.event === 'session.create.failure.password'); i++) await new Promise((r) => setTimeout(r, 100));
       await account.createEmailPasswordSession({ email: u.email, password });
       const totp = await account.createMFAChallenge({ factor: AuthenticationFactor.Totp });
       await expectAppwriteError(account.updateMFAChallenge({ challengeId: totp.$id, otp: totpAt(u.secret, currentStep() + 5) }), 'user_invalid_token', 401);

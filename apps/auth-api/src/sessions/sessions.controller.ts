@@ -43,11 +43,9 @@ export class SessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
-    const user = await this.users.verifyCredentials(input.email, input.password).catch(async (error: unknown) => {
-      if (error instanceof AppError && error.type === 'user_invalid_credentials') {
-        const known = await this.users.findByEmail(input.email);
-        if (known) await this.audit.record(known.id, AuditEvent.sessionCreateFailure('password'), request);
-      }
+    const user = await this.users.verifyCredentials(input.email, input.password).catch((error: unknown) => {
+      // recorded off the response path: a known and an unknown address must still take the same time
+      if (error instanceof AppError && error.type === 'user_invalid_credentials') void this.recordRefusal(input.email, request);
       throw error;
     });
     const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
@@ -105,5 +103,11 @@ export class SessionsController {
   async deleteSessions(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.sessions.deleteAll(user.id, undefined, request);
     this.cookies.clear(request, reply);
+  }
+
+  /** Audits a refused password sign-in of an existing account (never throws). */
+  private async recordRefusal(email: string, request: FastifyRequest): Promise<void> {
+    const known = await this.users.findByEmail(email).catch(() => undefined);
+    if (known) await this.audit.record(known.id, AuditEvent.sessionCreateFailure('password'), request);
   }
 }
