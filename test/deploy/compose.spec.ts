@@ -143,7 +143,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('takes every secret from .env, with no default in the file', () => {
-    for (const secret of ['POSTGRES_PASSWORD', 'APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY']) {
+    for (const secret of ['POSTGRES_PASSWORD', 'APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'JWT_SIGNING_KEY']) {
       expect(raw).toMatch(new RegExp(`\\$\\{${secret}:\\?[^}]+\\}`));
       const without = { ...secrets, [secret]: undefined };
       expect(() => interpolateDeep(file, without)).toThrow(new RegExp(secret));
