@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { toBuffer } from 'qrcode';
 import { Access, ProjectFromQuery } from '../access/access.decorator';
 import { optional, required, v, validateParams, Validator } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { qrPng } from './qr-png';
 
 /** A query-string boolean (`true`/`false`/`1`/`0`), as the SDKs put it in a URL. */
 function queryBoolean(): Validator<boolean> {
@@ -24,7 +24,7 @@ export class AvatarsController {
   @Access('public')
   @ProjectFromQuery()
   @RateLimit({ limit: 120, windowSeconds: 60, key: ['ip'] })
-  async qr(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  qr(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     // Fastify parses the query into a null-prototype object
     const input = validateParams({ ...(query ?? {}) }, {
       text: required(v.text(512, 1)),
@@ -32,7 +32,7 @@ export class AvatarsController {
       margin: optional(v.integer(0, 10), 1),
       download: optional(queryBoolean(), false),
     });
-    const png = await toBuffer(input.text, { type: 'png', width: input.size, margin: input.margin, errorCorrectionLevel: 'M' });
+    const png = qrPng(input.text, input.size ?? 400, input.margin ?? 1);
     reply.header('content-type', 'image/png');
     reply.header('cache-control', 'no-store');
     if (input.download) reply.header('content-disposition', 'attachment; filename="qr.png"');
