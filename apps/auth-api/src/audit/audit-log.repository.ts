@@ -37,7 +37,7 @@ export class AuditLogRepository {
     const rows = await this.db.rows(
       `SELECT l.id, l.user_id, l.event, l.mode, l.ip, l.client, l.created_at, coalesce(u.email, '') AS user_email, u.name AS user_name
        FROM audit_logs l JOIN users u ON u.id = l.user_id
-       WHERE l.user_id = $1 AND l.created_at > $2 ORDER BY l.created_at DESC, l.id DESC LIMIT $3 OFFSET $4`,
+       WHERE l.user_id = $1 AND l.created_at > $2 ORDER BY l.created_at DESC, l.seq DESC LIMIT $3 OFFSET $4`,
       [userId, since, limit, offset],
     );
     return {

@@ -12,6 +12,7 @@ export class AuditLog1796416800000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE audit_logs (
         id varchar(36) PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         user_id varchar(36) NOT NULL REFERENCES users (id) ON DELETE CASCADE,
         event varchar(64) NOT NULL,
         mode varchar(16) NOT NULL DEFAULT 'default' CHECK (mode IN ('default', 'admin')),
@@ -19,7 +20,8 @@ export class AuditLog1796416800000 implements MigrationInterface {
         client jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE INDEX audit_logs_user_time_idx ON audit_logs (user_id, created_at DESC, id DESC)`);
+    // newest first; `seq` orders the events of one request that share a millisecond
+    await q.query(`CREATE INDEX audit_logs_user_time_idx ON audit_logs (user_id, created_at DESC, seq DESC)`);
     await q.query(`CREATE INDEX audit_logs_created_at_idx ON audit_logs (created_at)`);
   }
 
