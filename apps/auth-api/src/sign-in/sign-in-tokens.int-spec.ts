@@ -87,6 +87,19 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
     expect(await h.redis.get(SharedRedisKey.closedReference(h.config.REDIS_KEY_PREFIX, t.token.$id))).toBe('1');
   });
 
+  it('opens exactly one session when 20 requests race with the right code', async () => {
+    const t = await emailToken();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/v1/account/sessions/token', headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), payload: { userId: t.token.userId, secret: t.code } }),
+      ),
+    );
+    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(results.every((r) => r.statusCode === 201 || r.statusCode === 401)).toBe(true);
+    const sessions = await h.pg.query('SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [t.token.userId]);
+    expect(sessions.rows[0].n).toBe(1);
+  });
+
   it('a newer code supersedes the older one', async () => {
     const address = email();
     const first = await emailToken(address);
@@ -181,6 +194,19 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
       } finally {
         h.clock.offsetMs = 0;
       }
+    });
+
+    it('resets the password once when 20 requests race with the same link', async () => {
+      const u = await signUpAndIn(h);
+      const res = await post<Token>('/account/recovery', { email: u.email, url: 'https://app.example.test/reset' });
+      const linkSecret = new URL((await delivered(res.body.$id)).secret.url!).searchParams.get('secret')!;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          h.app.getHttpAdapter().getInstance().inject({ method: 'PUT', url: '/v1/account/recovery', headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), payload: { userId: u.userId, secret: linkSecret, password: `raced passphrase ${i}` } }),
+        ),
+      );
+      expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
+      expect(results.every((r) => r.statusCode === 200 || r.statusCode === 401)).toBe(true);
     });
 
     it('a recovery secret is not a sign-in secret, and a sign-in secret is not a recovery secret', async () => {
