@@ -43,24 +43,40 @@ export class PasswordRecoveryService {
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
-  /** Emails a recovery link to `email` if it is an active account's; the answer does not say. */
+  /**
+   * Emails a recovery link to `email` if it is an active account's; the answer does not say, neither
+   * by its content nor by its timing or its failure: the link is stored and queued after the answer,
+   * so a known and an unknown address cost the same one lookup, and a queue outage is logged rather
+   * than answered with a 503 that only known addresses would get.
+   */
   async create(email: string, url: URL, ctx: DeliveryContext): Promise<{ id: string; createdAt: Date; expire: Date }> {
     await this.channels.assertAvailable('email');
+    const now = this.clock.now();
+    const answer = { id: uniqueId(now.getTime()), createdAt: now, expire: new Date(now.getTime() + this.config.PASSWORD_RECOVERY_TTL_SECONDS * 1000) };
     const user = await this.users.findByEmail(email);
     if (!user || !user.status) {
       this.logger.emit('info', 'password recovery not sent', { reason: user ? 'blocked' : 'unknown account' });
-      const now = this.clock.now();
-      return { id: uniqueId(now.getTime()), createdAt: now, expire: new Date(now.getTime() + this.config.PASSWORD_RECOVERY_TTL_SECONDS * 1000) };
+      return answer;
     }
-    const secret = randomHex(32);
-    const token = this.verification.newToken(user.id, 'recovery', '', email, this.config.PASSWORD_RECOVERY_TTL_SECONDS);
-    token.secretHash = this.verification.codeHash(token.keyId, token.id, secret);
-    const link = new URL(url.toString());
-    link.searchParams.set('userId', user.id);
-    link.searchParams.set('secret', secret);
-    link.searchParams.set('expire', token.expire.toISOString());
-    await this.verification.issue(token, OtpDeliveryJobName.PasswordRecoveryLink, 'email', { destination: email, url: link.toString(), ...(user.name ? { userName: user.name } : {}) }, ctx);
-    return { id: token.id, createdAt: token.createdAt, expire: token.expire };
+    void this.send(user.id, user.name, email, url, answer.id, ctx);
+    return answer;
+  }
+
+  /** Stores the recovery token `tokenId` and queues its link; never throws (the answer is already given). */
+  private async send(userId: string, userName: string, email: string, url: URL, tokenId: string, ctx: DeliveryContext): Promise<void> {
+    try {
+      const secret = randomHex(32);
+      const token = this.verification.newToken(userId, 'recovery', '', email, this.config.PASSWORD_RECOVERY_TTL_SECONDS);
+      token.id = tokenId;
+      token.secretHash = this.verification.codeHash(token.keyId, token.id, secret);
+      const link = new URL(url.toString());
+      link.searchParams.set('userId', userId);
+      link.searchParams.set('secret', secret);
+      link.searchParams.set('expire', token.expire.toISOString());
+      await this.verification.issue(token, OtpDeliveryJobName.PasswordRecoveryLink, 'email', { destination: email, url: link.toString(), ...(userName ? { userName } : {}) }, ctx);
+    } catch (error) {
+      this.logger.emit('error', 'password recovery could not be sent', { userId, reason: (error as Error).message });
+    }
   }
 
   /**

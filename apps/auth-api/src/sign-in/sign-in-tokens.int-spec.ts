@@ -33,7 +33,12 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
   });
 
   async function delivered(tokenId: string): Promise<{ job: OtpDeliveryJob; secret: OtpDeliverySecret; raw: string }> {
-    const job = await queue.getJob(JobId.verification(tokenId));
+    // recovery links are queued after the answer: wait for the job
+    let job = await queue.getJob(JobId.verification(tokenId));
+    for (let i = 0; !job && i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await queue.getJob(JobId.verification(tokenId));
+    }
     if (!job) throw new Error('no job queued');
     const raw = JSON.stringify(await h.redis.hgetall(`${bullPrefix(h.config.REDIS_KEY_PREFIX)}:${QueueName.OtpDelivery}:${job.id}`));
     const secret = open<OtpDeliverySecret>(job.data.sealed, parseKeyring(h.config.QUEUE_ENCRYPTION_KEY), sealContext(QueueName.OtpDelivery, job.data.name));
