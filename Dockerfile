@@ -59,6 +59,6 @@ CMD ["node", "apps/notifier/dist/main.js"]
 
 # last, so that a plain `docker build .` gives the public API
 FROM runtime AS auth-api
-EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "docker/healthcheck.js", "PORT", "3000"]
+EXPOSE 3000 3010
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "docker/healthcheck.js", "HEALTH_PORT", "3010"]
 CMD ["node", "apps/auth-api/dist/main.js"]

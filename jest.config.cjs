@@ -19,21 +19,31 @@ const transform = {
       module: { type: 'commonjs' },
     },
   ],
+  // ESM-only dependencies (otplib's base32 plugin uses @scure/base) compiled to CommonJS for Jest;
+  // Node >= 20.19 loads them natively at run time (require(esm)).
+  '/node_modules/@scure/base/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!@scure/base/)'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/bench/peer/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 
+// tests on Redis and Postgres carry a run id in every key prefix and database name; the run deletes what is left
+const withRunSweep = {
+  globalSetup: '<rootDir>/scripts/lib/jest-global-setup.js',
+  globalTeardown: '<rootDir>/scripts/lib/jest-global-teardown.js',
+};
+
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,bench,test}/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], slowTestThreshold: 20 },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    { ...common, ...withRunSweep, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], slowTestThreshold: 20 },
+    { ...common, ...withRunSweep, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
   ],
 };

@@ -276,7 +276,7 @@ async function main() {
       if (notBuilt) results.stack.ours = { error: notBuilt };
       else {
         if (!o.keep) cleanups.push(() => dropRedisPrefix(o.redisUrl, prefix).then(() => undefined));
-        const ports = { http: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+        const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
         const env = {
           PATH: process.env.PATH ?? '',
           NODE_ENV: 'production',
@@ -313,14 +313,14 @@ async function main() {
           }
           const migrateMs = Date.now() - mt0;
           for (const s of SERVICES) {
-            const senv = { ...env, HEALTH_PORT: String(s === 'mfa-service' ? ports.mfaHealth : ports.notifierHealth) };
+            const healthPort = s === 'auth-api' ? ports.authHealth : s === 'mfa-service' ? ports.mfaHealth : ports.notifierHealth;
+            const senv = { ...env, HEALTH_PORT: String(healthPort) };
             // BENCH_NODE_ARGS: node flags for the product's services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
             const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
             const p = new Proc(s, process.execPath, [...nodeArgs, path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')], { env: senv, cwd: APP_ROOT });
             procs[s] = p;
             cleanups.push(() => p.stop());
-            const port = s === 'auth-api' ? ports.http : s === 'mfa-service' ? ports.mfaHealth : ports.notifierHealth;
-            await p.waitHttp(`http://127.0.0.1:${port}/health/ready`);
+            await p.waitHttp(`http://127.0.0.1:${healthPort}/health/ready`);
           }
           results.stack.ours = { endpoint: `${ours.origin}/v1`, migrateMs, redisKeyPrefix: prefix, database: ourDb };
           log(`stack up: ${ours.origin}/v1 (project ${ours.project}), migrations ${migrateMs} ms`);

@@ -34,7 +34,8 @@ Options:
   -h, --help        this text
 
 Environment (all optional): DATABASE_URL, REDIS_URL, PORT (3000), HOST (127.0.0.1), MFA_SERVICE_URL
-(tcp://127.0.0.1:3001), MFA_HEALTH_PORT (3011) and NOTIFIER_HEALTH_PORT (3012) for the two health servers,
+(tcp://127.0.0.1:3001), AUTH_HEALTH_PORT (3010), MFA_HEALTH_PORT (3011) and NOTIFIER_HEALTH_PORT (3012) for
+the management listeners (health, metrics; on HEALTH_HOST, 127.0.0.1), MFA_LISTEN_HOST (127.0.0.1),
 APP_PROJECT_ID, APP_API_KEY, LOG_LEVEL, SMTP_URL, TWILIO_* ... (see README.md, "Configuration").
 `;
 
@@ -75,15 +76,17 @@ function settings(args) {
     throw new UsageError(`MFA_SERVICE_URL must look like tcp://host:port, got "${mfaUrl}"`);
   }
   if (env.HEALTH_PORT) {
-    throw new UsageError('HEALTH_PORT would give mfa-service and notifier the same port; set MFA_HEALTH_PORT and NOTIFIER_HEALTH_PORT instead');
+    throw new UsageError('HEALTH_PORT would give every service the same port; set AUTH_HEALTH_PORT, MFA_HEALTH_PORT and NOTIFIER_HEALTH_PORT instead');
   }
   return {
     dataDir: path.resolve(args.dataDir || env.DATA_DIR || path.join(root, '.data')),
     host: env.HOST || '127.0.0.1',
     port: intFromEnv('PORT', 3000),
     mfaUrl,
-    rpcHost: env.MFA_LISTEN_HOST || rpc.hostname,
+    healthHost: env.HEALTH_HOST || '127.0.0.1',
+    rpcHost: env.MFA_LISTEN_HOST || '127.0.0.1',
     rpcPort: Number(rpc.port || 3001),
+    authHealthPort: intFromEnv('AUTH_HEALTH_PORT', 3010),
     mfaHealthPort: intFromEnv('MFA_HEALTH_PORT', 3011),
     notifierHealthPort: intFromEnv('NOTIFIER_HEALTH_PORT', 3012),
     ownRedis: args.ownRedis,
@@ -184,8 +187,11 @@ class DevStack {
       REDIS_URL: this.redisUrl,
       PORT: String(c.port),
       HOST: c.host,
+      HEALTH_HOST: c.healthHost,
+      MFA_LISTEN_HOST: c.rpcHost,
       MFA_SERVICE_URL: c.mfaUrl,
     };
+    if (name === 'auth-api') env.HEALTH_PORT = String(c.authHealthPort);
     if (name === 'mfa-service') env.HEALTH_PORT = String(c.mfaHealthPort);
     if (name === 'notifier') env.HEALTH_PORT = String(c.notifierHealthPort);
     return env;
@@ -193,11 +199,9 @@ class DevStack {
 
   readyUrl(name) {
     const c = this.cfg;
-    if (name === 'auth-api') {
-      const host = ['0.0.0.0', '::', '[::]'].includes(c.host) ? '127.0.0.1' : c.host.includes(':') ? `[${c.host}]` : c.host;
-      return `http://${host}:${c.port}/health/ready`;
-    }
-    return `http://127.0.0.1:${name === 'mfa-service' ? c.mfaHealthPort : c.notifierHealthPort}/health/ready`;
+    const host = ['0.0.0.0', '::', '[::]'].includes(c.healthHost) ? '127.0.0.1' : c.healthHost.includes(':') ? `[${c.healthHost}]` : c.healthHost;
+    const port = name === 'auth-api' ? c.authHealthPort : name === 'mfa-service' ? c.mfaHealthPort : c.notifierHealthPort;
+    return `http://${host}:${port}/health/ready`;
   }
 
   async checkPrerequisites() {
@@ -209,8 +213,9 @@ class DevStack {
     const wanted = [
       { port: c.port, host: c.host, what: 'auth-api (PORT)' },
       { port: c.rpcPort, host: c.rpcHost, what: 'mfa-service RPC (MFA_SERVICE_URL)' },
-      { port: c.mfaHealthPort, host: '0.0.0.0', what: 'mfa-service health (MFA_HEALTH_PORT)' },
-      { port: c.notifierHealthPort, host: '0.0.0.0', what: 'notifier health (NOTIFIER_HEALTH_PORT)' },
+      { port: c.authHealthPort, host: c.healthHost, what: 'auth-api health (AUTH_HEALTH_PORT)' },
+      { port: c.mfaHealthPort, host: c.healthHost, what: 'mfa-service health (MFA_HEALTH_PORT)' },
+      { port: c.notifierHealthPort, host: c.healthHost, what: 'notifier health (NOTIFIER_HEALTH_PORT)' },
     ];
     const seen = new Map();
     for (const w of wanted) {
@@ -313,6 +318,7 @@ class DevStack {
     const c = this.cfg;
     const shownHost = ['127.0.0.1', '0.0.0.0', '::', '[::]', '::1'].includes(c.host) ? 'localhost' : c.host;
     const base = `http://${shownHost}:${c.port}`;
+    const mgmt = `http://${['127.0.0.1', '0.0.0.0', '::', '[::]', '::1'].includes(c.healthHost) ? 'localhost' : c.healthHost}`;
     const projectId = process.env.APP_PROJECT_ID || 'twostep';
     const keyFile = path.join(c.dataDir, 'keys', 'APP_API_KEY');
     const apiKey = process.env.APP_API_KEY || (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '(not found)');
@@ -327,8 +333,8 @@ class DevStack {
       ['Project ID', projectId],
       ['API key', `${apiKey}   (${keySource})`],
       ['Outbox', channels.length ? `${path.join(c.dataDir, 'outbox')}   (${channels.join(' and ')}; set SMTP_URL / TWILIO_* to send for real)` : 'none (SMTP and Twilio configured)'],
-      ['Health', `${base}/health/ready, :${c.mfaHealthPort}/health/ready (mfa-service), :${c.notifierHealthPort}/health/ready (notifier)`],
-      ['Metrics', `${base}/metrics, :${c.mfaHealthPort}/metrics, :${c.notifierHealthPort}/metrics`],
+      ['Health', `${mgmt}:${c.authHealthPort}/health/ready (auth-api), :${c.mfaHealthPort}/health/ready (mfa-service), :${c.notifierHealthPort}/health/ready (notifier)`],
+      ['Metrics', `${mgmt}:${c.authHealthPort}/metrics, :${c.mfaHealthPort}/metrics, :${c.notifierHealthPort}/metrics`],
       ['Postgres', describe(this.postgres)],
       ['Redis', describe(this.redis)],
       ['Data', c.dataDir],

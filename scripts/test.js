@@ -6,6 +6,7 @@ const { spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, existsSync, rmSync } = require('node:fs');
 const path = require('node:path');
 const { findOrStartPostgres, findOrStartRedis } = require('./lib/infra');
+const { newRunId, sweepRun, describeSweep } = require('./lib/test-run');
 
 const root = path.resolve(__dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -35,7 +36,9 @@ async function main() {
   if (wanted.length && steps.length !== wanted.length) {
     throw new Error(`unknown step; steps are: ${STEPS.map((s) => s.name).join(', ')}`);
   }
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+  // every Redis prefix and test database of this run carries its id; the run deletes them at its end
+  const runId = newRunId();
+  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', TEST_RUN_ID: runId };
   const dataDir = path.join(root, '.data', 'test-infra');
   const started = [];
   let failedStep;
@@ -79,6 +82,13 @@ async function main() {
       }
     }
   } finally {
+    if (env.TEST_REDIS_URL && env.TEST_DATABASE_URL) {
+      try {
+        log(`run ${runId}: ${describeSweep(await sweepRun({ runId, redisUrl: env.TEST_REDIS_URL, adminDatabaseUrl: env.TEST_DATABASE_URL }))}`);
+      } catch (error) {
+        log(`run ${runId}: could not delete its leftovers: ${error.message}`);
+      }
+    }
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
   }
   process.stdout.write(`\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`);

@@ -38,7 +38,7 @@ describe('Dockerfile', () => {
       expect(last(target, 'CMD')).toBe(`CMD ["node", "apps/${target}/dist/main.js"]`);
       const hc = last(target, 'HEALTHCHECK') ?? '';
       expect(hc).toContain('"docker/healthcheck.js"');
-      expect(hc).toContain(target === 'auth-api' ? '"PORT", "3000"' : '"HEALTH_PORT"');
+      expect(hc).toContain(target === 'auth-api' ? '"HEALTH_PORT", "3010"' : '"HEALTH_PORT"');
     }
     expect(last('migrate', 'CMD')).toBe('CMD ["node", "scripts/migrate.js"]');
   });

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -43,7 +43,9 @@ function launch(env: NodeJS.ProcessEnv, args: string[] = []): Run {
 /** The environment of a user with nothing configured, plus the ports this test chose. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LOG_LEVEL: 'info', ...extra };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'NODE_ENV', 'HEALTH_PORT', 'APP_API_KEY', 'SMTP_URL', 'TWILIO_ACCOUNT_SID']) delete env[name];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'NODE_ENV', 'HOST', 'HEALTH_HOST', 'MFA_LISTEN_HOST', 'HEALTH_PORT', 'APP_API_KEY', 'SMTP_URL', 'TWILIO_ACCOUNT_SID']) {
+    if (!(name in extra)) delete env[name];
+  }
   return env;
 }
 
@@ -93,6 +95,57 @@ function descendants(pid: number): Array<{ pid: number; cmd: string }> {
         /* exited meanwhile */
       }
       found.push({ pid: child, cmd });
+    }
+  }
+  return found;
+}
+
+/** An address from /proc/net/tcp{,6} ("0100007F:0BB8"): IPv4 words and IPv6 words are little-endian. */
+function procAddress(hex: string): { bytes: number[]; port: number } {
+  const [addr, port] = hex.split(':');
+  const bytes: number[] = [];
+  for (let w = 0; w < addr.length; w += 8) {
+    const word = addr.slice(w, w + 8);
+    for (let b = 6; b >= 0; b -= 2) bytes.push(parseInt(word.slice(b, b + 2), 16));
+  }
+  return { bytes, port: parseInt(port, 16) };
+}
+
+function isLoopback(bytes: number[]): boolean {
+  if (bytes.length === 4) return bytes[0] === 127;
+  const zeros = (n: number) => bytes.slice(0, n).every((b) => b === 0);
+  if (zeros(15) && bytes[15] === 1) return true; // ::1
+  return zeros(10) && bytes[10] === 0xff && bytes[11] === 0xff && bytes[12] === 127; // ::ffff:127.x.y.z
+}
+
+/** Linux /proc: every TCP socket in LISTEN state held by one of `pids`, with its address. */
+function listeningSockets(pids: number[]): Array<{ pid: number; address: string; port: number; loopback: boolean }> {
+  const listening = new Map<string, { bytes: number[]; port: number }>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue; // 0A = LISTEN
+      listening.set(cols[9], procAddress(cols[1]));
+    }
+  }
+  const found: Array<{ pid: number; address: string; port: number; loopback: boolean }> = [];
+  for (const pid of pids) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const fd of fds) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      const socket = inode ? listening.get(inode) : undefined;
+      if (socket) found.push({ pid, address: socket.bytes.join('.'), port: socket.port, loopback: isLoopback(socket.bytes) });
     }
   }
   return found;
@@ -162,10 +215,11 @@ describe('npm start (scripts/dev-stack.js)', () => {
   });
 
   async function startStack() {
-    const ports = { http: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
     const run = launch(
       userEnv({
         PORT: String(ports.http),
+        AUTH_HEALTH_PORT: String(ports.authHealth),
         MFA_SERVICE_URL: `tcp://127.0.0.1:${ports.rpc}`,
         MFA_HEALTH_PORT: String(ports.mfaHealth),
         NOTIFIER_HEALTH_PORT: String(ports.notifierHealth),
@@ -196,7 +250,7 @@ describe('npm start (scripts/dev-stack.js)', () => {
   async function expectNothingLeft(stack: Awaited<ReturnType<typeof startStack>>) {
     await waitFor(() => stack.procs.every((p) => !isAlive(p.pid)), 10_000, 100, 'the processes to end').catch(() => undefined);
     expect(stack.procs.filter((p) => isAlive(p.pid))).toEqual([]);
-    const ports = [stack.ports.http, stack.ports.rpc, stack.ports.mfaHealth, stack.ports.notifierHealth, stack.pgPort!];
+    const ports = [stack.ports.http, stack.ports.authHealth, stack.ports.rpc, stack.ports.mfaHealth, stack.ports.notifierHealth, stack.pgPort!];
     if (HAS_REDIS_SERVER) ports.push(stack.redisPort!);
     const busy: number[] = [];
     for (const port of ports) if (!(await portIsFree(port, '0.0.0.0'))) busy.push(port);
@@ -216,12 +270,20 @@ describe('npm start (scripts/dev-stack.js)', () => {
     expect(stack.run.output()).toContain(join(dataDir, 'outbox'));
 
     // every service answers ready, auth-api with all its dependencies
-    for (const port of [stack.ports.http, stack.ports.mfaHealth, stack.ports.notifierHealth]) {
+    for (const port of [stack.ports.authHealth, stack.ports.mfaHealth, stack.ports.notifierHealth]) {
       const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect({ port, status: res.status }).toEqual({ port, status: 200 });
     }
-    const ready = (await (await fetch(`http://127.0.0.1:${stack.ports.http}/health/ready`)).json()) as { checks: Record<string, string> };
+    const ready = (await (await fetch(`http://127.0.0.1:${stack.ports.authHealth}/health/ready`)).json()) as { checks: Record<string, string> };
     expect(ready.checks).toMatchObject({ postgres: 'up', redis: 'up', 'mfa-service': 'up' });
+
+    // every listener of every process it started is on a loopback address (HOST etc. unset)
+    const sockets = listeningSockets(stack.procs.map((p) => p.pid));
+    const expected = [stack.ports.http, stack.ports.authHealth, stack.ports.rpc, stack.ports.mfaHealth, stack.ports.notifierHealth, stack.pgPort!];
+    expect(expected.filter((port) => !sockets.some((s) => s.port === port))).toEqual([]);
+    expect(sockets.filter((s) => !s.loopback)).toEqual([]);
+    // the development outbox (every code in clear) is not served without an explicit NODE_ENV=development
+    expect((await fetch(`http://127.0.0.1:${stack.ports.notifierHealth}/dev/outbox?to=someone@example.test`)).status).toBe(404);
 
     // the Postgres is really the embedded one, with a `twostep` database that the migrations filled
     expect(stack.pgPort).toEqual(expect.any(Number));
@@ -286,7 +348,7 @@ describe('npm start (scripts/dev-stack.js)', () => {
   it('says how to get a Redis when none answers and redis-server is not installed', async () => {
     const emptyBin = join(dataDir, 'empty-bin');
     mkdirSync(emptyBin, { recursive: true });
-    const run = launch(userEnv({ PATH: emptyBin, PORT: String(await freePort()), MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`, MFA_HEALTH_PORT: String(await freePort()), NOTIFIER_HEALTH_PORT: String(await freePort()) }), [
+    const run = launch(userEnv({ PATH: emptyBin, PORT: String(await freePort()), AUTH_HEALTH_PORT: String(await freePort()), MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`, MFA_HEALTH_PORT: String(await freePort()), NOTIFIER_HEALTH_PORT: String(await freePort()) }), [
       '--data-dir',
       dataDir,
       '--own-redis',
@@ -302,7 +364,7 @@ describe('npm start (scripts/dev-stack.js)', () => {
   it('names the Redis it was given when REDIS_URL does not answer', async () => {
     const closed = await freePort();
     const run = launch({
-      ...userEnv({ PORT: String(await freePort()), MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`, MFA_HEALTH_PORT: String(await freePort()), NOTIFIER_HEALTH_PORT: String(await freePort()) }),
+      ...userEnv({ PORT: String(await freePort()), AUTH_HEALTH_PORT: String(await freePort()), MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`, MFA_HEALTH_PORT: String(await freePort()), NOTIFIER_HEALTH_PORT: String(await freePort()) }),
       REDIS_URL: `redis://:hunter2-secret@127.0.0.1:${closed}`,
     }, ['--data-dir', dataDir]);
     leftovers.push(run.child.pid!);

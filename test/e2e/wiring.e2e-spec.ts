@@ -65,14 +65,18 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
     expect((await api.as(session, 'POST', '/account/mfa/challenges', { factor: 'totp' })).status).toBe(201);
   }, 30_000);
 
-  it('serves liveness and Prometheus metrics on every service', async () => {
-    const live = await fetch(`${stack.baseUrl}/health/live`);
+  it('serves liveness and Prometheus metrics on every service, on its management port only', async () => {
+    const live = await fetch(`${stack.managementUrl('auth-api')}/health/live`);
     expect(live.status).toBe(200);
-    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(stack.metricsUrl('auth-api'))).text();
     expect(metrics).toContain('process_resident_memory_bytes');
     expect(metrics).toContain('http_request_duration_seconds');
-    const mfaMetrics = await (await fetch(stack.healthUrl('mfa-service').replace('/health/ready', '/metrics'))).text();
+    const mfaMetrics = await (await fetch(stack.metricsUrl('mfa-service'))).text();
     expect(mfaMetrics).toContain('service="mfa-service"');
+    // the public API port has neither probes nor metrics
+    for (const path of ['/health/live', '/health/ready', '/metrics']) {
+      expect({ path, status: (await fetch(`${stack.baseUrl}${path}`)).status }).toEqual({ path, status: 404 });
+    }
   });
 
   it('answers unknown routes with an Appwrite error body', async () => {

@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Histogram, Registry } from 'prom-client';
+import { AppError } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { JsonLogger, requestContext } from '@twostep/observability';
+import { HealthServer, JsonLogger, requestContext } from '@twostep/observability';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AuthApiConfig } from './config/auth-api.config';
 import { METRICS } from './core/tokens';
+import { ReadinessChecks } from './health/readiness-checks';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -80,9 +82,45 @@ export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger, o
 }
 
 /**
+ * The management listener (`/health/live`, `/health/ready`, `/metrics`), apart from the public API so
+ * that neither probes nor metrics are reachable where clients are; main.ts binds it to HEALTH_HOST:HEALTH_PORT.
+ */
+export function createManagementServer(app: NestFastifyApplication): HealthServer {
+  return new HealthServer(app.get(ReadinessChecks).checks(), app.get<Registry>(METRICS));
+}
+
+/**
+ * Deepest nesting of objects and arrays a request body may have. Nothing the API takes comes close
+ * (prefs are a flat-ish document); a limit stops recursive validation and serialisation from
+ * overflowing the stack on a hostile body.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * How deeply `text` nests `{`/`[` (brackets inside strings ignored), stopping once `limit` is passed.
+ * One linear pass, no recursion: it runs before anything else walks the body.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
  * JSON bodies only, parsed with Fastify's prototype-poisoning protection (`__proto__` or `constructor`
- * keys are a 400). An empty body counts as `{}`:
- * the SDKs send `{}` on DELETE, but curl users often send nothing.
+ * keys are a 400). The size is capped by `BODY_LIMIT_BYTES` (413) and the nesting by
+ * `MAX_JSON_DEPTH` (400 `general_argument_invalid`), both before the body is parsed or validated.
+ * An empty body counts as `{}`: the SDKs send `{}` on DELETE, but curl users often send nothing.
  */
 function registerJsonParser(fastify: FastifyInstance): void {
   // Fastify parses text/plain by default; this API takes JSON only (anything else is 415)
@@ -90,6 +128,9 @@ function registerJsonParser(fastify: FastifyInstance): void {
   const defaultParser = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    if (typeof body === 'string' && jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+      return done(new AppError('general_argument_invalid', `Request body is nested more than ${MAX_JSON_DEPTH} levels deep.`), undefined);
+    }
     return defaultParser(req, body as string, done);
   });
 }

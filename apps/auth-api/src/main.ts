@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { ConfigError } from '@twostep/config';
 import { JsonLogger, onShutdownSignal } from '@twostep/observability';
-import { createAuthApi } from './app.factory';
+import { reportRedisSafety } from '@twostep/messaging';
+import type Redis from 'ioredis';
+import { createAuthApi, createManagementServer } from './app.factory';
 import { loadAuthApiConfig } from './config/auth-api.config';
-import { ShutdownState } from './health/shutdown-state';
+import { REDIS } from './core/tokens';
 
 async function main(): Promise<void> {
   let config;
@@ -18,13 +20,17 @@ async function main(): Promise<void> {
   }
   const logger = new JsonLogger('auth-api', config.LOG_LEVEL);
   const app = await createAuthApi(config, logger);
+  const health = createManagementServer(app);
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info('auth-api listening', { port: config.PORT, project: config.APP_PROJECT_ID });
+  const healthPort = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+  logger.info('auth-api listening', { host: config.HOST, port: config.PORT, healthHost: config.HEALTH_HOST, healthPort, project: config.APP_PROJECT_ID });
+  void reportRedisSafety(app.get<Redis>(REDIS), config.NODE_ENV === 'production', (level, message, fields) => logger.emit(level, message, fields));
   onShutdownSignal(
     async () => {
       // readiness turns false first; Fastify then answers 503 to new requests and finishes in-flight ones
-      app.get(ShutdownState).stopping = true;
+      health.markShuttingDown();
       await app.close();
+      await health.close();
       logger.info('auth-api stopped');
     },
     (msg) => logger.info(msg),

@@ -34,7 +34,7 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
   const registry = overrides.registry ?? createMetricsRegistry('mfa-service');
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AppModule.forRoot(config, logger, registry, overrides.clock), {
     transport: Transport.TCP,
-    options: { host: config.MFA_LISTEN_HOST ?? url.hostname, port: Number(url.port || 3001) },
+    options: { host: config.MFA_LISTEN_HOST, port: Number(url.port || 3001) },
     logger,
     abortOnError: false,
   });
@@ -50,7 +50,7 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
       // answers go out at once instead of waiting on Nagle's algorithm while several RPCs share a connection
       app.unwrap<Server>().on('connection', (socket: Socket) => socket.setNoDelay(true));
       app.get(DeliveryResultsProcessor).start();
-      return health.listen(config.HEALTH_PORT);
+      return health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
     },
     stop() {
       stopping ??= (async () => {

@@ -1,7 +1,7 @@
 import { JobId, MfaPattern, OtpDeliveryJobName, QueueName, SharedRedisKey } from '@twostep/contracts';
 import { waitFor } from '@twostep/testing';
 import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
-import { otplibCodes } from './support/otplib-oracle';
+import { oracleCodes } from './support/totp-oracle';
 
 const delivery = {
   destination: 'alice@example.com',
@@ -80,7 +80,7 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const { userId } = newUser();
     const view = await emailChallenge(userId, 's1');
     const code = await h.codeOf(view.id);
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's1', challengeId: view.id, otp: code })).toEqual({ factor: 'email' });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's1', challengeId: view.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
     expect(await verify(userId, 's1', view.id, code)).toBe('user_invalid_token');
     const state = await h.call(MfaPattern.ChallengeGet, { userId, challengeId: view.id });
     expect(state.status).toBe('consumed');
@@ -140,7 +140,7 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const code = await h.codeOf(view.id);
     // a TOTP code and a recovery code of the owner do not complete an email challenge
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId: owner.userId, accountName: 'alice@example.com', issuer: 'Twostep Test' });
-    const [enrollCode, totpCode] = otplibCodes([
+    const [enrollCode, totpCode] = oracleCodes([
       { secret, epoch: h.clock.epochSeconds - 60 },
       { secret, epoch: h.clock.epochSeconds },
     ]);
@@ -164,6 +164,7 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     expect(await h.call(MfaPattern.ChallengeVerify, { userId: owner.userId, sessionId: 'owner-session', challengeId: rc.id, otp: recoveryCodes[0] })).toEqual({
       factor: 'recoveryCode',
       recoveryCodesLeft: 9,
+      enrolledBySession: false,
     });
     const tc = await h.call(MfaPattern.ChallengeCreate, { userId: owner.userId, sessionId: 'owner-session', factor: 'totp' });
     expect(await verify(owner.userId, 'owner-session', tc.id, totpCode)).toBe('ok');

@@ -1,6 +1,6 @@
 import { MfaPattern } from '@twostep/contracts';
 import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
-import { otplibCodes } from './support/otplib-oracle';
+import { oracleCodes } from './support/totp-oracle';
 
 const delivery = { destination: 'bob@example.com', locale: 'en', projectName: 'Twostep Test' };
 
@@ -53,7 +53,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: fresh.id })).attemptsLeft).toBe(5);
 
       h.clock.advance(19_000);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
       expect(await budget(userId, 'email')).toEqual({ failures: 0, locked_until: null });
       // counting starts again from zero: 9 failures do not lock
       expect(await failEmail(userId, 9)).toEqual(new Array(9).fill('user_invalid_token'));
@@ -89,7 +89,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       const code = await h.codeOf(fresh.id);
       expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).type).toBe('general_rate_limit_exceeded');
       h.clock.advance(31_000);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
       expect(await budget(userId, 'account')).toEqual({ failures: 0, locked_until: null });
     } finally {
       h.clock.set(start);
@@ -116,7 +116,7 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
   async function totpUserWithChallenges(n: number): Promise<{ userId: string; challenges: Array<{ sessionId: string; challengeId: string }>; right: string }> {
     const { userId } = newUser();
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
-    const [enrollCode, right] = otplibCodes([
+    const [enrollCode, right] = oracleCodes([
       { secret, epoch: h.clock.epochSeconds - 120 },
       { secret, epoch: h.clock.epochSeconds },
     ]);
@@ -153,13 +153,95 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
   it('counts failed TOTP enrollment verifications against the totp factor', async () => {
     const { userId } = newUser();
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
-    const right = otplibCodes([{ secret, epoch: h.clock.epochSeconds }])[0];
+    const right = oracleCodes([{ secret, epoch: h.clock.epochSeconds }])[0];
     for (let i = 0; i < 10; i++) expect(await h.outcome(MfaPattern.TotpVerify, { userId, otp: wrong(right) })).toBe('user_invalid_token');
     expect(await h.fail(MfaPattern.TotpVerify, { userId, otp: right })).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 30 });
     // the email factor of the same account is not affected
     const view = await create(userId, 'e');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) })).toEqual({ factor: 'email' });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) })).toEqual({ factor: 'email', enrolledBySession: false });
   });
+
+  /**
+   * `n` wrong email codes as in {@link failEmail}, waiting out every timed lockout (the test clock moves
+   * past MFA_LOCKOUT_MAX_SECONDS after each run of 10); returns each refusal's type and signal.
+   */
+  async function failEmailPastLockouts(userId: string, n: number): Promise<Array<{ type: string; signal?: string }>> {
+    const outcomes: Array<{ type: string; signal?: string }> = [];
+    for (let done = 0; done < n; ) {
+      // a run of up to 10 over fresh challenges (at most 4 wrong codes each), then past every lockout
+      for (let inRun = 0; inRun < 10 && done < n; ) {
+        const sessionId = `hard-${done}`;
+        const view = await create(userId, sessionId);
+        const code = await h.codeOf(view.id);
+        for (let i = 0; i < 4 && inRun < 10 && done < n; i++, inRun++, done++) {
+          const error = await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId, challengeId: view.id, otp: wrong(code) });
+          outcomes.push(error.signal ? { type: error.type, signal: error.signal } : { type: error.type });
+        }
+      }
+      h.clock.advance((h.config.MFA_LOCKOUT_MAX_SECONDS + 1) * 1000);
+    }
+    return outcomes;
+  }
+
+  /** A user with a verified TOTP authenticator, enrolled two minutes back on the test clock. */
+  async function totpUser(): Promise<{ userId: string; secret: string }> {
+    const { userId } = newUser();
+    const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
+    const [enrollCode] = oracleCodes([{ secret, epoch: h.clock.epochSeconds - 120 }]);
+    h.clock.advance(-120_000);
+    await h.call(MfaPattern.TotpVerify, { userId, otp: enrollCode });
+    h.clock.advance(120_000);
+    return { userId, secret };
+  }
+
+  it('after MFA_FAILURE_HARD_LIMIT consecutive failures a factor stays locked however long one waits; the account holder is signalled once, at the first lockout', async () => {
+    expect(h.config.MFA_FAILURE_HARD_LIMIT).toBe(100);
+    const { userId, secret } = await totpUser();
+    const start = h.clock.now().getTime();
+    try {
+      const outcomes = await failEmailPastLockouts(userId, 100);
+      expect(outcomes.every((o) => o.type === 'user_invalid_token')).toBe(true);
+      // one signal for the whole run: at the 10th failure (the first lockout), not at the 20th, 30th, ...
+      expect(outcomes.flatMap((o, i) => (o.signal ? [[i + 1, o.signal]] : []))).toEqual([[10, 'factor-locked']]);
+      expect(await budget(userId, 'email')).toMatchObject({ failures: 100 });
+
+      // a week later the right code is still refused, with no Retry-After (waiting does not help)
+      h.clock.advance(7 * 86_400_000);
+      const view = await create(userId, 'week-later');
+      const code = await h.codeOf(view.id);
+      const locked = await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: view.id, otp: code });
+      expect(locked.type).toBe('general_rate_limit_exceeded');
+      expect(locked.retryAfterSeconds).toBeUndefined();
+      expect((await h.sql<{ failures: number }>('SELECT failures FROM mfa.failure_budgets WHERE user_id = $1 AND factor = $2', [userId, 'email']))[0].failures).toBe(100);
+
+      // the user recovers with another factor: a TOTP challenge clears the hard lock
+      const totp = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 'week-later', factor: 'totp' });
+      const [right] = oracleCodes([{ secret, epoch: h.clock.epochSeconds }]);
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: totp.id, otp: right })).toMatchObject({ factor: 'totp' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: view.id, otp: code })).toMatchObject({ factor: 'email' });
+      // a new run signals again at its first lockout
+      const again = await failEmailPastLockouts(userId, 10);
+      expect(again[9]).toEqual({ type: 'user_invalid_token', signal: 'factor-locked' });
+    } finally {
+      h.clock.set(start);
+    }
+  }, 120_000);
+
+  it('an administrator\'s unlock (LockoutsClear) ends a hard lock and every timed one', async () => {
+    const { userId } = newUser();
+    const start = h.clock.now().getTime();
+    try {
+      await failEmailPastLockouts(userId, 100);
+      const view = await create(userId, 'admin');
+      const code = await h.codeOf(view.id);
+      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'admin', challengeId: view.id, otp: code })).type).toBe('general_rate_limit_exceeded');
+      expect(await h.call(MfaPattern.LockoutsClear, { userId })).toEqual({ cleared: 2 });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'admin', challengeId: view.id, otp: code })).toMatchObject({ factor: 'email' });
+      expect(await h.call(MfaPattern.LockoutsClear, { userId })).toEqual({ cleared: 0 });
+    } finally {
+      h.clock.set(start);
+    }
+  }, 120_000);
 
   it('counts lockouts in the metrics', async () => {
     const metrics = await h.metrics();

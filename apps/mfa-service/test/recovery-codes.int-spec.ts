@@ -29,12 +29,28 @@ describe('recovery codes (real TCP transport, Postgres, Redis)', () => {
     expect(await h.call(MfaPattern.FactorsGet, { userId })).toEqual({ totp: false, recoveryCode: true });
   });
 
+  it('records the session that created (or regenerated) the set: a code it uses reports enrolledBySession, another session\'s does not', async () => {
+    const { userId, session } = newUser();
+    const creator = session();
+    const { recoveryCodes } = await h.call(MfaPattern.RecoveryCodesCreate, { userId, sessionId: creator });
+    const verify = async (sessionId: string, otp: string) => {
+      const { id } = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'recoveryCode' });
+      return h.call(MfaPattern.ChallengeVerify, { userId, sessionId, challengeId: id, otp });
+    };
+    expect(await verify(creator, recoveryCodes[0])).toMatchObject({ factor: 'recoveryCode', enrolledBySession: true });
+    expect(await verify(session(), recoveryCodes[1])).toMatchObject({ factor: 'recoveryCode', enrolledBySession: false });
+    const regenerator = session();
+    const fresh = (await h.call(MfaPattern.RecoveryCodesRegenerate, { userId, sessionId: regenerator })).recoveryCodes;
+    expect(await verify(creator, fresh[0])).toMatchObject({ enrolledBySession: false });
+    expect(await verify(regenerator, fresh[1])).toMatchObject({ enrolledBySession: true });
+  });
+
   it('accepts a code once, reports how many are left, and never accepts it again on any challenge or session', async () => {
     const { userId, session } = newUser();
     const { recoveryCodes } = await h.call(MfaPattern.RecoveryCodesCreate, { userId });
     const s = session();
     const { id } = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: s, factor: 'recoveryCode' });
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: id, otp: recoveryCodes[3] })).toEqual({ factor: 'recoveryCode', recoveryCodesLeft: 9 });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: id, otp: recoveryCodes[3] })).toEqual({ factor: 'recoveryCode', recoveryCodesLeft: 9, enrolledBySession: false });
     expect(await useCode(userId, s, recoveryCodes[3])).toBe('user_invalid_token');
     expect(await useCode(userId, session(), recoveryCodes[3])).toBe('user_invalid_token');
     const left = (await h.call(MfaPattern.RecoveryCodesGet, { userId })).recoveryCodes;

@@ -1,6 +1,6 @@
 import { MfaPattern } from '@twostep/contracts';
 import { MfaServiceHarness, newUser } from './support/mfa-service.harness';
-import { otplibCodes } from './support/otplib-oracle';
+import { oracleCodes } from './support/totp-oracle';
 
 const STEP = 30;
 
@@ -15,8 +15,8 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     await h?.stop();
   });
 
-  /** The code an authenticator app shows `steps` steps from the test clock (computed by otplib). */
-  const codeAt = (secret: string, steps = 0) => otplibCodes([{ secret, epoch: h.clock.epochSeconds + steps * STEP }])[0];
+  /** The code an authenticator app shows `steps` steps from the test clock (computed by the independent oracle). */
+  const codeAt = (secret: string, steps = 0) => oracleCodes([{ secret, epoch: h.clock.epochSeconds + steps * STEP }])[0];
 
   async function enroll(userId: string): Promise<string> {
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'alice@example.com', issuer: 'Twostep Test' });
@@ -93,7 +93,7 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
   ])('accepts the code of step %s on a totp challenge', async (_name, delta) => {
     const u = await verifiedUser();
     const id = await totpChallenge(u.userId, 'session1');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: 'session1', challengeId: id, otp: codeAt(u.secret, delta) })).toEqual({ factor: 'totp' });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: 'session1', challengeId: id, otp: codeAt(u.secret, delta) })).toEqual({ factor: 'totp', enrolledBySession: false });
   });
 
   it.each([
@@ -166,7 +166,21 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     const id = await totpChallenge(a.userId, s);
     expect((await h.fail(MfaPattern.ChallengeVerify, { userId: b.userId, sessionId: s, challengeId: id, otp: codeAt(b.secret) })).type).toBe('user_invalid_token');
     expect((await h.fail(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: a.session(), challengeId: id, otp: codeAt(a.secret) })).type).toBe('user_invalid_token');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: s, challengeId: id, otp: codeAt(a.secret) })).toEqual({ factor: 'totp' });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: s, challengeId: id, otp: codeAt(a.secret) })).toEqual({ factor: 'totp', enrolledBySession: false });
+  });
+
+  it('records the session that verified the authenticator: a TOTP challenge it completes reports enrolledBySession, any other session\'s does not', async () => {
+    const u = newUser();
+    const enroller = u.session();
+    h.clock.advance(-10 * STEP * 1000);
+    const secret = await enroll(u.userId);
+    await h.call(MfaPattern.TotpVerify, { userId: u.userId, otp: codeAt(secret), sessionId: enroller });
+    h.clock.advance(10 * STEP * 1000);
+    const own = await totpChallenge(u.userId, enroller);
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: enroller, challengeId: own, otp: codeAt(secret) })).toEqual({ factor: 'totp', enrolledBySession: true });
+    const other = u.session();
+    const theirs = await totpChallenge(u.userId, other);
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: other, challengeId: theirs, otp: codeAt(secret, 1) })).toEqual({ factor: 'totp', enrolledBySession: false });
   });
 
   it('deletes the authenticator (404 when there is none) and the factor with it', async () => {

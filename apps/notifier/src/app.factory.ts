@@ -29,14 +29,15 @@ export async function createNotifier(config: NotifierConfig, logger: JsonLogger,
   const runtime = app.get(NotifierRuntime);
   const routes: Record<string, HealthRoute> = {};
   const outbox = app.get(ChannelRegistry).outbox;
-  if (outbox && config.NODE_ENV !== 'production') routes[DEV_OUTBOX_PATH] = devOutboxRoute(outbox);
+  // every code in clear: only on an explicitly development, loopback-only listener
+  if (outbox && config.devOutboxServed) routes[DEV_OUTBOX_PATH] = devOutboxRoute(outbox);
   const health = new HealthServer(runtime.readinessChecks(), registry, { routes });
   return {
     app,
     health,
     async start() {
       await runtime.start();
-      return health.listen(config.HEALTH_PORT);
+      return health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
     },
     async stop() {
       health.markShuttingDown();

@@ -65,6 +65,7 @@ export interface OtpJobInput {
   name?: OtpDeliveryJobName;
   channel?: 'email' | 'sms';
   referenceId?: string;
+  userId?: string;
   locale?: string;
   projectName?: string;
   /** ms from now (negative: already expired) */
@@ -81,7 +82,7 @@ export function otpJob(keyring: Keyring, input: OtpJobInput): OtpDeliveryJob {
     name,
     channel: input.channel ?? 'email',
     referenceId: input.referenceId ?? uniqueId(),
-    userId: uniqueId(),
+    userId: input.userId ?? uniqueId(),
     locale: input.locale ?? 'en',
     projectName: input.projectName ?? 'Acme Cloud',
     expiresAt: new Date(now + (input.expiresInMs ?? 600_000)).toISOString(),

@@ -12,7 +12,20 @@ export const commonSchema = {
   REDIS_KEY_PREFIX: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9_-]{1,64}$/, hint: 'letters, digits, _ and -' }),
   /** where development defaults (generated keys, outbox) live */
   DATA_DIR: env.string({ default: '.data' }),
+  /** address of the health/metrics listener; loopback unless a container or a scraper elsewhere needs it */
+  HEALTH_HOST: listenHost(),
 };
+
+/** A bind address (IPv4, IPv6 or a host name); loopback by default. */
+export function listenHost(): Field<string> {
+  return env.string({ default: '127.0.0.1', pattern: /^(?:[0-9.]{7,15}|[0-9A-Fa-f:]{2,39}|[A-Za-z0-9.-]{1,253})$/, hint: 'an IP address or host name to listen on' });
+}
+
+/** Whether a bind address only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
 
 /**
  * A 256-bit key or a keyring. Accepted forms:

@@ -1,2 +1,3 @@
 export * from './redis';
 export * from './queues';
+export * from './redis-safety';

@@ -6,6 +6,8 @@ import { RecoveryCodeEntity } from './entities/recovery-code.entity';
 import { TotpAuthenticatorEntity } from './entities/totp-authenticator.entity';
 import { MfaInitialSchema1767225600000 } from './migrations/1767225600000-mfa-initial-schema';
 import { AccountFailureBudget1767312000000 } from './migrations/1767312000000-account-failure-budget';
+import { FactorEnrollingSession1796416225685 } from './migrations/1796416225685-factor-enrolling-session';
+import { FailureBudgetHardLock1796417009545 } from './migrations/1796417009545-failure-budget-hard-lock';
 
 export * from './entities/challenge.entity';
 export * from './entities/failure-budget.entity';
@@ -21,7 +23,7 @@ export * from './repositories/totp-authenticator.repository';
 export const MFA_ENTITIES: Function[] = [TotpAuthenticatorEntity, ChallengeEntity, RecoveryCodeEntity, FailureBudgetEntity];
 
 /** Every migration of the `mfa` schema, in order. */
-export const MFA_MIGRATIONS: Function[] = [MfaInitialSchema1767225600000, AccountFailureBudget1767312000000];
+export const MFA_MIGRATIONS: Function[] = [MfaInitialSchema1767225600000, AccountFailureBudget1767312000000, FactorEnrollingSession1796416225685, FailureBudgetHardLock1796417009545];
 
 export const MFA_SCHEMA = 'mfa';
 

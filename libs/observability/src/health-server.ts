@@ -7,6 +7,19 @@ export type ReadinessCheck = () => Promise<void>;
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, 'up' | 'down'>;
+  /** why a check is down, for the checks that explain themselves (a {@link ReadinessProblem}) */
+  problems: Record<string, string>;
+}
+
+/**
+ * A readiness failure whose message is meant for the operator (it is shown in `/health/ready` and
+ * must not carry secrets), e.g. "Redis maxmemory-policy is allkeys-lru; BullMQ needs noeviction".
+ */
+export class ReadinessProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadinessProblem';
+  }
 }
 
 /** Runs every check with a deadline; a check that throws or times out is `down`. */
@@ -21,16 +34,18 @@ export async function runReadiness(checks: Record<string, ReadinessCheck>, timeo
             timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
           }),
         ]);
-        return [name, 'up'] as const;
-      } catch {
-        return [name, 'down'] as const;
+        return [name, 'up', undefined] as const;
+      } catch (error) {
+        return [name, 'down', error instanceof ReadinessProblem ? error.message : undefined] as const;
       } finally {
         if (timer) clearTimeout(timer);
       }
     }),
   );
-  const result = Object.fromEntries(entries) as Record<string, 'up' | 'down'>;
-  return { ready: entries.every(([, s]) => s === 'up'), checks: result };
+  const result = Object.fromEntries(entries.map(([name, state]) => [name, state])) as Record<string, 'up' | 'down'>;
+  const problems: Record<string, string> = {};
+  for (const [name, , problem] of entries) if (problem !== undefined) problems[name] = problem;
+  return { ready: entries.every(([, s]) => s === 'up'), checks: result, problems };
 }
 
 /** What an extra route answers: a status and a JSON body. */
@@ -48,8 +63,9 @@ export interface HealthServerOptions {
 }
 
 /**
- * A tiny HTTP server for services with no HTTP API of their own (mfa-service, notifier):
+ * The management listener of every service (auth-api, mfa-service, notifier), apart from any public API:
  * `GET /health/live`, `GET /health/ready`, `GET /metrics`, plus any extra routes it is given.
+ * It binds loopback unless given another address (`HEALTH_HOST`).
  */
 export class HealthServer {
   private server?: Server;
@@ -66,7 +82,7 @@ export class HealthServer {
     this.shuttingDown = true;
   }
 
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
@@ -90,7 +106,8 @@ export class HealthServer {
     if (path === '/health/ready') {
       if (this.shuttingDown) return this.send(res, 503, { status: 'shutting down', checks: {} });
       const report = await runReadiness(this.checks);
-      return this.send(res, report.ready ? 200 : 503, { status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
+      const problems = Object.keys(report.problems).length > 0 ? { problems: report.problems } : {};
+      return this.send(res, report.ready ? 200 : 503, { status: report.ready ? 'ok' : 'unavailable', checks: report.checks, ...problems });
     }
     if (path === '/metrics') {
       const body = await this.registry.metrics();

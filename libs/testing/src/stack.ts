@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
+import { createTestDatabase, deleteTestKeys, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
 import { freePort, waitFor } from './ports';
 
 export type ServiceName = 'auth-api' | 'mfa-service' | 'notifier';
@@ -38,7 +38,7 @@ export class TestStack {
   private constructor(
     readonly db: TestDatabase,
     readonly prefix: string,
-    readonly ports: { http: number; rpc: number; mfaHealth: number; notifierHealth: number },
+    readonly ports: { http: number; authHealth: number; rpc: number; mfaHealth: number; notifierHealth: number },
     private readonly dataDir: string,
     env: Record<string, string>,
     private readonly serviceEnv: StackOptions['serviceEnv'],
@@ -61,16 +61,25 @@ export class TestStack {
   get redisUrl(): string {
     return this.env.REDIS_URL;
   }
+  /** The management listener of a service (`/health/*`, `/metrics`), e.g. `http://127.0.0.1:<port>`. */
+  managementUrl(service: ServiceName): string {
+    return `http://127.0.0.1:${this.healthPort(service)}`;
+  }
   healthUrl(service: ServiceName): string {
-    const port = service === 'auth-api' ? this.ports.http : service === 'mfa-service' ? this.ports.mfaHealth : this.ports.notifierHealth;
-    return `http://127.0.0.1:${port}/health/ready`;
+    return `${this.managementUrl(service)}/health/ready`;
+  }
+  metricsUrl(service: ServiceName): string {
+    return `${this.managementUrl(service)}/metrics`;
+  }
+  private healthPort(service: ServiceName): number {
+    return service === 'auth-api' ? this.ports.authHealth : service === 'mfa-service' ? this.ports.mfaHealth : this.ports.notifierHealth;
   }
 
   static async start(options: StackOptions): Promise<TestStack> {
     const db = await createTestDatabase(options.label);
     const { redisUrl } = testInfra();
     const prefix = uniqueTestPrefix(options.label);
-    const ports = { http: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
     const dataDir = mkdtempSync(join(tmpdir(), `twostep-${options.label}-`));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -107,7 +116,7 @@ export class TestStack {
 
   private envFor(service: ServiceName): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.env };
-    env.HEALTH_PORT = String(service === 'mfa-service' ? this.ports.mfaHealth : this.ports.notifierHealth);
+    env.HEALTH_PORT = String(this.healthPort(service));
     for (const [k, v] of Object.entries(this.serviceEnv?.[service] ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;
@@ -186,6 +195,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const s of ['auth-api', 'notifier', 'mfa-service'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
     await this.db.drop().catch(() => undefined);
+    await deleteTestKeys(this.redisUrl, this.prefix).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 
 /**
  * Where the tests find Postgres and Redis. `scripts/test.js` sets these after finding or starting the
@@ -12,9 +13,36 @@ export function testInfra(): { adminDatabaseUrl: string; redisUrl: string } {
   };
 }
 
+/**
+ * The id of this test run (set by scripts/test.js or Jest's globalSetup, scripts/lib/test-run.js): it is in
+ * every Redis prefix and database name the tests make, and the run deletes what carries it at its end.
+ */
+function runTag(): string {
+  const id = process.env.TEST_RUN_ID;
+  return id && /^[0-9a-f]{8}$/.test(id) ? id : 'norun';
+}
+
 /** A unique, short, Redis-safe prefix for one test file, so parallel suites never see each other's keys. */
 export function uniqueTestPrefix(label: string): string {
-  return `t-${label.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}-${randomBytes(4).toString('hex')}`;
+  return `t-${runTag()}-${label.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under `prefix:` (SCAN + UNLINK); a test's own clean-up at its end. */
+export async function deleteTestKeys(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
 }
 
 export interface TestDatabase {
@@ -26,7 +54,7 @@ export interface TestDatabase {
 /** Creates an empty database for one test file; `drop()` removes it (and any connections to it). */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const { adminDatabaseUrl } = testInfra();
-  const name = `twostep_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = `twostep_${runTag()}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminDatabaseUrl });
   await admin.connect();
   try {

@@ -14,7 +14,7 @@ export interface StackWithSinks {
  * The three services as processes, delivering email to a real SMTP server on loopback and SMS through
  * the real twilio SDK to a loopback server speaking Twilio's Messages API.
  */
-export async function startStackWithSinks(label: string): Promise<StackWithSinks> {
+export async function startStackWithSinks(label: string, env: Record<string, string> = {}): Promise<StackWithSinks> {
   const smtp = await SmtpSink.start();
   const twilio = await TwilioSink.start();
   const stack = await TestStack.start({
@@ -26,6 +26,7 @@ export async function startStackWithSinks(label: string): Promise<StackWithSinks
       TWILIO_ACCOUNT_SID: twilio.accountSid,
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: TEST_SMS_FROM,
+      ...env,
     },
   });
   return {

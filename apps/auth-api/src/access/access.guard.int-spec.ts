@@ -23,6 +23,12 @@ class ProbeController {
     return { ok: true };
   }
 
+  @Get('step-up')
+  @Access('stepUp')
+  stepUp() {
+    return { ok: true };
+  }
+
   @Get('public')
   @Access('public')
   open() {
@@ -186,7 +192,7 @@ describe('AccessGuard (real Postgres and Redis, no mfa-service: RPCs fail)', () 
     expect(before.status).toBe(401);
     expect(before.body).toMatchObject({ type: 'user_challenge_required' });
 
-    const upgraded = await sessions.addFactors(u.sessionId, ['totp', 'totp', 'password'], { mfaUpdatedAt: true });
+    const upgraded = await sessions.addFactors(u.sessionId, ['totp', 'totp', 'password'], { factor: 'totp', enrolledBySession: false });
     expect(upgraded.factors).toEqual(['password', 'totp']);
     expect(upgraded.mfaUpdatedAt).toBeInstanceOf(Date);
     expect((await probe('fresh', { 'x-appwrite-session': u.credential })).status).toBe(200);
@@ -195,6 +201,37 @@ describe('AccessGuard (real Postgres and Redis, no mfa-service: RPCs fail)', () 
     try {
       expect((await probe('fresh', { 'x-appwrite-session': u.credential })).body).toMatchObject({ type: 'user_challenge_required' });
       expect((await probe('session', { 'x-appwrite-session': u.credential })).status).toBe(200);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+  });
+
+  it('while MFA is on, a step-up with a factor the session enrolled itself opens neither fresh nor stepUp routes; with MFA off Appwrite\'s rule stands', async () => {
+    const u = await signUpAndIn(h);
+    // MFA off: stepUp routes are plain session routes, fresh routes take any recent challenge
+    expect((await probe('step-up', { 'x-appwrite-session': u.credential })).status).toBe(200);
+    await sessions.addFactors(u.sessionId, ['totp'], { factor: 'totp', enrolledBySession: true });
+    expect((await probe('fresh', { 'x-appwrite-session': u.credential })).status).toBe(200);
+
+    // MFA on (the session already has two factors, so it is a full session)
+    await h.pg.query('UPDATE users SET mfa = true, email_verification = true WHERE id = $1', [u.userId]);
+    for (const path of ['fresh', 'step-up']) {
+      const refused = await probe(path, { 'x-appwrite-session': u.credential });
+      expect({ path, status: refused.status, type: refused.body?.type }).toEqual({ path, status: 401, type: 'user_challenge_required' });
+    }
+    const { rows } = await h.pg.query('SELECT mfa_factor, step_up_at FROM sessions WHERE id = $1', [u.sessionId]);
+    expect(rows[0]).toEqual({ mfa_factor: 'totp', step_up_at: null });
+
+    // a challenge with a factor the session did not enroll is a step-up
+    await sessions.addFactors(u.sessionId, ['email'], { factor: 'email', enrolledBySession: false });
+    expect((await probe('fresh', { 'x-appwrite-session': u.credential })).status).toBe(200);
+    expect((await probe('step-up', { 'x-appwrite-session': u.credential })).status).toBe(200);
+    // a later self-enrolled one neither renews nor cancels it
+    h.clock.advance(h.config.MFA_RECENT_SECONDS - 10);
+    try {
+      await sessions.addFactors(u.sessionId, ['totp'], { factor: 'totp', enrolledBySession: true });
+      h.clock.advance(20);
+      expect((await probe('step-up', { 'x-appwrite-session': u.credential })).body).toMatchObject({ type: 'user_challenge_required' });
     } finally {
       h.clock.offsetMs = 0;
     }

@@ -28,9 +28,12 @@ function header(request: FastifyRequest, name: string): string | undefined {
  *     session, 401 `user_jwt_invalid` when bad); a key with either is 403 `user_api_key_and_session_set`,
  *     a JWT with a session credential 403 `user_jwt_and_cookie_set`;
  *  3. the route's access class: no valid session where one is needed is 401
- *     `general_unauthorized_scope`; a blocked user is 403 `user_blocked`; then the MFA rule (401
- *     `user_more_factors_required`) except on `partial` routes; then, on `fresh` routes, a challenge
- *     completed within MFA_RECENT_SECONDS (401 `user_challenge_required`);
+ *     `general_unauthorized_scope` (a session still missing the second factor MFA requires
+ *     MFA_PENDING_SESSION_SECONDS after its creation is no session); a blocked user is 403 `user_blocked`; then the MFA rule (401
+ *     `user_more_factors_required`) except on `partial` routes; then, on `fresh` routes (and on
+ *     `stepUp` routes while MFA is on), a challenge completed on this session within
+ *     MFA_RECENT_SECONDS, with MFA on one proven with a factor the session did not enroll itself
+ *     (401 `user_challenge_required`);
  *  4. the route's rate limit (not for API keys);
  *  5. on `guest` routes (sign-in) a valid session is 401 `user_session_already_exists`.
  * A route without an access class is refused (500): unclassified routes are a bug, never open.
@@ -58,8 +61,6 @@ export class AccessGuard implements CanActivate {
       this.logger.emit('error', 'route has no access class; refusing it', { route: request.routeOptions?.url, handler: `${controller.name}.${handler.name}` });
       throw new AppError('general_unknown');
     }
-    if (access === 'infra') return true;
-
     if (this.projectOf(request, handler) !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
 
     const key = header(request, 'x-appwrite-key');
@@ -70,7 +71,7 @@ export class AccessGuard implements CanActivate {
       if (!constantTimeEqual(key, this.config.APP_API_KEY)) {
         throw new AppError('general_unauthorized_scope', 'The API key is invalid.');
       }
-      if (access === 'session' || access === 'partial' || access === 'fresh') {
+      if (access === 'session' || access === 'partial' || access === 'fresh' || access === 'stepUp') {
         throw new AppError('general_unauthorized_scope', 'app (role: applications) missing scopes (["account"])');
       }
       request.auth = { kind: 'apiKey' };
@@ -80,24 +81,37 @@ export class AccessGuard implements CanActivate {
 
     if (jwt && presented?.credential) throw new AppError('user_jwt_and_cookie_set');
     let auth: AuthContext = { kind: 'guest' };
+    /** whether the session passes the MFA rule; asked at most once per request */
+    let fullSession: boolean | undefined;
     if (access !== 'public' && jwt) {
       const found = await this.jwts.resolve(jwt);
-      if (!found) throw new AppError('user_jwt_invalid');
+      if (found && this.sessions.pendingWindowPassed(found.session)) fullSession = await this.mfaRequirement.isSatisfied(found.user, found.session);
+      // a JWT stands for its session: gone, expired or timed out as a pending session, the JWT is too
+      if (!found || fullSession === false) throw new AppError('user_jwt_invalid');
       auth = { kind: 'session', user: found.user, session: found.session, credential: '', viaJwt: true };
     } else if (access !== 'public' && presented?.credential) {
       const found = await this.sessions.resolve(presented.value);
-      if (found) auth = { kind: 'session', user: found.user, session: found.session, credential: presented.value };
+      if (found && this.sessions.pendingWindowPassed(found.session)) {
+        fullSession = await this.mfaRequirement.isSatisfied(found.user, found.session);
+      }
+      if (found && fullSession === false) {
+        // still missing its second factor after MFA_PENDING_SESSION_SECONDS: over, like an expired session
+        this.logger.emit('info', 'session refused: second factor not completed in time', { userId: found.user.id, sessionId: found.session.id });
+      } else if (found) {
+        auth = { kind: 'session', user: found.user, session: found.session, credential: presented.value };
+      }
     }
     request.auth = auth;
 
-    if (access === 'session' || access === 'partial' || access === 'fresh') {
+    if (access === 'session' || access === 'partial' || access === 'fresh' || access === 'stepUp') {
       if (auth.kind !== 'session') throw new AppError('general_unauthorized_scope');
       if (!auth.user.status) throw new AppError('user_blocked');
     }
     if (auth.kind === 'session' && access !== 'partial') {
-      if (!(await this.mfaRequirement.isSatisfied(auth.user, auth.session))) throw new AppError('user_more_factors_required');
+      fullSession ??= await this.mfaRequirement.isSatisfied(auth.user, auth.session);
+      if (!fullSession) throw new AppError('user_more_factors_required');
     }
-    if (access === 'fresh' && auth.kind === 'session' && !this.sessions.completedChallengeRecently(auth.session)) {
+    if (auth.kind === 'session' && (access === 'fresh' || (access === 'stepUp' && auth.user.mfa)) && !this.sessions.steppedUpRecently(auth.user, auth.session)) {
       throw new AppError('user_challenge_required');
     }
 

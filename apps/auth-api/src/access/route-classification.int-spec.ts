@@ -89,11 +89,8 @@ describe('route classification', () => {
     }
   }, 30_000);
 
-  it('keeps everything under /v1 behind the project check, and only health and metrics outside it', () => {
-    for (const r of routes) {
-      if (r.path.startsWith('/v1/')) expect(r.access).not.toBe('infra');
-      else expect(r.access).toBe('infra');
-    }
+  it('serves nothing outside /v1 on the public port (health and metrics are on the management port)', () => {
+    expect(routes.filter((r) => !r.path.startsWith('/v1/')).map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
   it('classifies the account and session routes as the contract says', () => {
@@ -107,6 +104,13 @@ describe('route classification', () => {
     expect(accessOf('PUT', '/v1/account/verifications/email')).toBe('public');
     expect(accessOf('PUT', '/v1/account/verification/phone')).toBe('public');
     expect(accessOf('PATCH', '/v1/account/password')).toBe('session');
+    // changes to the factors or to the addresses they deliver to: a step-up while MFA is on (issue 10, hole 1)
+    for (const route of ['POST /v1/account/mfa/authenticators/:type', 'PUT /v1/account/mfa/authenticators/:type', 'POST /v1/account/mfa/recovery-codes', 'PATCH /v1/account/email', 'PATCH /v1/account/phone']) {
+      expect({ route, access: accessOf(...(route.split(' ') as [string, string])) }).toEqual({ route, access: 'stepUp' });
+    }
+    for (const route of ['DELETE /v1/account/mfa/authenticators/:type', 'GET /v1/account/mfa/recovery-codes', 'PATCH /v1/account/mfa/recovery-codes']) {
+      expect({ route, access: accessOf(...(route.split(' ') as [string, string])) }).toEqual({ route, access: 'fresh' });
+    }
     expect(accessOf('POST', '/v1/users')).toBe('apiKey');
     expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
     // sign-in tokens are sign-in routes (no session allowed); recovery is open to anyone
@@ -122,6 +126,7 @@ describe('route classification', () => {
     expect(accessOf('GET', '/v1/account/logs')).toBe('session');
     expect(accessOf('GET', '/v1/users/:userId/logs')).toBe('apiKey');
     expect(accessOf('GET', '/v1/avatars/qr')).toBe('public');
+    expect(accessOf('DELETE', '/v1/users/:userId/mfa/lockouts')).toBe('apiKey');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")
     const partial = routes.filter((r) => r.access === 'partial').map((r) => `${r.method} ${r.path}`);
@@ -147,7 +152,7 @@ describe('route classification', () => {
     const send = (r: RouteEntry, headers: Record<string, string>) =>
       call<{ type?: string }>(`${h.baseUrl}${concrete(r.path)}`, { method: r.method, headers: h.headers(headers), ...(r.method === 'GET' ? {} : { json: {} }) });
 
-    const guarded = routes.filter((r) => r.access === 'session' || r.access === 'fresh');
+    const guarded = routes.filter((r) => r.access === 'session' || r.access === 'fresh' || r.access === 'stepUp');
     expect(guarded.length).toBeGreaterThan(15);
     for (const r of guarded) {
       const anonymous = await send(r, {});

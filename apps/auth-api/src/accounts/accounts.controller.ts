@@ -10,6 +10,7 @@ import { optional, params, required, v } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AccountModel, accountModel } from '../users/user.model';
 import { UsersService } from '../users/users.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { AccountsService } from './accounts.service';
 
 /** The account routes of appwrite-api.md 2.2 and 2.4, and the profile updates of the Account service. */
@@ -19,6 +20,7 @@ export class AccountsController {
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
     private readonly audit: AuditLogService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** Sign-up: 201 Account; does not sign in. 409 `user_already_exists` for a taken id or email. */
@@ -59,29 +61,35 @@ export class AccountsController {
     return accountModel(updated);
   }
 
+  /** Moves the email factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
   @Patch('email')
-  @Access('session')
+  @Access('stepUp')
   @RateLimit({ limit: 10, key: ['userId'] })
   async updateEmail(
     @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
     @Body(params({ email: required(v.email()), password: required(v.password()) })) input: { email: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     const updated = await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request));
     await this.audit.record(user.id, AuditEvent.EmailUpdate, request);
+    await this.sessions.markEnrolled(session.id, 'email');
     return accountModel(updated);
   }
 
+  /** Moves the phone factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
   @Patch('phone')
-  @Access('session')
+  @Access('stepUp')
   @RateLimit({ limit: 10, key: ['userId'] })
   async updatePhone(
     @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
     @Body(params({ phone: required(v.phone()), password: required(v.password()) })) input: { phone: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     const updated = await this.accounts.changePhone(user, input.phone, input.password, requesterOf(request));
     await this.audit.record(user.id, AuditEvent.PhoneUpdate, request);
+    await this.sessions.markEnrolled(session.id, 'phone');
     return accountModel(updated);
   }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '@twostep/config';
-import { loadAuthApiConfig } from './auth-api.config';
+import { loadAuthApiConfig, secureCookies } from './auth-api.config';
 
 const base = {
   NODE_ENV: 'production',
@@ -40,5 +40,36 @@ describe('auth-api config', () => {
     expect([c.SIGN_IN_CODE_TTL_SECONDS, c.MAGIC_URL_TTL_SECONDS, c.PASSWORD_RECOVERY_TTL_SECONDS, c.PASSWORD_RECOVERY_INVALIDATES_SESSIONS]).toEqual([900, 3600, 3600, true]);
     expect(() => loadAuthApiConfig({ ...base, SIGN_IN_CODE_TTL_SECONDS: '901' })).toThrow(ConfigError);
     expect(() => loadAuthApiConfig({ ...base, MAGIC_URL_TTL_SECONDS: '3601' })).toThrow(ConfigError);
+  });
+
+  it('listens on loopback unless told otherwise: API, management port 3010', () => {
+    const c = loadAuthApiConfig(base);
+    expect([c.HOST, c.PORT, c.HEALTH_HOST, c.HEALTH_PORT]).toEqual(['127.0.0.1', 3000, '127.0.0.1', 3010]);
+    const container = loadAuthApiConfig({ ...base, HOST: '0.0.0.0', HEALTH_HOST: '0.0.0.0', HEALTH_PORT: '9100' });
+    expect([container.HOST, container.HEALTH_HOST, container.HEALTH_PORT]).toEqual(['0.0.0.0', '0.0.0.0', 9100]);
+  });
+
+  it('takes TRUST_PROXY as false, a hop count or proxy addresses/CIDRs', () => {
+    expect(loadAuthApiConfig(base).TRUST_PROXY).toBe(false);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    for (const bad of ['10.0.0.0/33', 'proxy.example.com', '1.2.3', '10.0.0.0/8/1', '::1/129']) {
+      expect(() => loadAuthApiConfig({ ...base, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be false, a hop count/);
+    }
+  });
+
+  it('refuses TRUST_PROXY=true in production (the client would choose its own address), allows it elsewhere', () => {
+    expect(() => loadAuthApiConfig({ ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true trusts whatever a client writes/);
+    expect(loadAuthApiConfig({ ...base, NODE_ENV: 'development', TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+  });
+
+  it('makes cookies Secure from APP_ENDPOINT (https), or in production when it is unset; never from a header', () => {
+    expect(secureCookies(loadAuthApiConfig({ ...base, APP_ENDPOINT: 'https://auth.example.com/v1' }))).toBe(true);
+    expect(secureCookies(loadAuthApiConfig({ ...base, APP_ENDPOINT: 'http://localhost:3000/v1' }))).toBe(false);
+    expect(secureCookies(loadAuthApiConfig(base))).toBe(true);
+    expect(secureCookies(loadAuthApiConfig({ ...base, NODE_ENV: 'development' }))).toBe(false);
+    expect(() => loadAuthApiConfig({ ...base, APP_ENDPOINT: 'ftp://auth.example.com' })).toThrow(ConfigError);
   });
 });

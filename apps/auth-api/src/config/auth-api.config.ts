@@ -1,4 +1,39 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig, secretField } from '@twostep/config';
+import { isIP } from 'node:net';
+import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, listenHost, loadConfig, secretField } from '@twostep/config';
+
+/**
+ * Which proxies may speak for the client (X-Forwarded-For, -Proto, -Host), in the forms Fastify's
+ * `trustProxy` takes: `false` (none, the default), a hop count (`1`: the one proxy in front of us; the
+ * client is the address that proxy appended), or proxy addresses/CIDRs (`10.0.0.0/8,192.168.1.7`).
+ * `true` (trust every hop, so the client's own left-most entry wins) is accepted outside production only.
+ */
+export type TrustProxy = boolean | number | string[];
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function trustProxyField(): Field<TrustProxy> {
+  return {
+    parse(raw, name) {
+      const value = (raw ?? '').trim().toLowerCase();
+      if (value === '' || ['false', 'no', 'off', '0'].includes(value)) return false;
+      if (['true', 'yes', 'on'].includes(value)) return true;
+      if (/^\d{1,2}$/.test(value)) return Number(value);
+      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+      const bad = entries.find((e) => !isAddressOrCidr(e));
+      if (bad !== undefined || entries.length === 0) {
+        throw new ConfigProblem(`${name} must be false, a hop count (1-99) or proxy addresses/CIDRs separated by commas${bad ? `, got "${bad}"` : ''}`);
+      }
+      return entries;
+    },
+  };
+}
 
 export function authApiSchema(source: Env) {
   const early = earlyEnv(source);
@@ -7,7 +42,10 @@ export function authApiSchema(source: Env) {
   return {
     ...commonSchema,
     PORT: env.port({ default: 3000 }),
-    HOST: env.string({ default: '0.0.0.0' }),
+    /** address of the public API listener; loopback unless told otherwise (containers: 0.0.0.0) */
+    HOST: listenHost(),
+    /** port of the management listener (GET /health/live, /health/ready, /metrics) on HEALTH_HOST */
+    HEALTH_PORT: env.port({ default: 3010 }),
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
     APP_PROJECT_ID: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/, hint: 'up to 36 letters, digits, ., - or _' }),
@@ -22,8 +60,13 @@ export function authApiSchema(source: Env) {
     JWT_SIGNING_KEY: key,
     /** browser origins allowed by CORS (with credentials); empty: none */
     CORS_ORIGINS: env.list({ default: [], item: /^https?:\/\/[^/\s]+$/, hint: 'scheme://host[:port], comma separated' }),
-    /** trust X-Forwarded-* from a reverse proxy (for client IPs and https detection) */
-    TRUST_PROXY: env.bool({ default: false }),
+    /** which reverse proxies may give the client address (X-Forwarded-For): false, a hop count, or addresses/CIDRs */
+    TRUST_PROXY: trustProxyField(),
+    /**
+     * the public endpoint clients use (https://auth.example.com/v1); its scheme decides whether session
+     * cookies are Secure. Unset: Secure in production, not otherwise
+     */
+    APP_ENDPOINT: env.url({ protocols: ['http', 'https'], optional: true }) as Field<string | undefined>,
     /** largest accepted request body in bytes */
     BODY_LIMIT_BYTES: env.int({ default: 65_536, min: 1024, max: 10_485_760 }),
 
@@ -37,6 +80,8 @@ export function authApiSchema(source: Env) {
     SESSION_COOKIE_DOMAIN: env.optionalString(),
     /** a completed challenge counts as recent (for routes that need a fresh session) for this long */
     MFA_RECENT_SECONDS: env.int({ default: 1800, min: 60, max: 86_400 }),
+    /** a session still missing the second factor MFA requires ends this long after its creation */
+    MFA_PENDING_SESSION_SECONDS: env.int({ default: 600, min: 30, max: 3600 }),
     /** on a password change, delete the user's other sessions (ASVS 3.3.3) */
     PASSWORD_CHANGE_INVALIDATES_SESSIONS: env.bool({ default: true }),
     /** argon2id cost (an OWASP row: m=47104/t=1, 19456/2, 12288/3, 9216/4, 7168/5 KiB/passes) */
@@ -70,6 +115,12 @@ export function authApiSchema(source: Env) {
     AUDIT_LOG_RETENTION_DAYS: env.int({ default: 90, min: 1, max: 3650 }),
     /** Appwrite's abuse limits (section 5.8); turn off only for load tests */
     RATE_LIMIT_ENABLED: env.bool({ default: true }),
+    /** failed sign-ins an hour from one source address, across all accounts */
+    SIGN_IN_FAILURES_PER_IP: env.int({ default: 100, min: 1, max: 100_000 }),
+    /** failed sign-ins an hour from one source address to one account */
+    SIGN_IN_FAILURES_PER_IP_AND_EMAIL: env.int({ default: 10, min: 1, max: 1000 }),
+    /** failed sign-ins an hour to one account from all addresses together (a ceiling against distributed guessing) */
+    SIGN_IN_FAILURES_PER_EMAIL: env.int({ default: 1000, min: 10, max: 1_000_000 }),
   };
 }
 
@@ -81,6 +132,11 @@ export function loadAuthApiConfig(source: Env = process.env): AuthApiConfig {
     if (config.ARGON2_MEMORY_KIB * config.ARGON2_TIME_COST < 35_840) {
       problem('ARGON2_MEMORY_KIB x ARGON2_TIME_COST must be at least 35840 (an OWASP argon2id row, e.g. 12288 x 3)');
     }
+    if (config.TRUST_PROXY === true && config.NODE_ENV === 'production') {
+      problem(
+        'TRUST_PROXY=true trusts whatever a client writes in X-Forwarded-For (forged client addresses, per-address limits bypassed); in production set the number of proxies in front of auth-api (e.g. 1) or their addresses/CIDRs',
+      );
+    }
     if (config.SESSION_IDLE_TIMEOUT_SECONDS > 0 && config.SESSION_IDLE_TIMEOUT_SECONDS < 60) {
       problem('SESSION_IDLE_TIMEOUT_SECONDS must be 0 (off) or at least 60');
     }
@@ -88,6 +144,11 @@ export function loadAuthApiConfig(source: Env = process.env): AuthApiConfig {
 }
 
 export const AUTH_API_CONFIG = Symbol('AUTH_API_CONFIG');
+
+/** Whether session cookies carry `Secure`: from the configured public endpoint, never from a request header. */
+export function secureCookies(config: Pick<AuthApiConfig, 'APP_ENDPOINT' | 'NODE_ENV'>): boolean {
+  return config.APP_ENDPOINT ? new URL(config.APP_ENDPOINT).protocol === 'https:' : config.NODE_ENV === 'production';
+}
 
 /** What the one-shot migration command needs. */
 export function loadAuthMigrationConfig(source: Env = process.env) {

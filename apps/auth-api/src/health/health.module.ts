@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { HealthController, MetricsController } from './health.controller';
-import { ShutdownState } from './shutdown-state';
+import { ReadinessChecks } from './readiness-checks';
 
 @Module({
-  controllers: [HealthController, MetricsController],
-  providers: [ShutdownState],
-  exports: [ShutdownState],
+  providers: [ReadinessChecks],
+  exports: [ReadinessChecks],
 })
 export class HealthModule {}

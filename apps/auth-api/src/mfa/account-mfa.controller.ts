@@ -63,7 +63,7 @@ export class AccountMfaController {
       }
       return accountModel(updated);
     }
-    if (user.mfa && verified.length > 0 && !this.sessions.completedChallengeRecently(session)) throw new AppError('user_challenge_required');
+    if (user.mfa && verified.length > 0 && !this.sessions.steppedUpRecently(user, session)) throw new AppError('user_challenge_required');
     const updated = await this.users.setMfa(user.id, false);
     if (user.mfa) {
       await this.audit.record(user.id, AuditEvent.MfaDisable, request);
@@ -87,9 +87,12 @@ export class AccountMfaController {
     return factors;
   }
 
-  /** A new (unverified) TOTP secret and its otpauth URI; replaces an unverified one; 409 once verified. */
+  /**
+   * A new (unverified) TOTP secret and its otpauth URI; replaces an unverified one; 409 once verified.
+   * While MFA is on, only after a step-up with another factor.
+   */
   @Post('authenticators/:type')
-  @Access('session')
+  @Access('stepUp')
   @HttpCode(200)
   async createAuthenticator(@CurrentUser() user: UserEntity, @Param('type') type: string): Promise<MfaTypeModel> {
     authenticatorType(type);
@@ -100,9 +103,12 @@ export class AccountMfaController {
     });
   }
 
-  /** Verifies the authenticator with a current code; the session gains `totp`. */
+  /**
+   * Verifies the authenticator with a current code; the session gains `totp` and is recorded as the
+   * authenticator's enroller (so it can never step up with it). While MFA is on, only after a step-up.
+   */
   @Put('authenticators/:type')
-  @Access('session')
+  @Access('stepUp')
   async verifyAuthenticator(
     @CurrentUser() user: UserEntity,
     @CurrentSession() session: SessionEntity,
@@ -111,7 +117,14 @@ export class AccountMfaController {
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     authenticatorType(type);
-    await this.mfa.send(MfaPattern.TotpVerify, { userId: user.id, otp: body.otp });
+    try {
+      await this.mfa.send(MfaPattern.TotpVerify, { userId: user.id, otp: body.otp, sessionId: session.id });
+    } catch (error) {
+      if (error instanceof AppError && error.signal === 'factor-locked') {
+        await this.notices.notify(user, SecurityEvent.FactorLocked, requesterOf(request), { locale: localeOf(request) });
+      }
+      throw error;
+    }
     await this.sessions.addFactors(session.id, ['totp']);
     await this.audit.record(user.id, AuditEvent.AuthenticatorCreate, request);
     await this.notices.notify(user, SecurityEvent.AuthenticatorAdded, requesterOf(request), { locale: localeOf(request) });
@@ -129,11 +142,16 @@ export class AccountMfaController {
     await this.notices.notify(user, SecurityEvent.AuthenticatorRemoved, requesterOf(request), { locale: localeOf(request) });
   }
 
+  /** A first set of recovery codes (enrolled by this session). While MFA is on, only after a step-up. */
   @Post('recovery-codes')
-  @Access('session')
+  @Access('stepUp')
   @HttpCode(201)
-  async createRecoveryCodes(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest): Promise<MfaRecoveryCodesModel> {
-    const codes = await this.mfa.send(MfaPattern.RecoveryCodesCreate, { userId: user.id });
+  async createRecoveryCodes(
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
+    @Req() request: FastifyRequest,
+  ): Promise<MfaRecoveryCodesModel> {
+    const codes = await this.mfa.send(MfaPattern.RecoveryCodesCreate, { userId: user.id, sessionId: session.id });
     await this.audit.record(user.id, AuditEvent.RecoveryCodesCreate, request);
     await this.notices.notify(user, SecurityEvent.RecoveryCodesCreated, requesterOf(request), { locale: localeOf(request) });
     return { recoveryCodes: codes.recoveryCodes };
@@ -147,8 +165,12 @@ export class AccountMfaController {
 
   @Patch('recovery-codes')
   @Access('fresh')
-  async regenerateRecoveryCodes(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest): Promise<MfaRecoveryCodesModel> {
-    const codes = await this.mfa.send(MfaPattern.RecoveryCodesRegenerate, { userId: user.id });
+  async regenerateRecoveryCodes(
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() session: SessionEntity,
+    @Req() request: FastifyRequest,
+  ): Promise<MfaRecoveryCodesModel> {
+    const codes = await this.mfa.send(MfaPattern.RecoveryCodesRegenerate, { userId: user.id, sessionId: session.id });
     await this.audit.record(user.id, AuditEvent.RecoveryCodesUpdate, request);
     await this.notices.notify(user, SecurityEvent.RecoveryCodesRegenerated, requesterOf(request), { locale: localeOf(request) });
     return { recoveryCodes: codes.recoveryCodes };

@@ -8,6 +8,7 @@ import { localeOf, requesterOf } from '../common/http/request-info';
 import { MfaRequirementService } from '../access/mfa-requirement.service';
 import { AuditEvent } from '../audit/audit-event';
 import { AuditLogService } from '../audit/audit-log.service';
+import { SMS_INCAPABLE_MESSAGE, smsCapablePhone } from '../common/validation/params';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -43,6 +44,7 @@ export class MfaChallengesService {
       if (!(factor === 'email' ? user.emailVerification : user.phoneVerification)) {
         throw new AppError(factor === 'email' ? 'user_email_not_verified' : 'user_phone_not_verified');
       }
+      if (factor === 'phone' && !smsCapablePhone(destination)) throw new AppError('general_argument_invalid', SMS_INCAPABLE_MESSAGE);
       delivery = {
         destination,
         ...(user.name ? { userName: user.name } : {}),
@@ -63,7 +65,10 @@ export class MfaChallengesService {
     return session.factors.includes(factor) && !(await this.requirement.isSatisfied(user, session));
   }
 
-  /** Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now). */
+  /**
+   * Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now;
+   * stepUpAt = now unless this session enrolled that factor itself).
+   */
   async complete(user: UserEntity, session: SessionEntity, challengeId: string, otp: string, request: FastifyRequest): Promise<SessionEntity> {
     let result;
     try {
@@ -75,9 +80,16 @@ export class MfaChallengesService {
         // an authenticator code that was already accepted: someone may have the password and a code
         await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
       }
+      if (error instanceof AppError && error.signal === 'factor-locked') {
+        // the first lockout of a run of wrong codes (mfa-service says so once per run): someone may be guessing
+        await this.notices.notify(user, SecurityEvent.FactorLocked, requesterOf(request), { locale: localeOf(request) });
+      }
       throw error;
     }
-    const updated = await this.sessions.addFactors(session.id, [result.factor], { mfaUpdatedAt: true });
+    // a factor this session enrolled itself earns it no step-up: mfa-service knows for the authenticator and
+    // the recovery codes (one that does not say counts as enrolled), the session for the email and phone it set
+    const enrolledBySession = result.enrolledBySession !== false || session.enrolledFactors.includes(result.factor);
+    const updated = await this.sessions.addFactors(session.id, [result.factor], { factor: result.factor, enrolledBySession });
     await this.audit.record(user.id, AuditEvent.challengeSuccess(result.factor), request);
     if (result.factor === 'recoveryCode') {
       await this.audit.record(user.id, AuditEvent.RecoveryCodeUse, request);

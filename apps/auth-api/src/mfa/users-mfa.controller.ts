@@ -43,6 +43,17 @@ export class UsersMfaController {
     await this.audit.record(user.id, AuditEvent.AuthenticatorDelete, request, 'admin');
   }
 
+  /**
+   * Beyond Appwrite: ends every second-factor lockout of the user, including a factor locked for good
+   * after MFA_FAILURE_HARD_LIMIT consecutive failures (their failure counts start again from zero).
+   */
+  @Delete('lockouts')
+  @HttpCode(204)
+  async clearLockouts(@Param('userId') userId: string): Promise<void> {
+    const user = await this.user(userId);
+    await this.mfa.send(MfaPattern.LockoutsClear, { userId: user.id });
+  }
+
   @Get('recovery-codes')
   async getRecoveryCodes(@Param('userId') userId: string): Promise<MfaRecoveryCodesModel> {
     const user = await this.user(userId);

@@ -10,6 +10,35 @@ import { clientIpOf } from '../common/http/request-info';
 import { isPlainObject } from '../common/validation/params';
 import { RateLimitRule } from './rate-limit.decorator';
 
+/** INCR every key (setting the TTL on a first hit), atomically; returns the counts in key order. */
+const HIT_ALL_SCRIPT = `local counts = {}
+for i, key in ipairs(KEYS) do
+  local c = redis.call('INCR', key)
+  if c == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+  counts[i] = c
+end
+return counts`;
+
+/** DECR every key that still exists (a refunded attempt), never below zero. */
+const REFUND_SCRIPT = `for _, key in ipairs(KEYS) do
+  if redis.call('DECR', key) < 0 then redis.call('DEL', key) end
+end
+return 0`;
+
+/** One counter of {@link RateLimitService.chargeAll}: a named bucket keyed on some parts, with its limit. */
+export interface Counter {
+  bucket: string;
+  /** what the counter is keyed on, e.g. `ip=…`, `email=…` (hashed with a key, never stored in clear) */
+  parts: string[];
+  limit: number;
+}
+
+/** What {@link RateLimitService.chargeAll} charged: the Redis keys (to refund) and each counter's count. */
+export interface Charge {
+  keys: string[];
+  counts: number[];
+}
+
 /** INCR and set the TTL on the first hit, atomically. */
 const HIT_SCRIPT = `local c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -78,11 +107,41 @@ export class RateLimitService {
     return { limit: rule.limit, remaining, reset };
   }
 
-  /** Forgets the counter this request was charged to (a successful sign-in resets its limit, as in Appwrite 1.9). */
-  async reset(request: FastifyRequest): Promise<void> {
-    if (!request.rateLimitKey) return;
+  /**
+   * Charges one attempt to several counters at once (one window of `windowSeconds`), atomically.
+   * Returns what was charged and which counter (index) is over its limit, if any; 503 when Redis is down.
+   */
+  async chargeAll(counters: Counter[], windowSeconds: number): Promise<{ charge: Charge; over: number; reset: number; retryAfter: number }> {
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    const windowStart = nowSeconds - (nowSeconds % windowSeconds);
+    const reset = windowStart + windowSeconds;
+    const keys = counters.map((c) => `${this.config.REDIS_KEY_PREFIX}:rl:${c.bucket}:${keyedHash(this.hashKey, c.bucket, ...c.parts)}:${windowStart}`);
+    let counts: number[];
     try {
-      await this.redis.del(request.rateLimitKey);
+      counts = ((await this.redis.eval(HIT_ALL_SCRIPT, keys.length, ...keys, String(windowSeconds + 60))) as unknown[]).map(Number);
+    } catch (error) {
+      this.logger.emit('warn', 'rate limiter unavailable, refusing the request', { bucket: counters[0]?.bucket, reason: (error as Error).message });
+      throw new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 });
+    }
+    const over = counters.findIndex((c, i) => counts[i] > c.limit);
+    return { charge: { keys, counts }, over, reset, retryAfter: Math.max(1, reset - nowSeconds) };
+  }
+
+  /** Gives a charged attempt back to each of `keys` (best effort). */
+  async refund(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      await this.redis.eval(REFUND_SCRIPT, keys.length, ...keys);
+    } catch (error) {
+      this.logger.emit('warn', 'could not refund a rate-limit counter', { reason: (error as Error).message });
+    }
+  }
+
+  /** Forgets `keys` (best effort). */
+  async forget(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      await this.redis.del(...keys);
     } catch (error) {
       this.logger.emit('warn', 'could not reset a rate-limit counter', { reason: (error as Error).message });
     }

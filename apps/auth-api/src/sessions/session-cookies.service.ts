@@ -1,22 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { AUTH_API_CONFIG, AuthApiConfig, secureCookies } from '../config/auth-api.config';
 import { sessionCookieName } from '../access/session-credential';
 import { isLocalOrIp, isSameSiteOrigin } from '../common/http/site';
 
 /**
  * How the credential is handed to clients (appwrite-api.md 1.4 and decision 5):
  *  - two HttpOnly cookies, `a_session_<p>` (SameSite=None) and `a_session_<p>_legacy` (no SameSite),
- *    Secure when the request came over https, host-only unless SESSION_COOKIE_DOMAIN is set;
+ *    Secure when the public endpoint (APP_ENDPOINT) is https (never decided by a request header),
+ *    host-only unless SESSION_COOKIE_DOMAIN is set;
  *  - `X-Fallback-Cookies: {"a_session_<p>":"<value>"}` when the request has no Origin or a foreign
  *    one (Node clients, cross-site apps), `[]` on logout.
  */
 @Injectable()
 export class SessionCookies {
   private readonly name: string;
+  private readonly secure: boolean;
 
   constructor(@Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig) {
     this.name = sessionCookieName(config.APP_PROJECT_ID);
+    this.secure = secureCookies(config);
   }
 
   issue(request: FastifyRequest, reply: FastifyReply, value: string, expire: Date): void {
@@ -38,7 +41,7 @@ export class SessionCookies {
     const attributes = [`expires=${expire.toUTCString()}`, 'path=/'];
     const domain = this.config.SESSION_COOKIE_DOMAIN;
     if (domain && !isLocalOrIp(request.hostname)) attributes.push(`domain=${domain}`);
-    if (request.protocol === 'https') attributes.push('secure');
+    if (this.secure) attributes.push('secure');
     attributes.push('httponly');
     const base = attributes.join('; ');
     reply.header('set-cookie', [`${this.name}_legacy=${value}; ${base}`, `${this.name}=${value}; ${base}; samesite=None`]);

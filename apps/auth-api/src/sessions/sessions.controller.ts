@@ -8,7 +8,7 @@ import { AuditLogService } from '../audit/audit-log.service';
 import { Auth, AuthContext, CurrentSession, CurrentUser } from '../access/auth-context';
 import { params, required, v, validateParams } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { SignInLimits } from '../rate-limit/sign-in-limits.service';
 import { UsersService } from '../users/users.service';
 import { SessionCookies } from './session-cookies.service';
 import { SessionModel, sessionModel } from './session.model';
@@ -28,28 +28,32 @@ export class SessionsController {
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     private readonly cookies: SessionCookies,
-    private readonly rateLimits: RateLimitService,
+    private readonly signInLimits: SignInLimits,
     private readonly audit: AuditLogService,
   ) {}
 
-  /** 201 Session with `factors: ["password"]`; MFA is not evaluated here (it is on the next request). */
+  /**
+   * 201 Session with `factors: ["password"]`; MFA is not evaluated here (it is on the next request).
+   * Failed attempts are limited per source address, per (address, email) and per email (SignInLimits);
+   * API-key callers are not limited.
+   */
   @Post(['sessions/email', 'sessions'])
   @Access('guest')
   @HttpCode(201)
-  @RateLimit({ limit: 10, key: [{ param: 'email', lowercase: true }] })
   async createEmailPasswordSession(
     @Body(params({ email: required(v.email()), password: required(v.password()) })) input: { email: string; password: string },
     @Auth() auth: AuthContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
+    const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
     const user = await this.users.verifyCredentials(input.email, input.password).catch((error: unknown) => {
       // recorded off the response path: a known and an unknown address must still take the same time
       if (error instanceof AppError && error.type === 'user_invalid_credentials') void this.recordRefusal(input.email, request);
       throw error;
     });
     const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
-    await this.rateLimits.reset(request);
+    await this.signInLimits.succeeded(attempt);
     this.cookies.issue(request, reply, credential, session.expire);
     return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
   }

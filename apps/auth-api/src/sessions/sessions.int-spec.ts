@@ -122,7 +122,7 @@ describe('sessions (real Postgres and Redis)', () => {
     try {
       const extended = await asUser<Session>(h, u.credential, 'PATCH', '/account/sessions/current', {});
       expect(extended.status).toBe(200);
-      expect(new Date(extended.body.expire).getTime()).toBeGreaterThan(Date.now() + h.config.SESSION_DURATION_SECONDS * 1000);
+      expect(extended.body.$id).toBe(u.sessionId);
     } finally {
       h.clock.offsetMs = 0;
     }
@@ -138,6 +138,58 @@ describe('sessions (real Postgres and Redis)', () => {
     expect(del.status).toBe(204);
     expect(del.headers.get('set-cookie')).toBeNull();
     expect((await asUser(h, other.body.secret, 'GET', '/account')).status).toBe(401);
+  });
+
+  it('extending a session never moves `expire` past created + SESSION_DURATION_SECONDS', async () => {
+    const u = await signUpAndIn(h);
+    const created = await asUser<Session & { $createdAt: string }>(h, u.credential, 'GET', '/account/sessions/current');
+    const cap = new Date(created.body.$createdAt).getTime() + h.config.SESSION_DURATION_SECONDS * 1000;
+    expect(new Date(created.body.expire).getTime()).toBe(cap);
+    try {
+      for (const days of [1, 5]) {
+        h.clock.advance(days * 86_400);
+        const extended = await asUser<Session>(h, u.credential, 'PATCH', '/account/sessions/current', {});
+        expect(extended.status).toBe(200);
+        expect(new Date(extended.body.expire).getTime()).toBe(cap);
+      }
+      const { rows } = await h.pg.query('SELECT expire FROM sessions WHERE id = $1', [u.sessionId]);
+      expect((rows[0].expire as Date).getTime()).toBe(cap);
+      h.clock.offsetMs = cap - Date.now() + 1000;
+      expect((await asUser(h, u.credential, 'PATCH', '/account/sessions/current', {})).status).toBe(401);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+  });
+
+  it('a session still missing the second factor MFA requires ends MFA_PENDING_SESSION_SECONDS after its creation, on every route', async () => {
+    const u = await signUpAndIn(h);
+    const bystander = await signUpAndIn(h);
+    // MFA on with a verified email: a password-only session is pending (no mfa-service answer needed)
+    await h.pg.query('UPDATE users SET mfa = true, email_verification = true WHERE id = $1', [u.userId]);
+    const pending = await signIn(u.email, u.password, { 'x-appwrite-key': h.config.APP_API_KEY });
+    expect(pending.status).toBe(201);
+    const fallback = JSON.parse(pending.headers.get('x-fallback-cookies') ?? '{}') as Record<string, string>;
+    const credential = pending.body.secret || fallback[`a_session_${h.config.APP_PROJECT_ID}`];
+    const partial = await asUser(h, credential, 'GET', '/account');
+    expect(partial.body).toMatchObject({ type: 'user_more_factors_required' });
+    try {
+      h.clock.advance(h.config.MFA_PENDING_SESSION_SECONDS - 5);
+      expect((await asUser(h, credential, 'GET', '/account')).body).toMatchObject({ type: 'user_more_factors_required' });
+      h.clock.advance(10);
+      const refused = await asUser(h, credential, 'GET', '/account');
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ type: 'general_unauthorized_scope' });
+      // the partial routes refuse it too
+      const logout = await asUser(h, credential, 'DELETE', '/account/sessions/current', {});
+      expect(logout.status).toBe(401);
+      expect(logout.body).toMatchObject({ type: 'general_unauthorized_scope' });
+      // a full session of the same age is unaffected
+      expect((await asUser(h, bystander.credential, 'GET', '/account')).status).toBe(200);
+      // and a new sign-in is possible (the pending credential is not a session any more)
+      expect((await call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers({ 'x-appwrite-session': credential }), json: { email: u.email, password: u.password } })).status).toBe(201);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
   });
 
   it('logs out everywhere with DELETE /account/sessions, clearing the cookies', async () => {

@@ -3,7 +3,7 @@ import { SessionClientInfo, SessionEntity, UserEntity } from '@twostep/auth-data
 import { Sql } from '../common/db/sql.service';
 import { rowToUser } from '../users/users.repository';
 
-const SESSION_COLUMNS = `s.id, s.user_id, s.secret_hash, s.provider, s.provider_uid, s.factors, s.mfa_updated_at, s.expire,
+const SESSION_COLUMNS = `s.id, s.user_id, s.secret_hash, s.provider, s.provider_uid, s.factors, s.mfa_updated_at, s.mfa_factor, s.step_up_at, s.enrolled_factors, s.expire,
   s.last_active_at, s.ip, s.client, s.created_at, s.updated_at`;
 
 const USER_COLUMNS = `u.id AS u_id, u.email AS u_email, u.phone AS u_phone, u.name AS u_name, u.password_hash AS u_password_hash,
@@ -21,6 +21,9 @@ export function rowToSession(row: Record<string, unknown>): SessionEntity {
   s.providerUid = (row.provider_uid as string) ?? '';
   s.factors = (row.factors as string[]) ?? [];
   s.mfaUpdatedAt = (row.mfa_updated_at as Date | null) ?? null;
+  s.mfaFactor = (row.mfa_factor as string | null) ?? null;
+  s.stepUpAt = (row.step_up_at as Date | null) ?? null;
+  s.enrolledFactors = (row.enrolled_factors as string[]) ?? [];
   s.expire = row.expire as Date;
   s.lastActiveAt = row.last_active_at as Date;
   s.ip = (row.ip as string) ?? '';
@@ -124,19 +127,35 @@ export class SessionsRepository {
   }
 
   /**
-   * Appends factors the session does not have yet (order kept, no duplicates) in one atomic update,
-   * optionally stamping `mfa_updated_at`.
+   * Appends factors the session does not have yet (order kept, no duplicates) in one atomic update;
+   * with `challenge`, also records a completed challenge: `mfa_updated_at` and `mfa_factor`, and
+   * `step_up_at` when it counts as a step-up.
    */
-  async addFactors(sessionId: string, factors: string[], mfaUpdatedAt: Date | undefined, now: Date): Promise<SessionEntity | undefined> {
+  async addFactors(
+    sessionId: string,
+    factors: string[],
+    challenge: { at: Date; factor: string; stepUp: boolean } | undefined,
+    now: Date,
+  ): Promise<SessionEntity | undefined> {
     const rows: Record<string, unknown>[] = await this.db.rows(
       `UPDATE sessions s SET
          factors = s.factors || ARRAY(SELECT f FROM unnest($2::text[]) WITH ORDINALITY AS t(f, n) WHERE NOT (f = ANY (s.factors)) ORDER BY n),
          mfa_updated_at = COALESCE($3, s.mfa_updated_at),
-         updated_at = $4
+         mfa_factor = COALESCE($4, s.mfa_factor),
+         step_up_at = CASE WHEN $5::boolean THEN $3 ELSE s.step_up_at END,
+         updated_at = $6
        WHERE s.id = $1 RETURNING ${SESSION_COLUMNS}`,
-      [sessionId, factors, mfaUpdatedAt ?? null, now],
+      [sessionId, factors, challenge?.at ?? null, challenge?.factor ?? null, challenge?.stepUp ?? false, now],
     );
     return rows[0] ? rowToSession(rows[0]) : undefined;
+  }
+
+  /** Records that this session set the address of `factor` (`email`, `phone`). */
+  async markEnrolled(sessionId: string, factor: string): Promise<void> {
+    await this.db.rows(
+      `UPDATE sessions SET enrolled_factors = array_append(enrolled_factors, $2::text) WHERE id = $1 AND NOT ($2::text = ANY (enrolled_factors))`,
+      [sessionId, factor],
+    );
   }
 
   /** Records activity for the idle timeout, and the user's `accessedAt` when it is older than `accessedBefore`. */

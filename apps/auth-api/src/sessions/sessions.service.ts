@@ -57,6 +57,9 @@ export class SessionsService {
     session.providerUid = provider === 'email' || provider === 'magic-url' ? (user.email ?? '') : provider === 'phone' ? (user.phone ?? '') : '';
     session.factors = [...new Set(factors)];
     session.mfaUpdatedAt = null;
+    session.mfaFactor = null;
+    session.stepUpAt = null;
+    session.enrolledFactors = [];
     session.expire = new Date(now.getTime() + this.config.SESSION_DURATION_SECONDS * 1000);
     session.lastActiveAt = now;
     session.ip = clientIpOf(request);
@@ -91,8 +94,28 @@ export class SessionsService {
 
   /** A challenge was completed on this session within MFA_RECENT_SECONDS (Appwrite's `mfaProtected` rule). */
   completedChallengeRecently(session: SessionEntity, now: Date = this.clock.now()): boolean {
-    const at = session.mfaUpdatedAt?.getTime();
-    return at !== undefined && now.getTime() - at <= this.config.MFA_RECENT_SECONDS * 1000;
+    return this.isRecent(session.mfaUpdatedAt, now);
+  }
+
+  /**
+   * The step-up that sensitive changes need: while MFA is on for the account, a challenge completed on
+   * this session within MFA_RECENT_SECONDS with a factor this session did not enroll itself; with MFA
+   * off, Appwrite's rule (any challenge completed on this session within MFA_RECENT_SECONDS).
+   */
+  steppedUpRecently(user: Pick<UserEntity, 'mfa'>, session: SessionEntity, now: Date = this.clock.now()): boolean {
+    return user.mfa ? this.isRecent(session.stepUpAt, now) : this.completedChallengeRecently(session, now);
+  }
+
+  private isRecent(at: Date | null, now: Date): boolean {
+    return at !== null && now.getTime() - at.getTime() <= this.config.MFA_RECENT_SECONDS * 1000;
+  }
+
+  /**
+   * The session is older than MFA_PENDING_SESSION_SECONDS: if it still misses the second factor MFA
+   * requires, it is over (the caller decides that part, see MfaRequirementService.isPendingExpired).
+   */
+  pendingWindowPassed(session: SessionEntity, now: Date = this.clock.now()): boolean {
+    return now.getTime() - session.createdAt.getTime() >= this.config.MFA_PENDING_SESSION_SECONDS * 1000;
   }
 
   isLive(session: SessionEntity, now: Date): boolean {
@@ -126,11 +149,15 @@ export class SessionsService {
     return session;
   }
 
-  /** Pushes the expiry to now + SESSION_DURATION_SECONDS (PATCH /v1/account/sessions/{id}). */
+  /**
+   * Pushes the expiry to now + SESSION_DURATION_SECONDS (PATCH /v1/account/sessions/{id}), but never
+   * past created + SESSION_DURATION_SECONDS: the lifetime is absolute, extending only restores it.
+   */
   async extend(userId: string, sessionId: string): Promise<SessionEntity> {
-    await this.get(userId, sessionId);
+    const session = await this.get(userId, sessionId);
     const now = this.clock.now();
-    const updated = await this.sessions.setExpire(sessionId, new Date(now.getTime() + this.config.SESSION_DURATION_SECONDS * 1000), now);
+    const expire = Math.min(now.getTime(), session.createdAt.getTime()) + this.config.SESSION_DURATION_SECONDS * 1000;
+    const updated = await this.sessions.setExpire(sessionId, new Date(expire), now);
     if (!updated) throw new AppError('user_session_not_found');
     return updated;
   }
@@ -151,16 +178,26 @@ export class SessionsService {
   }
 
   /**
-   * Adds factors to a session (de-duplicated, order kept) in one atomic update; with `mfaUpdatedAt`
-   * the session also counts as having completed a challenge now (for `fresh` routes). Returns the
-   * updated session, or 404 `user_session_not_found` when it no longer exists.
+   * Adds factors to a session (de-duplicated, order kept) in one atomic update. With `challenge` the
+   * session also records a challenge completed now with that factor (`mfaUpdatedAt`, for Appwrite's
+   * `fresh` routes) and, unless this session enrolled the factor itself, a step-up (`stepUpAt`).
+   * Returns the updated session, or 404 `user_session_not_found` when it no longer exists.
    */
-  async addFactors(sessionId: string, factors: string[], opts: { mfaUpdatedAt?: boolean } = {}): Promise<SessionEntity> {
+  async addFactors(sessionId: string, factors: string[], challenge?: { factor: string; enrolledBySession: boolean }): Promise<SessionEntity> {
     const now = this.clock.now();
-    const updated = await this.sessions.addFactors(sessionId, [...new Set(factors)], opts.mfaUpdatedAt ? now : undefined, now);
+    const completed = challenge ? { at: now, factor: challenge.factor, stepUp: !challenge.enrolledBySession } : undefined;
+    const updated = await this.sessions.addFactors(sessionId, [...new Set(factors)], completed, now);
     if (!updated) throw new AppError('user_session_not_found');
     this.logger.emit('info', 'session factors updated', { userId: updated.userId, sessionId, factors: updated.factors });
     return updated;
+  }
+
+  /**
+   * This session set the address `factor` delivers to (email, phone): a challenge it completes with that
+   * factor earns it no step-up.
+   */
+  async markEnrolled(sessionId: string, factor: 'email' | 'phone'): Promise<void> {
+    await this.sessions.markEnrolled(sessionId, factor);
   }
 
   private idleSince(now: Date): Date | undefined {

@@ -7,6 +7,7 @@ import { invalidParam, optional, params, required, v, validateParams } from '../
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { SignInLimits } from '../rate-limit/sign-in-limits.service';
 import { SessionCookies } from '../sessions/session-cookies.service';
 import { SessionModel, sessionModel } from '../sessions/session.model';
 import { allowedLinkHosts } from '../verification/link-hosts';
@@ -26,6 +27,7 @@ export class SignInTokensController {
     private readonly signIn: SignInTokensService,
     private readonly cookies: SessionCookies,
     private readonly rateLimits: RateLimitService,
+    private readonly signInLimits: SignInLimits,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {
     this.allowedHosts = allowedLinkHosts(config);
@@ -82,11 +84,13 @@ export class SignInTokensController {
     return tokenModel(await this.signIn.createPhoneToken(input.userId, input.phone, { requester: requesterOf(request), locale: localeOf(request) }));
   }
 
-  /** 201 Session with `factors: ["email"]` (email code, magic URL) or `["phone"]` (phone code). */
+  /**
+   * 201 Session with `factors: ["email"]` (email code, magic URL) or `["phone"]` (phone code). Failed
+   * attempts are limited like password sign-ins (SignInLimits, keyed on the user id); API keys are not.
+   */
   @Post('sessions/token')
   @Access('guest')
   @HttpCode(201)
-  @RateLimit({ limit: 10, key: ['ip', { param: 'userId' }], bucket: 'SignInTokens.createSession' })
   createSession(
     @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)) })) input: { userId: string; secret: string },
     @Auth() auth: AuthContext,
@@ -100,7 +104,6 @@ export class SignInTokensController {
   @Put(['sessions/magic-url', 'sessions/phone'])
   @Access('guest')
   @HttpCode(201)
-  @RateLimit({ limit: 10, key: ['ip', { param: 'userId' }], bucket: 'SignInTokens.createSession' })
   updateSession(
     @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)) })) input: { userId: string; secret: string },
     @Auth() auth: AuthContext,
@@ -111,8 +114,10 @@ export class SignInTokensController {
   }
 
   private async exchange(input: { userId: string; secret: string }, auth: AuthContext, request: FastifyRequest, reply: FastifyReply): Promise<SessionModel> {
+    // failed token sign-ins count like failed passwords (per source address, per (address, account), per account)
+    const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(`token:${input.userId}`, request, reply);
     const { session, credential } = await this.signIn.createSession(input.userId, input.secret, request);
-    await this.rateLimits.reset(request);
+    await this.signInLimits.succeeded(attempt);
     this.cookies.issue(request, reply, credential, session.expire);
     return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
   }

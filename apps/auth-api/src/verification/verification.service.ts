@@ -18,6 +18,7 @@ import { ChannelsService } from '../channels/channels.service';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import type { OtpDeliveryProducer } from '../core/core.module';
 import { CLOCK, Clock, LOGGER, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS } from '../core/tokens';
+import { SMS_INCAPABLE_MESSAGE, smsCapablePhone } from '../common/validation/params';
 import { UsersService } from '../users/users.service';
 import { VerificationTokensRepository } from './verification-tokens.repository';
 
@@ -68,6 +69,8 @@ export class VerificationService {
   /** Sends a 6-digit code to the user's phone by SMS. */
   async createPhoneVerification(user: UserEntity, ctx: DeliveryContext): Promise<VerificationTokenEntity> {
     if (!user.phone) throw new AppError('user_phone_not_found');
+    // a number stored before the type rule (or by an admin import) is refused before anything is queued
+    if (!smsCapablePhone(user.phone)) throw new AppError('general_argument_invalid', SMS_INCAPABLE_MESSAGE);
     await this.channels.assertAvailable('sms');
     const code = randomDigits(6);
     const token = this.newToken(user.id, 'phone', '', user.phone, this.config.PHONE_VERIFICATION_TTL_SECONDS);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { BudgetsController } from './budgets.controller';
 import { FailureBudgetService } from './failure-budget.service';
 
-@Module({ providers: [FailureBudgetService], exports: [FailureBudgetService] })
+@Module({ controllers: [BudgetsController], providers: [FailureBudgetService], exports: [FailureBudgetService] })
 export class BudgetsModule {}

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, MfaFactor } from '@twostep/contracts';
+import { AppError, LockoutsClearResponse, MfaFactor } from '@twostep/contracts';
 import { BudgetReservation, FailureBudgetRepository, Queryable } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
-import { LOGGER } from '../core/tokens';
+import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { LockoutPolicy, retryAfterSeconds } from './lockout-policy';
 
@@ -18,29 +18,51 @@ import { LockoutPolicy, retryAfterSeconds } from './lockout-policy';
 export class FailureBudgetService {
   readonly policy: LockoutPolicy;
   private readonly accountThreshold: number;
+  private readonly hardLimit: number;
 
   constructor(
     private readonly budgets: FailureBudgetRepository,
     private readonly metrics: MfaMetrics,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
   ) {
     this.policy = new LockoutPolicy(config.MFA_FAILURE_LIMIT, config.MFA_LOCKOUT_BASE_SECONDS, config.MFA_LOCKOUT_MAX_SECONDS);
     this.accountThreshold = config.MFA_ACCOUNT_FAILURE_LIMIT;
+    this.hardLimit = config.MFA_FAILURE_HARD_LIMIT;
   }
 
-  /** Counts one attempt, or throws 429 `general_rate_limit_exceeded` (with Retry-After) while locked. */
+  /**
+   * Counts one attempt, or throws 429 `general_rate_limit_exceeded` while locked: with Retry-After for
+   * a timed lockout, without one for a factor at the hard cap (it needs another factor or an admin).
+   */
   async reserve(userId: string, factor: MfaFactor, now: Date): Promise<BudgetReservation> {
-    const reservation = await this.budgets.reserve(userId, factor, now, this.policy.threshold, this.policy.schedule, this.accountThreshold);
+    const reservation = await this.budgets.reserve(userId, factor, now, this.policy.threshold, this.policy.schedule, this.accountThreshold, this.hardLimit);
     if (reservation) return reservation;
-    const until = (await this.budgets.lockedUntil(userId, factor, now)) ?? new Date(now.getTime() + 1000);
+    const lock = await this.budgets.lockOf(userId, factor, now);
     this.metrics.failed(factor, 'locked');
+    if (lock.hard) {
+      throw new AppError(
+        'general_rate_limit_exceeded',
+        'This factor is locked after too many failed attempts. Verify with another factor, or ask an administrator to unlock it.',
+      );
+    }
+    const until = lock.until ?? new Date(now.getTime() + 1000);
     throw new AppError('general_rate_limit_exceeded', undefined, { retryAfterSeconds: retryAfterSeconds(until, now) });
   }
 
-  /** The counted attempt was wrong: it stays counted; report the lockout it started, if any. */
-  failed(userId: string, factor: MfaFactor, reservation: BudgetReservation, now: Date): void {
-    if (!reservation.lockedUntil) return;
+  /**
+   * The counted attempt was wrong: it stays counted; reports the lockout it started, if any. Returns
+   * true when the account holder should be told: this attempt started the first lockout since the last
+   * success (once per run of failures, not at every lockout of a long attack).
+   */
+  failed(userId: string, factor: MfaFactor, reservation: BudgetReservation, now: Date): boolean {
+    if (reservation.hardLocked) {
+      this.metrics.lockouts.inc({ factor });
+      this.logger.emit('warn', 'mfa factor locked until recovered with another factor or unlocked by an admin', { userId, factor, failures: reservation.failures });
+      return reservation.firstLockoutOfRun;
+    }
+    if (!reservation.lockedUntil) return false;
     this.metrics.lockouts.inc({ factor });
     this.logger.emit('warn', 'mfa factor locked after consecutive failures', {
       userId,
@@ -48,9 +70,20 @@ export class FailureBudgetService {
       failures: reservation.failures,
       lockedForSeconds: retryAfterSeconds(reservation.lockedUntil, now),
     });
+    return reservation.firstLockoutOfRun;
   }
 
-  /** A success resets the factor's and the account's consecutive failures (and ends a lockout its own attempt started). */
+  /** An administrator's unlock: every factor of the user, hard cap included. */
+  async unlock(userId: string): Promise<LockoutsClearResponse> {
+    const cleared = await this.budgets.unlock(userId, this.clock.now());
+    this.logger.emit('info', 'mfa lockouts cleared by an administrator', { userId, cleared });
+    return { cleared };
+  }
+
+  /**
+   * A success resets the factor's and the account's consecutive failures (and ends a lockout its own
+   * attempt started), and releases any factor at the hard cap (the user proved another factor).
+   */
   async succeeded(userId: string, factor: MfaFactor, now: Date, db?: Queryable): Promise<void> {
     await this.budgets.reset(userId, factor, now, db);
   }

@@ -42,7 +42,8 @@ export interface VerifyChallenge {
   otp: string;
 }
 
-type Outcome = { ok: true; recoveryCodesLeft?: number } | { ok: false; reason: FailureReason };
+/** `enrolledSessionId`: the session that enrolled the factor the code proved (TOTP, recovery codes). */
+type Outcome = { ok: true; recoveryCodesLeft?: number; enrolledSessionId?: string | null } | { ok: false; reason: FailureReason };
 
 /**
  * MFA challenges: bound to a user, a session and a factor; expiring; single-use; at most
@@ -161,14 +162,15 @@ export class ChallengesService {
       if (challenge.deliveryChannel) await this.publisher.closeReference(challenge.id, 'consumed', challenge.expiresAt, now);
       this.metrics.challengesVerified.inc({ factor });
       this.logger.info('mfa challenge verified', { userId: challenge.userId, challengeId: challenge.id, factor });
-      return { factor, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
+      const enrolledBySession = !!outcome.enrolledSessionId && outcome.enrolledSessionId === req.sessionId;
+      return { factor, enrolledBySession, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
     }
 
-    this.budget.failed(challenge.userId, factor, reservation, now);
+    const lockoutStarted = this.budget.failed(challenge.userId, factor, reservation, now);
     if (attempts >= MAX_ATTEMPTS_PER_CHALLENGE && (await this.challenges.exhaustIfSpent(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE)) && challenge.deliveryChannel) {
       await this.publisher.closeReference(challenge.id, 'exhausted', challenge.expiresAt, now);
     }
-    return this.refuse(challenge, outcome.reason);
+    return this.refuse(challenge, outcome.reason, lockoutStarted);
   }
 
   /** The state of one of the user's challenges (never its code or hash); 401 for anyone else's. */
@@ -255,12 +257,14 @@ export class ChallengesService {
       case 'totp': {
         const match = await this.totp.matchVerified(userId, code, now);
         if (!('step' in match)) return { ok: false, reason: match.reason };
-        return this.commit(challenge, now, { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step }, 'replayed_step');
+        const outcome = await this.commit(challenge, now, { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step }, 'replayed_step');
+        return outcome.ok ? { ...outcome, enrolledSessionId: match.enrolledSessionId } : outcome;
       }
       case 'recoveryCode': {
         const row = await this.recoveryCodes.findUnused(userId, code);
         if (!row) return { ok: false, reason: 'wrong_code' };
-        return this.commit(challenge, now, { kind: 'recoveryCode', codeId: row.id }, 'wrong_code');
+        const outcome = await this.commit(challenge, now, { kind: 'recoveryCode', codeId: row.id }, 'wrong_code');
+        return outcome.ok ? { ...outcome, enrolledSessionId: row.enrolledSessionId } : outcome;
       }
     }
   }
@@ -281,10 +285,12 @@ export class ChallengesService {
     return result.recoveryCodesLeft === undefined ? { ok: true } : { ok: true, recoveryCodesLeft: result.recoveryCodesLeft };
   }
 
-  private refuse(challenge: ChallengeEntity, reason: FailureReason): never {
+  private refuse(challenge: ChallengeEntity, reason: FailureReason, lockoutStarted = false): never {
     this.metrics.failed(challenge.factor, reason);
     this.logger.emit('warn', 'mfa challenge verification refused', { userId: challenge.userId, challengeId: challenge.id, factor: challenge.factor, outcome: reason });
-    // the caller sees the same refusal; auth-api tells the account holder (ASVS 4.0.3 2.8.5)
-    throw new AppError('user_invalid_token', undefined, reason === 'replayed_step' ? { signal: 'totp-replay' } : undefined);
+    // the caller sees the same refusal; auth-api tells the account holder (ASVS 4.0.3 2.8.5): the first
+    // lockout of a run of failures matters more than a replayed step
+    const signal = lockoutStarted ? 'factor-locked' : reason === 'replayed_step' ? 'totp-replay' : undefined;
+    throw new AppError('user_invalid_token', undefined, signal ? { signal } : undefined);
   }
 }

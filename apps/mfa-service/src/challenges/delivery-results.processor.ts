@@ -52,6 +52,7 @@ export class DeliveryResultsProcessor implements OnModuleDestroy {
 
   async process(job: Job<DeliveryResultJob, string, DeliveryResultJobName>): Promise<string> {
     const data = job.data;
+    // eslint-disable-next-line no-restricted-syntax -- job names, not secrets
     if (job.name !== DeliveryResultJobName.Outcome || data?.deliveryName !== OtpDeliveryJobName.MfaChallengeCode) return 'ignored';
     const at = typeof data.at === 'string' ? new Date(data.at) : new Date(NaN);
     const valid =

@@ -1,4 +1,4 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, loadConfig } from '@twostep/config';
+import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig } from '@twostep/config';
 
 export function mfaServiceSchema(source: Env) {
   const early = earlyEnv(source);
@@ -7,10 +7,10 @@ export function mfaServiceSchema(source: Env) {
     ...commonSchema,
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
-    /** where this service listens for RPC: tcp://host:port (host 0.0.0.0 to accept from other machines) */
+    /** where this service listens for RPC: tcp://host:port (the port is used; the address comes from MFA_LISTEN_HOST) */
     MFA_SERVICE_URL: env.url({ protocols: ['tcp'], default: 'tcp://127.0.0.1:3001' }),
-    /** bind address for the RPC listener; defaults to the host of MFA_SERVICE_URL */
-    MFA_LISTEN_HOST: env.optionalString(),
+    /** bind address of the RPC listener; loopback unless told otherwise (containers: 0.0.0.0) */
+    MFA_LISTEN_HOST: listenHost(),
     HEALTH_PORT: env.port({ default: 3011 }),
     /** encrypts TOTP secrets and recovery codes at rest and keys the code hashes; only this service holds it */
     MFA_ENCRYPTION_KEY: key,
@@ -27,6 +27,11 @@ export function mfaServiceSchema(source: Env) {
      * factor limit: one factor alone always locks first; switching factors gains nothing)
      */
     MFA_ACCOUNT_FAILURE_LIMIT: env.int({ default: 20, min: 3, max: 100 }),
+    /**
+     * consecutive failures of one factor after which it stays locked (no end) until the user completes a
+     * challenge with another factor or an admin unlocks it (DELETE /v1/users/{userId}/mfa/lockouts)
+     */
+    MFA_FAILURE_HARD_LIMIT: env.int({ default: 100, min: 3, max: 100 }),
     /** length of the first lockout; each further lockout doubles it */
     MFA_LOCKOUT_BASE_SECONDS: env.int({ default: 30, min: 1, max: 3600 }),
     /** longest lockout */
@@ -43,6 +48,7 @@ export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfi
     if (c.MFA_ENCRYPTION_KEY === c.QUEUE_ENCRYPTION_KEY) problem('MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY must be different keys');
     if (c.MFA_LOCKOUT_MAX_SECONDS < c.MFA_LOCKOUT_BASE_SECONDS) problem('MFA_LOCKOUT_MAX_SECONDS must be >= MFA_LOCKOUT_BASE_SECONDS');
     if (c.MFA_ACCOUNT_FAILURE_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_ACCOUNT_FAILURE_LIMIT must be >= MFA_FAILURE_LIMIT');
+    if (c.MFA_FAILURE_HARD_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_FAILURE_HARD_LIMIT must be >= MFA_FAILURE_LIMIT');
   });
 }
 

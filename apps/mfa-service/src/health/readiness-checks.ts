@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { ReadinessCheck } from '@twostep/observability';
+import { redisReadinessCheck } from '@twostep/messaging';
+import { JsonLogger, ReadinessCheck } from '@twostep/observability';
 import { DeliveryResultsProcessor } from '../challenges/delivery-results.processor';
-import { CLOCK, Clock, REDIS } from '../core/tokens';
+import { CLOCK, Clock, LOGGER, REDIS } from '../core/tokens';
 
-/** What "ready" means for mfa-service: Postgres and Redis answer, the delivery-results worker runs. */
+/** What "ready" means for mfa-service: Postgres answers, Redis answers and evicts nothing, the delivery-results worker runs. */
 @Injectable()
 export class ReadinessChecks {
   constructor(
@@ -13,12 +14,13 @@ export class ReadinessChecks {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly deliveryResults: DeliveryResultsProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
   checks(): Record<string, ReadinessCheck> {
     return {
       postgres: async () => void (await this.dataSource.query('SELECT 1')),
-      redis: async () => void (await this.redis.ping()),
+      redis: redisReadinessCheck(this.redis, (problem) => this.logger.emit('error', problem)),
       'delivery-results-worker': async () => {
         if (!this.deliveryResults.isReady()) throw new Error('worker not running');
       },

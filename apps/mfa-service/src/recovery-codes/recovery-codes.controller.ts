@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MfaPattern, MfaRpc } from '@twostep/contracts';
-import { payloadOf, userIdOf } from '../validation/rpc-input';
+import { enrollingSessionIdOf, payloadOf, userIdOf } from '../validation/rpc-input';
 import { RecoveryCodesService } from './recovery-codes.service';
 
 type Rpc<P extends keyof MfaRpc> = MfaRpc[P]['response'];
@@ -12,7 +12,8 @@ export class RecoveryCodesController {
 
   @MessagePattern(MfaPattern.RecoveryCodesCreate)
   create(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.RecoveryCodesCreate>> {
-    return this.recoveryCodes.create(userIdOf(payloadOf(payload)));
+    const p = payloadOf(payload);
+    return this.recoveryCodes.create(userIdOf(p), enrollingSessionIdOf(p));
   }
 
   @MessagePattern(MfaPattern.RecoveryCodesGet)
@@ -22,6 +23,7 @@ export class RecoveryCodesController {
 
   @MessagePattern(MfaPattern.RecoveryCodesRegenerate)
   regenerate(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.RecoveryCodesRegenerate>> {
-    return this.recoveryCodes.regenerate(userIdOf(payloadOf(payload)));
+    const p = payloadOf(payload);
+    return this.recoveryCodes.regenerate(userIdOf(p), enrollingSessionIdOf(p));
   }
 }

@@ -22,10 +22,10 @@ export class RecoveryCodesService {
   ) {}
 
   /** A first set, or a new one once every code of the old set was used; 409 while unused codes exist. */
-  async create(userId: string): Promise<RecoveryCodesResponse> {
+  async create(userId: string, enrollingSessionId: string | null = null): Promise<RecoveryCodesResponse> {
     const codes = await this.codes.withUserLock(userId, async (manager) => {
       if ((await this.codes.countUnused(userId, manager)) > 0) throw new AppError('user_recovery_codes_already_exists');
-      return this.replace(manager, userId);
+      return this.replace(manager, userId, enrollingSessionId);
     });
     this.logger.info('recovery codes created', { userId });
     return { recoveryCodes: codes };
@@ -39,10 +39,10 @@ export class RecoveryCodesService {
   }
 
   /** A new set; every code of the old one stops working. 404 when the user has no unused codes. */
-  async regenerate(userId: string): Promise<RecoveryCodesResponse> {
+  async regenerate(userId: string, enrollingSessionId: string | null = null): Promise<RecoveryCodesResponse> {
     const codes = await this.codes.withUserLock(userId, async (manager) => {
       if ((await this.codes.countUnused(userId, manager)) === 0) throw new AppError('user_recovery_codes_not_found');
-      return this.replace(manager, userId);
+      return this.replace(manager, userId, enrollingSessionId);
     });
     this.logger.info('recovery codes regenerated', { userId });
     return { recoveryCodes: codes };
@@ -61,7 +61,7 @@ export class RecoveryCodesService {
     return found;
   }
 
-  private async replace(db: Queryable, userId: string): Promise<string[]> {
+  private async replace(db: Queryable, userId: string, enrollingSessionId: string | null): Promise<string[]> {
     const now = this.clock.now();
     const plain = Array.from({ length: RECOVERY_CODE_COUNT }, () => generateRecoveryCode());
     await this.codes.replaceAll(
@@ -74,6 +74,7 @@ export class RecoveryCodesService {
         codeEncrypted: this.secrets.encryptRecoveryCode(userId, code),
       })),
       now,
+      enrollingSessionId,
     );
     return plain;
   }

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MfaPattern, MfaRpc } from '@twostep/contracts';
-import { labelPartOf, otpOf, payloadOf, userIdOf } from '../validation/rpc-input';
+import { enrollingSessionIdOf, labelPartOf, otpOf, payloadOf, userIdOf } from '../validation/rpc-input';
 import { TotpService } from './totp.service';
 
 type Rpc<P extends keyof MfaRpc> = MfaRpc[P]['response'];
@@ -19,7 +19,7 @@ export class TotpController {
   @MessagePattern(MfaPattern.TotpVerify)
   verify(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.TotpVerify>> {
     const p = payloadOf(payload);
-    return this.totp.verifyEnrollment(userIdOf(p), otpOf(p));
+    return this.totp.verifyEnrollment(userIdOf(p), otpOf(p), enrollingSessionIdOf(p));
   }
 
   @MessagePattern(MfaPattern.TotpDelete)

@@ -9,15 +9,14 @@ import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.conf
 import { MfaSecrets } from '../core/mfa-secrets.service';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
-import { base32Decode } from './base32';
 import { otpauthUri } from './otpauth-uri';
-import { generateTotpSecret, matchingSteps, timeStep } from './totp-algorithm';
+import { generateTotpSecret, matchStep, StepMatch, TOTP_CODE } from './totp-algorithm';
 
 /** A TOTP code as typed: exactly six ASCII digits (no spaces, no other scripts' digits). */
-export const TOTP_CODE = /^[0-9]{6}$/;
+export { TOTP_CODE };
 
 /** Which time step a code proves, or why it proves none. */
-export type TotpMatch = { step: number } | { reason: 'wrong_code' | 'replayed_step' };
+export type TotpMatch = StepMatch;
 
 /**
  * TOTP authenticators: enrollment (secret, URI, verification) and code checks. SHA-1, 6 digits, 30 s,
@@ -56,8 +55,11 @@ export class TotpService {
     return { secret, uri: otpauthUri(issuer, accountName, secret) };
   }
 
-  /** Enrollment: the first correct code verifies the authenticator (and burns its time step). */
-  async verifyEnrollment(userId: string, otp: string): Promise<TotpVerifyResponse> {
+  /**
+   * Enrollment: the first correct code verifies the authenticator (and burns its time step); the
+   * verifying session is recorded as its enroller.
+   */
+  async verifyEnrollment(userId: string, otp: string, enrollingSessionId: string | null = null): Promise<TotpVerifyResponse> {
     const authenticator = await this.authenticators.find(userId);
     if (!authenticator) throw new AppError('user_authenticator_not_found');
     if (authenticator.verified) throw new AppError('user_authenticator_already_verified');
@@ -75,6 +77,7 @@ export class TotpService {
         step: match.step,
         now,
         enrollment: true,
+        enrollingSessionId,
       });
       if (accepted) {
         await this.budget.succeeded(userId, 'totp', now);
@@ -84,10 +87,10 @@ export class TotpService {
       }
     }
     const reason = 'reason' in match ? match.reason : 'replayed_step';
-    this.budget.failed(userId, 'totp', reservation, now);
+    const lockoutStarted = this.budget.failed(userId, 'totp', reservation, now);
     this.metrics.failed('totp', reason);
     this.logger.emit('warn', 'totp enrollment verification refused', { userId, outcome: reason });
-    throw new AppError('user_invalid_token');
+    throw new AppError('user_invalid_token', undefined, lockoutStarted ? { signal: 'factor-locked' } : undefined);
   }
 
   async delete(userId: string): Promise<TotpDeleteResponse> {
@@ -100,22 +103,28 @@ export class TotpService {
    * For a TOTP challenge: the step a code proves against the user's *verified* authenticator. The caller
    * burns the step in the statement that consumes the challenge (ChallengeRepository.complete).
    */
-  async matchVerified(userId: string, otp: string, now: Date): Promise<{ step: number; authenticatorId: string } | { reason: 'wrong_code' | 'replayed_step' }> {
+  async matchVerified(
+    userId: string,
+    otp: string,
+    now: Date,
+  ): Promise<{ step: number; authenticatorId: string; enrolledSessionId: string | null } | { reason: 'wrong_code' | 'replayed_step' }> {
     const authenticator = await this.authenticators.find(userId);
     if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
     const match = this.match(authenticator, otp, now);
-    return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId } : match;
+    return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId, enrolledSessionId: authenticator.enrolledSessionId } : match;
   }
 
   private match(authenticator: TotpAuthenticatorEntity, otp: string, now: Date): TotpMatch {
-    const key = base32Decode(this.secrets.decryptTotpSecret(authenticator.userId, authenticator.secretEncrypted));
-    const steps = matchingSteps(key, otp, timeStep(Math.floor(now.getTime() / 1000)), this.window);
-    if (steps.length === 0) return { reason: 'wrong_code' };
-    const fresh = steps.filter((s) => authenticator.lastStep === null || s > authenticator.lastStep);
-    if (fresh.length === 0) {
+    const match = matchStep({
+      secret: this.secrets.decryptTotpSecret(authenticator.userId, authenticator.secretEncrypted),
+      code: otp,
+      epochSeconds: Math.floor(now.getTime() / 1000),
+      window: this.window,
+      lastStep: authenticator.lastStep,
+    });
+    if ('reason' in match && match.reason === 'replayed_step') {
       this.logger.emit('warn', 'totp code for an already accepted time step rejected (possible replay)', { userId: authenticator.userId });
-      return { reason: 'replayed_step' };
     }
-    return { step: Math.max(...fresh) };
+    return match;
   }
 }

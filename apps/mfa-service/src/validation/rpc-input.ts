@@ -43,6 +43,11 @@ export function sessionIdOf(p: Record<string, unknown>): string {
   return idField(p, 'sessionId');
 }
 
+/** The enrolling session of a factor change, when one made it (absent for admin changes). */
+export function enrollingSessionIdOf(p: Record<string, unknown>): string | null {
+  return p.sessionId === undefined || p.sessionId === null ? null : idField(p, 'sessionId');
+}
+
 /** A string of at most 256 characters; whether it names a challenge is the service's question. */
 export function challengeIdOf(p: Record<string, unknown>): string {
   const value = p.challengeId;

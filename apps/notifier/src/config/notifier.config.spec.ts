@@ -69,4 +69,18 @@ describe('notifier config', () => {
   it('requires the queue key in production', () => {
     expect(() => loadNotifierConfig({ NODE_ENV: 'production' })).toThrow(/QUEUE_ENCRYPTION_KEY is required in production/);
   });
+
+  it('serves the development outbox only with NODE_ENV=development set explicitly and a loopback HEALTH_HOST', () => {
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY }).devOutboxServed).toBe(false);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, NODE_ENV: 'test' }).devOutboxServed).toBe(false);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, NODE_ENV: 'development' }).devOutboxServed).toBe(true);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, NODE_ENV: 'development', HEALTH_HOST: '::1' }).devOutboxServed).toBe(true);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, NODE_ENV: 'development', HEALTH_HOST: '0.0.0.0' }).devOutboxServed).toBe(false);
+    expect(loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, NODE_ENV: 'development', HEALTH_HOST: '10.1.2.3' }).devOutboxServed).toBe(false);
+  });
+
+  it('defaults the SMS pumping caps: 10 per account a day, 30 per number range an hour', () => {
+    const c = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY });
+    expect([c.SMS_ACCOUNT_DAILY_LIMIT, c.SMS_PREFIX_LIMIT, c.SMS_PREFIX_WINDOW_SECONDS, c.HEALTH_HOST]).toEqual([10, 30, 3600, '127.0.0.1']);
+  });
 });

@@ -1,4 +1,4 @@
-import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, loadConfig } from '@twostep/config';
+import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, isLoopbackHost, keyringField, loadConfig } from '@twostep/config';
 
 /** Sender used in development when `SMTP_FROM` is not set (production requires it with `SMTP_URL`). */
 export const DEVELOPMENT_SMTP_FROM = 'Twostep <no-reply@localhost>';
@@ -34,7 +34,7 @@ export function notifierSchema(source: Env) {
   const key = keyringField({ nodeEnvOf: () => early.nodeEnv, dataDirOf: () => early.dataDir });
   return {
     ...commonSchema,
-    /** health, readiness, metrics (and in development the outbox reader `GET /dev/outbox?to=`) */
+    /** health, readiness, metrics (and, with NODE_ENV=development on loopback, the outbox reader `GET /dev/outbox?to=`) */
     HEALTH_PORT: env.port({ default: 3012 }),
     /** opens job payloads; the same key as the producers' */
     QUEUE_ENCRYPTION_KEY: key,
@@ -70,20 +70,31 @@ export function notifierSchema(source: Env) {
     /** SMS per destination number per window */
     SMS_DESTINATION_LIMIT: env.int({ default: 10, min: 1, max: 100_000 }),
     SMS_DESTINATION_WINDOW_SECONDS: env.int({ default: 3600, min: 1, max: 7 * 24 * 3600 }),
-    /** SMS per destination country per window, 0 for no limit */
+    /** SMS per account per 24 hours (counted separately for verified and unverified numbers), 0 for no limit */
+    SMS_ACCOUNT_DAILY_LIMIT: env.int({ default: 10, min: 0, max: 100_000 }),
+    /** SMS per number range (the E.164 number without its last 4 digits) per window, 0 for no limit */
+    SMS_PREFIX_LIMIT: env.int({ default: 30, min: 0, max: 1_000_000 }),
+    SMS_PREFIX_WINDOW_SECONDS: env.int({ default: 3600, min: 1, max: 7 * 24 * 3600 }),
+    /** SMS per destination country per window (verified and unverified numbers each have this budget), 0 for no limit */
     SMS_COUNTRY_LIMIT: env.int({ default: 1000, min: 0, max: 10_000_000 }),
     SMS_COUNTRY_WINDOW_SECONDS: env.int({ default: 3600, min: 1, max: 7 * 24 * 3600 }),
   };
 }
 
-export type NotifierConfig = ConfigOf<ReturnType<typeof notifierSchema>>;
+export type NotifierConfig = ConfigOf<ReturnType<typeof notifierSchema>> & {
+  /**
+   * whether the health listener serves `GET /dev/outbox` (every code in the file outbox): only when
+   * NODE_ENV=development is set explicitly (not merely defaulted) and HEALTH_HOST is a loopback address
+   */
+  readonly devOutboxServed: boolean;
+};
 
 function isSet(value: string | undefined): boolean {
   return value !== undefined && value.trim() !== '';
 }
 
 export function loadNotifierConfig(source: Env = process.env): NotifierConfig {
-  return loadConfig(notifierSchema(source), source, (c, problem) => {
+  const config = loadConfig(notifierSchema(source), source, (c, problem) => {
     const production = c.NODE_ENV === 'production';
     if (production && c.SMTP_URL && !isSet(source.SMTP_FROM)) problem('SMTP_FROM is required with SMTP_URL in production');
 
@@ -99,6 +110,7 @@ export function loadNotifierConfig(source: Env = process.env): NotifierConfig {
     if (c.SMS_ALLOWED_COUNTRIES.length === 0) problem('SMS_ALLOWED_COUNTRIES must name at least one country, or *');
     if (c.PROVIDER_TIMEOUT_MS * 2 > c.WORKER_LOCK_DURATION_MS) problem('PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS');
   });
+  return { ...config, devOutboxServed: source.NODE_ENV?.trim() === 'development' && isLoopbackHost(config.HEALTH_HOST) };
 }
 
 /** How each channel delivers: a real provider, the development file outbox, or not at all. */

@@ -26,6 +26,7 @@ export class NotifierMetrics {
   private readonly latency: Histogram<'queue' | 'channel'>;
   private readonly channelEnabled: Gauge<'channel' | 'provider'>;
   private readonly depth: Gauge<'queue' | 'state'>;
+  private readonly smsCaps: Counter<'cap' | 'bucket'>;
   private readonly queues: Queue[];
 
   constructor(@Inject(METRICS) registry: Registry, @Inject(CLIENT_REDIS) redis: Redis, @Inject(NOTIFIER_CONFIG) config: NotifierConfig) {
@@ -59,6 +60,12 @@ export class NotifierMetrics {
       name: 'notifier_channel_enabled',
       help: '1 when the channel can deliver, by provider (smtp, twilio, outbox)',
       labelNames: ['channel', 'provider'],
+      registers: [registry],
+    });
+    this.smsCaps = new Counter({
+      name: 'notifier_sms_cap_tripped_total',
+      help: 'SMS refused by an abuse cap (destination, account, prefix, country), by bucket (verified, unverified destination)',
+      labelNames: ['cap', 'bucket'],
       registers: [registry],
     });
     const prefix = bullPrefix(config.REDIS_KEY_PREFIX);
@@ -108,6 +115,10 @@ export class NotifierMetrics {
 
   recordRetry(queue: QueueName, channel: DeliveryChannel | 'unknown', reason: DeliveryFailureReason): void {
     this.retried.inc({ queue, channel, reason });
+  }
+
+  smsCapTripped(cap: string, bucket: string): void {
+    this.smsCaps.inc({ cap, bucket });
   }
 
   /** Closes the queues read for depth (not the Redis connection, which the core module owns). */

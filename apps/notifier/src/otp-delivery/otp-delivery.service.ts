@@ -62,7 +62,7 @@ export class OtpDeliveryService {
       const phone = phoneDestination(secret.destination);
       const message = this.renderer.otp(data, secret, phone.e164, now);
       if (message.channel !== 'sms') throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'channel mismatch');
-      await this.smsGuard.admit(phone, job.id, now);
+      await this.smsGuard.admit(phone, { id: job.id, name: data.name, userId: data.userId }, now);
       receipt = await channel.send(message);
     }
 

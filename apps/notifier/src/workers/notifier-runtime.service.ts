@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { OtpDeliveryJob, QueueName, SecurityNoticeJob } from '@twostep/contracts';
-import { bullPrefix, closeRedis, defaultQueuePolicy, waitForRedis } from '@twostep/messaging';
+import { bullPrefix, closeRedis, defaultQueuePolicy, redisReadinessCheck, reportRedisSafety, waitForRedis } from '@twostep/messaging';
 import { JsonLogger, ReadinessCheck } from '@twostep/observability';
 import { ChannelRegistry } from '../channels/channel-registry.service';
 import { ChannelModes, NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
@@ -24,6 +24,8 @@ const REDIS_WAIT_MS = 5000;
 export class NotifierRuntime {
   private readonly workers: [DeliveryWorker<OtpDeliveryJob>, DeliveryWorker<SecurityNoticeJob>];
   private stopping?: Promise<void>;
+  private readonly production: boolean;
+  private readonly redisCheck: ReadinessCheck;
 
   constructor(
     @Inject(NOTIFIER_CONFIG) config: NotifierConfig,
@@ -38,6 +40,8 @@ export class NotifierRuntime {
     otpProcessor: OtpDeliveryProcessor,
     noticesProcessor: SecurityNoticesProcessor,
   ) {
+    this.production = config.NODE_ENV === 'production';
+    this.redisCheck = redisReadinessCheck(clientRedis, (problem) => logger.emit('error', problem));
     const base = {
       connection: workerRedis,
       prefix: bullPrefix(config.REDIS_KEY_PREFIX),
@@ -70,14 +74,15 @@ export class NotifierRuntime {
       // start anyway: the workers connect when Redis comes up, readiness stays false until then
       this.logger.emit('warn', 'redis not reachable yet, starting anyway');
     }
+    await reportRedisSafety(this.clientRedis, this.production, (level, message, fields) => this.logger.emit(level, message, fields));
     for (const worker of this.workers) worker.start();
     await this.heartbeat.start();
     this.logger.emit('info', 'workers started', { mailVia: this.modes.email.kind, smsVia: this.modes.sms.kind });
   }
 
-  /** Readiness: Redis answers and every worker is taking jobs. */
+  /** Readiness: Redis answers and evicts nothing, and every worker is taking jobs. */
   readinessChecks(): Record<string, ReadinessCheck> {
-    const checks: Record<string, ReadinessCheck> = { redis: async () => void (await this.clientRedis.ping()) };
+    const checks: Record<string, ReadinessCheck> = { redis: this.redisCheck };
     for (const worker of this.workers) {
       checks[`${worker.queue}-worker`] = async () => {
         if (!worker.isRunning()) throw new Error('not running');

@@ -44,6 +44,21 @@ export class SessionEntity {
   @Column({ name: 'mfa_updated_at', type: 'timestamptz', nullable: true })
   mfaUpdatedAt: Date | null;
 
+  /** the factor that completed the session's last challenge */
+  @Column({ name: 'mfa_factor', type: 'varchar', length: 16, nullable: true })
+  mfaFactor: string | null;
+
+  /**
+   * the last challenge completed with a factor this session did not enroll itself: the step-up that
+   * factor and address changes of an account with MFA on need within MFA_RECENT_SECONDS
+   */
+  @Column({ name: 'step_up_at', type: 'timestamptz', nullable: true })
+  stepUpAt: Date | null;
+
+  /** factors whose address this session set (`email`, `phone`): proving them earns it no step-up */
+  @Column({ name: 'enrolled_factors', type: 'text', array: true, default: () => "'{}'" })
+  enrolledFactors: string[];
+
   /** absolute expiry */
   @Column({ type: 'timestamptz' })
   expire: Date;

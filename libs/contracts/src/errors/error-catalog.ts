@@ -67,7 +67,9 @@ export interface AppwriteErrorBody {
  * Why a refusal deserves the account holder's attention, for the service that can tell them. Crosses
  * the RPC boundary; never part of an HTTP response (the client sees the same error either way).
  */
-export type AppErrorSignal = 'totp-replay';
+export type AppErrorSignal = 'totp-replay' | 'factor-locked';
+
+const APP_ERROR_SIGNALS: readonly AppErrorSignal[] = ['totp-replay', 'factor-locked'];
 
 export class AppError extends Error {
   readonly type: ErrorType;
@@ -112,6 +114,6 @@ export function isRpcErrorPayload(value: unknown): value is RpcErrorPayload {
 export function fromRpcErrorPayload(payload: RpcErrorPayload): AppError {
   return new AppError(payload.type, payload.message, {
     retryAfterSeconds: payload.retryAfterSeconds,
-    ...(payload.signal === 'totp-replay' ? { signal: payload.signal } : {}),
+    ...(payload.signal !== undefined && APP_ERROR_SIGNALS.includes(payload.signal) ? { signal: payload.signal } : {}),
   });
 }

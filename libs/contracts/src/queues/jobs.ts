@@ -76,6 +76,8 @@ export const DeliveryFailureReason = {
   Undecryptable: 'undecryptable',
   /** the SMS country's hourly budget (SMS_COUNTRY_LIMIT) is spent */
   CountryLimit: 'country_limit',
+  PrefixLimit: 'prefix_limit',
+  AccountLimit: 'account_limit',
   /** the job does not make sense (unknown name or event, missing code or link, channel not allowed for this job) */
   InvalidPayload: 'invalid_payload',
 } as const;
@@ -105,6 +107,7 @@ export const SecurityEvent = {
   RecoveryCodesRegenerated: 'recovery-codes-regenerated',
   RecoveryCodeUsed: 'recovery-code-used',
   TotpReplayRejected: 'totp-replay-rejected',
+  FactorLocked: 'mfa-factor-locked',
   PasswordChanged: 'password-changed',
   EmailChanged: 'email-changed',
   PhoneChanged: 'phone-changed',

@@ -26,6 +26,7 @@ export const MfaPattern = {
   RecoveryCodesGet: 'mfa.v1.recovery-codes.get',
   RecoveryCodesRegenerate: 'mfa.v1.recovery-codes.regenerate',
   UserPurge: 'mfa.v1.user.purge',
+  LockoutsClear: 'mfa.v1.lockouts.clear',
 } as const;
 export type MfaPattern = (typeof MfaPattern)[keyof typeof MfaPattern];
 
@@ -62,6 +63,12 @@ export interface FactorsResponse {
   recoveryCode: boolean;
 }
 
+/** A change to a user's factors made from a session (the session is recorded as the factor's enroller). */
+export interface EnrollingSessionRef extends UserRef {
+  /** the session making the change; a factor enrolled by a session never earns that session a step-up */
+  sessionId?: string;
+}
+
 export interface TotpCreateRequest extends UserRef {
   /** the label's account part: the user's email (or phone, or id when neither exists) */
   accountName: string;
@@ -75,7 +82,7 @@ export interface TotpCreateResponse {
   uri: string;
 }
 
-export interface TotpVerifyRequest extends UserRef {
+export interface TotpVerifyRequest extends EnrollingSessionRef {
   otp: string;
 }
 export interface TotpVerifyResponse {
@@ -125,6 +132,11 @@ export interface ChallengeVerifyResponse {
   factor: MfaFactor;
   /** recovery codes left after this one (only for `recoveryCode`) */
   recoveryCodesLeft?: number;
+  /**
+   * the proven factor (TOTP authenticator, recovery-code set) was enrolled by the very session that
+   * completed the challenge: it proves nothing new about that session (no step-up)
+   */
+  enrolledBySession: boolean;
 }
 
 export type ChallengeStatus = 'pending' | 'delivered' | 'delivery_failed' | 'expired' | 'exhausted' | 'consumed';
@@ -150,6 +162,11 @@ export interface RecoveryCodesResponse {
   recoveryCodes: string[];
 }
 
+export interface LockoutsClearResponse {
+  /** factor budgets (of the account included) that had failures or a lockout and were cleared */
+  cleared: number;
+}
+
 export interface UserPurgeResponse {
   purged: true;
 }
@@ -167,8 +184,9 @@ export interface MfaRpc {
   [MfaPattern.ChallengeCreate]: { request: ChallengeCreateRequest; response: ChallengeView };
   [MfaPattern.ChallengeVerify]: { request: ChallengeVerifyRequest; response: ChallengeVerifyResponse };
   [MfaPattern.ChallengeGet]: { request: ChallengeGetRequest; response: ChallengeStateResponse };
-  [MfaPattern.RecoveryCodesCreate]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.RecoveryCodesCreate]: { request: EnrollingSessionRef; response: RecoveryCodesResponse };
   [MfaPattern.RecoveryCodesGet]: { request: UserRef; response: RecoveryCodesResponse };
-  [MfaPattern.RecoveryCodesRegenerate]: { request: UserRef; response: RecoveryCodesResponse };
+  [MfaPattern.RecoveryCodesRegenerate]: { request: EnrollingSessionRef; response: RecoveryCodesResponse };
   [MfaPattern.UserPurge]: { request: UserRef; response: UserPurgeResponse };
+  [MfaPattern.LockoutsClear]: { request: UserRef; response: LockoutsClearResponse };
 }

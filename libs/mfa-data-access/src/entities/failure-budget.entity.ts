@@ -19,6 +19,10 @@ export class FailureBudgetEntity {
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
 
+  /** set when the factor reached the hard cap: locked with no end until another factor or an admin clears it */
+  @Column({ name: 'hard_locked_at', type: 'timestamptz', nullable: true })
+  hardLockedAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

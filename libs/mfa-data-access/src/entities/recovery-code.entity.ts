@@ -30,4 +30,8 @@ export class RecoveryCodeEntity {
 
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt: Date | null;
+
+  /** the session that created the set (null: none recorded); it never earns that session a step-up */
+  @Column({ name: 'enrolled_session_id', type: 'varchar', length: 36, nullable: true })
+  enrolledSessionId: string | null;
 }

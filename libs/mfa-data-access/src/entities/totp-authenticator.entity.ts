@@ -29,4 +29,8 @@ export class TotpAuthenticatorEntity {
 
   @Column({ name: 'verified_at', type: 'timestamptz', nullable: true })
   verifiedAt: Date | null;
+
+  /** the session that verified it (null: none recorded); it never earns that session a step-up */
+  @Column({ name: 'enrolled_session_id', type: 'varchar', length: 36, nullable: true })
+  enrolledSessionId: string | null;
 }

@@ -160,8 +160,9 @@ export class ChallengeRepository {
           RETURNING 1
         ),
         reset AS (
-          UPDATE mfa.failure_budgets SET failures = 0, locked_until = NULL, updated_at = $3
-           WHERE user_id = $2 AND factor IN ($4, 'account') AND (failures <> 0 OR locked_until IS NOT NULL)
+          UPDATE mfa.failure_budgets SET failures = 0, locked_until = NULL, hard_locked_at = NULL, updated_at = $3
+           WHERE user_id = $2 AND (factor IN ($4, 'account') OR hard_locked_at IS NOT NULL)
+             AND (failures <> 0 OR locked_until IS NOT NULL OR hard_locked_at IS NOT NULL)
              AND EXISTS (SELECT 1 FROM consumed)
         )
        SELECT (SELECT count(*) FROM consumed)::int AS consumed, ${left} AS left`,

@@ -33,13 +33,13 @@ export class RecoveryCodeRepository {
   }
 
   /** Voids every code of the user (used or not) and stores the new set. */
-  async replaceAll(db: Queryable, userId: string, codes: NewRecoveryCode[], now: Date): Promise<void> {
+  async replaceAll(db: Queryable, userId: string, codes: NewRecoveryCode[], now: Date, enrollingSessionId: string | null = null): Promise<void> {
     await mutate(db, 'DELETE FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
     for (const c of codes) {
       await db.query(
-        `INSERT INTO mfa.recovery_codes (id, user_id, position, code_hash, code_encrypted, created_at, used_at)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)`,
-        [c.id, userId, c.position, c.codeHash, c.codeEncrypted, now],
+        `INSERT INTO mfa.recovery_codes (id, user_id, position, code_hash, code_encrypted, created_at, used_at, enrolled_session_id)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)`,
+        [c.id, userId, c.position, c.codeHash, c.codeEncrypted, now, enrollingSessionId],
       );
     }
   }

@@ -9,7 +9,7 @@ export class TotpAuthenticatorRepository {
   async find(userId: string): Promise<TotpAuthenticatorEntity | null> {
     const rows = await selectRows<Record<string, unknown>>(
       this.dataSource,
-      `SELECT user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at
+      `SELECT user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at, enrolled_session_id
          FROM mfa.totp_authenticators WHERE user_id = $1`,
       [userId],
     );
@@ -23,6 +23,7 @@ export class TotpAuthenticatorRepository {
       lastStep: r.last_step === null ? null : Number(r.last_step),
       createdAt: r.created_at,
       verifiedAt: r.verified_at,
+      enrolledSessionId: (r.enrolled_session_id as string | null) ?? null,
     } as TotpAuthenticatorEntity);
   }
 
@@ -55,16 +56,20 @@ export class TotpAuthenticatorRepository {
    * accepted before for this user, and (for enrollment) marks the authenticator verified. Exactly one
    * of several concurrent callers with the same step wins.
    */
-  async acceptStep(db: Queryable, a: { userId: string; authenticatorId: string; step: number; now: Date; enrollment: boolean }): Promise<boolean> {
+  async acceptStep(
+    db: Queryable,
+    a: { userId: string; authenticatorId: string; step: number; now: Date; enrollment: boolean; enrollingSessionId?: string | null },
+  ): Promise<boolean> {
     const { count } = await mutate(
       db,
       `UPDATE mfa.totp_authenticators
           SET last_step = $3,
               verified = true,
-              verified_at = COALESCE(verified_at, $4)
+              verified_at = COALESCE(verified_at, $4),
+              enrolled_session_id = CASE WHEN $5 THEN enrolled_session_id ELSE $6::varchar END
         WHERE user_id = $1 AND authenticator_id = $2 AND verified = $5
           AND (last_step IS NULL OR last_step < $3)`,
-      [a.userId, a.authenticatorId, a.step, a.now, !a.enrollment],
+      [a.userId, a.authenticatorId, a.step, a.now, !a.enrollment, a.enrollingSessionId ?? null],
     );
     return count === 1;
   }

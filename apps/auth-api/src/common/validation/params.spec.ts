@@ -104,6 +104,22 @@ describe('validators', () => {
     expect(phone.description).toBe("Phone number must start with a '+' can have a maximum of fifteen digits.");
   });
 
+  it('refuses numbers that cannot receive an SMS or cost extra to text (libphonenumber max metadata types)', () => {
+    const phone = v.phone();
+    // MOBILE, and FIXED_LINE_OR_MOBILE (US/CA numbers cannot be told apart) stay accepted
+    for (const good of ['+33612345678', '+447712345678', '+14155552671', '+16135550123']) expect({ good, ok: phone.check(good) }).toEqual({ good, ok: good });
+    const refused = {
+      'premium rate US': '+19005550100',
+      'premium rate GB': '+449098790000',
+      'premium rate FR': '+33899123456',
+      'toll free US': '+18005550100',
+      'landline FR': '+33144556677',
+      'landline GB': '+442079460000',
+      'personal number US (500)': '+15005550006',
+    };
+    for (const [kind, number] of Object.entries(refused)) expect({ kind, ok: phone.check(number) }).toEqual({ kind, ok: undefined });
+  });
+
   it('whitelists case-insensitively when asked, returning the canonical spelling', () => {
     const factor = v.whitelist(['email', 'phone', 'totp', 'recoveryCode'], { caseInsensitive: true });
     expect(factor.check('recoverycode')).toBe('recoveryCode');

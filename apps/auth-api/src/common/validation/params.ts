@@ -169,16 +169,15 @@ export const v = {
     };
   },
 
-  /** An E.164 phone number that libphonenumber considers possible and valid. */
+  /**
+   * An E.164 phone number that libphonenumber considers valid and that can receive an SMS at a normal
+   * price (see {@link smsCapablePhone}): premium-rate, shared-cost, toll-free, landline, pager, VoIP or
+   * unknown-type numbers are refused, so nobody can make us pay to text them.
+   */
   phone(): Validator<string> {
     return {
       description: "Phone number must start with a '+' can have a maximum of fifteen digits.",
-      check: (value) => {
-        if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value)) return undefined;
-        const parsed = parsePhoneNumberFromString(value);
-        if (!parsed || !parsed.isValid() || parsed.number !== value) return undefined;
-        return parsed.number;
-      },
+      check: (value) => (typeof value === 'string' && smsCapablePhone(value) ? value : undefined),
     };
   },
 
@@ -214,3 +213,19 @@ export const v = {
     };
   },
 };
+
+/** Why a phone number was refused for SMS (no number in it). */
+export const SMS_INCAPABLE_MESSAGE = 'This phone number cannot receive SMS codes (premium-rate, shared-cost, toll-free, landline or unknown type).';
+
+/**
+ * Whether `value` is a valid E.164 number of a type that receives SMS without extra cost: MOBILE, or
+ * FIXED_LINE_OR_MOBILE (the US, Canada and other NANP regions do not tell the two apart). libphonenumber's
+ * `max` metadata gives the type.
+ */
+export function smsCapablePhone(value: string): boolean {
+  if (!/^\+[1-9]\d{6,14}$/.test(value)) return false;
+  const parsed = parsePhoneNumberFromString(value);
+  if (!parsed || !parsed.isValid() || parsed.number !== value) return false;
+  const type = parsed.getType();
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+}

@@ -95,6 +95,11 @@ export const en: MessageCatalog = {
         summary:
           'Someone tried to complete two-step verification on your **{{project}}** account with an authenticator code that had already been used. It was rejected. Someone else may know your password.',
       },
+      'mfa-factor-locked': {
+        subject: 'Two-step verification was locked on your {{project}} account',
+        summary:
+          'Too many wrong verification codes were entered on your **{{project}}** account, so that verification method is locked for now. If this was not you, someone may know your password: change it. After too many more attempts the method stays locked until you verify with another method or an administrator unlocks it.',
+      },
       'password-changed': {
         subject: 'Your {{project}} password was changed',
         summary: 'The password of your **{{project}}** account was changed.',

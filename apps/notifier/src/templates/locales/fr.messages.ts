@@ -97,6 +97,11 @@ export const fr: MessageCatalog = {
         summary:
           "Quelqu'un a tenté de terminer la vérification en deux étapes sur votre compte **{{project}}** avec un code d'authentification déjà utilisé. Il a été refusé. Une autre personne connaît peut-être votre mot de passe.",
       },
+      'mfa-factor-locked': {
+        subject: 'La vérification en deux étapes a été bloquée sur votre compte {{project}}',
+        summary:
+          "Trop de codes de vérification erronés ont été saisis sur votre compte **{{project}}** : cette méthode de vérification est bloquée pour le moment. Si ce n'était pas vous, une autre personne connaît peut-être votre mot de passe : changez-le. Après trop d'autres tentatives, la méthode reste bloquée jusqu'à ce que vous vous vérifiiez avec une autre méthode ou qu'un administrateur la débloque.",
+      },
       'password-changed': {
         subject: 'Le mot de passe de votre compte {{project}} a été modifié',
         summary: 'Le mot de passe de votre compte **{{project}}** a été modifié.',
