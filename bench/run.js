@@ -293,6 +293,7 @@ async function main() {
           APP_API_KEY: ours.apiKey,
           MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           QUEUE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+          MFA_RPC_KEY: randomBytes(32).toString('base64'),
           JWT_SIGNING_KEY: randomBytes(32).toString('base64'),
           SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`,
           SMTP_FROM: 'Twostep Bench <no-reply@bench.example.com>',
@@ -315,6 +316,8 @@ async function main() {
           for (const s of SERVICES) {
             const healthPort = s === 'auth-api' ? ports.authHealth : s === 'mfa-service' ? ports.mfaHealth : ports.notifierHealth;
             const senv = { ...env, HEALTH_PORT: String(healthPort) };
+            // the RPC key authenticates auth-api to mfa-service; the notifier never gets it
+            if (s === 'notifier') delete senv.MFA_RPC_KEY;
             // BENCH_NODE_ARGS: node flags for the product's services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
             const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
             const p = new Proc(s, process.execPath, [...nodeArgs, path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')], { env: senv, cwd: APP_ROOT });

@@ -194,6 +194,8 @@ class DevStack {
     if (name === 'auth-api') env.HEALTH_PORT = String(c.authHealthPort);
     if (name === 'mfa-service') env.HEALTH_PORT = String(c.mfaHealthPort);
     if (name === 'notifier') env.HEALTH_PORT = String(c.notifierHealthPort);
+    // the RPC key authenticates auth-api to mfa-service; the notifier never gets it
+    if (name === 'notifier') delete env.MFA_RPC_KEY;
     return env;
   }
 
@@ -304,8 +306,8 @@ class DevStack {
   }
 
   async startServices() {
-    // mfa-service first: it generates the keys it shares with the others (QUEUE_ENCRYPTION_KEY), and
-    // auth-api is only ready once mfa-service answers
+    // mfa-service first: it generates the keys it shares with the others (QUEUE_ENCRYPTION_KEY with the
+    // notifier, MFA_RPC_KEY with auth-api) into DATA_DIR/keys
     this.startService('mfa-service');
     await this.waitReady('mfa-service');
     if (this.stopRequested) return;

@@ -143,7 +143,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('takes every secret from .env, with no default in the file', () => {
-    for (const secret of ['POSTGRES_PASSWORD', 'APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'JWT_SIGNING_KEY']) {
+    for (const secret of ['POSTGRES_PASSWORD', 'APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY', 'JWT_SIGNING_KEY']) {
       expect(raw).toMatch(new RegExp(`\\$\\{${secret}:\\?[^}]+\\}`));
       const without = { ...secrets, [secret]: undefined };
       expect(() => interpolateDeep(file, without)).toThrow(new RegExp(secret));
@@ -157,6 +157,7 @@ describe('docker-compose.yml', () => {
     expect(keys[0]).toBe(secrets.QUEUE_ENCRYPTION_KEY);
     expect(APP_SERVICES.filter((s) => envOf(s).MFA_ENCRYPTION_KEY)).toEqual(['mfa-service']);
     expect(APP_SERVICES.filter((s) => envOf(s).APP_API_KEY)).toEqual(['auth-api']);
+    expect(APP_SERVICES.filter((s) => envOf(s).MFA_RPC_KEY)).toEqual(['auth-api', 'mfa-service']);
   });
 
   it('wires auth-api to mfa-service, mfa-service to listen on all interfaces, and everyone to postgres and redis', () => {

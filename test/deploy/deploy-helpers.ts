@@ -124,6 +124,7 @@ export function sampleSecrets(): Record<string, string> {
     APP_API_KEY: randomBytes(32).toString('hex'),
     MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     QUEUE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    MFA_RPC_KEY: randomBytes(32).toString('base64'),
     JWT_SIGNING_KEY: randomBytes(32).toString('base64'),
   };
 }

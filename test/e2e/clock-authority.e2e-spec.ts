@@ -13,7 +13,7 @@ describe('one clock authority for MFA decisions', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({ label: 'clock', services: ['mfa-service'] });
-    h = await startAuthApi({ label: 'clockapi', env: { MFA_SERVICE_URL: `tcp://127.0.0.1:${stack.ports.rpc}`, MFA_RPC_TIMEOUT_MS: '2000' } });
+    h = await startAuthApi({ label: 'clockapi', env: { MFA_SERVICE_URL: `tcp://127.0.0.1:${stack.ports.rpc}`, MFA_RPC_KEY: stack.env.MFA_RPC_KEY, MFA_RPC_TIMEOUT_MS: '2000' } });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { connect } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
+import { parseKeyring, rpcKeys, rpcNonce, signRpcRequest } from '@twostep/crypto';
 import { waitFor } from '@twostep/testing';
 import type { SmtpSink, TestStack, TwilioSink } from '@twostep/testing';
 import { StackWithSinks, startStackWithSinks } from './support/stack-with-sinks';
 import { Api } from './support/http';
+import { RawRpcPeer } from './support/rpc';
 import { awayFromStepBoundary, base32Decode, currentStep, totpAt } from './support/totp';
 import { leakedSecrets } from './support/secret-scan';
 
@@ -36,14 +37,15 @@ async function redisDump(redisUrl: string, prefix: string): Promise<{ dump: stri
 }
 
 /** Sends one raw Nest TCP frame (`<length>#<json>`) to a port and closes the connection. */
-function sendRawFrame(port: number, packet: unknown): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      const json = JSON.stringify(packet);
-      socket.end(`${Buffer.byteLength(json)}#${json}`, () => resolve());
-    });
-    socket.on('error', reject);
-  });
+/**
+ * Writes one packet to mfa-service on Nest's TCP framing, authenticated with the deployment's MFA_RPC_KEY
+ * (mfa-service hands nothing else to Nest), and closes the connection.
+ */
+async function sendRawFrame(port: number, rpcKey: string, packet: { pattern: string; data: unknown; id?: string }): Promise<void> {
+  const peer = await RawRpcPeer.open(port);
+  peer.send(signRpcRequest(rpcKeys(parseKeyring(rpcKey)), peer.serverNonce, rpcNonce(), 1, Date.now(), JSON.stringify(packet)));
+  await new Promise((r) => setTimeout(r, 200));
+  peer.destroy();
 }
 
 /**
@@ -66,7 +68,7 @@ describe('MFA security rules against the running services', () => {
     sinks = await startStackWithSinks('mfasec');
     ({ stack, smtp, twilio } = sinks);
     api = new Api(stack);
-    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.env.JWT_SIGNING_KEY, stack.apiKey);
+    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.env.MFA_RPC_KEY, stack.env.JWT_SIGNING_KEY, stack.apiKey);
   }, 90_000);
 
   afterAll(async () => {
@@ -450,7 +452,7 @@ describe('MFA security rules against the running services', () => {
       const crafted = [u.email, u.secret, u.s1, stack.apiKey, phone, code].join(' ');
       const before = stack.logs['mfa-service'].length;
       // an event (a packet without id) whose pattern no handler knows: Nest logs the pattern as it came
-      await sendRawFrame(stack.ports.rpc, { pattern: `${marker} ${crafted}`, data: {} });
+      await sendRawFrame(stack.ports.rpc, stack.env.MFA_RPC_KEY, { pattern: `${marker} ${crafted}`, data: {} });
       await waitFor(() => stack.logs['mfa-service'].slice(before).some((l) => l.includes(marker)), 10_000, 20, 'the crafted line in the mfa-service log');
       const line = stack.logs['mfa-service'].slice(before).find((l) => l.includes(marker))!;
       expect(line).toContain('[redacted]');

@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import type { Server, Socket } from 'node:net';
 import { Registry } from 'prom-client';
+import { parseKeyring, rpcKeys } from '@twostep/crypto';
 import { createMetricsRegistry, HealthServer, JsonLogger } from '@twostep/observability';
 import { AppModule } from './app.module';
 import { DeliveryResultsProcessor } from './challenges/delivery-results.processor';
 import { MfaServiceConfig } from './config/mfa-service.config';
+import { authenticatedSocketClass, rpcAuthMetrics } from './core/authenticated-json-socket';
 import { InFlightRequests } from './core/in-flight.interceptor';
 import { Clock } from './core/tokens';
 import { ReadinessChecks } from './health/readiness-checks';
@@ -30,11 +31,16 @@ export interface MfaServiceOverrides {
 }
 
 export async function createMfaService(config: MfaServiceConfig, logger: JsonLogger, overrides: MfaServiceOverrides = {}): Promise<MfaServiceApp> {
-  const url = new URL(config.MFA_SERVICE_URL);
+  const listen = config.MFA_SERVICE_URL[0];
   const registry = overrides.registry ?? createMetricsRegistry('mfa-service');
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AppModule.forRoot(config, logger, registry, overrides.clock), {
     transport: Transport.TCP,
-    options: { host: config.MFA_LISTEN_HOST, port: Number(url.port || 3001) },
+    // every message is authenticated with MFA_RPC_KEY before a handler sees it (see authenticated-json-socket.ts)
+    options: {
+      host: config.MFA_LISTEN_HOST,
+      port: listen.port,
+      socketClass: authenticatedSocketClass(rpcKeys(parseKeyring(config.MFA_RPC_KEY)), rpcAuthMetrics(registry), logger),
+    },
     logger,
     abortOnError: false,
   });
@@ -47,8 +53,6 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
     registry,
     async start() {
       await app.listen();
-      // answers go out at once instead of waiting on Nagle's algorithm while several RPCs share a connection
-      app.unwrap<Server>().on('connection', (socket: Socket) => socket.setNoDelay(true));
       app.get(DeliveryResultsProcessor).start();
       return health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
     },

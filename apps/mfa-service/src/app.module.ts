@@ -13,6 +13,7 @@ import { Clock } from './core/tokens';
 import { FactorsModule } from './factors/factors.module';
 import { ReadinessChecks } from './health/readiness-checks';
 import { MfaDataModule } from './persistence/mfa-data.module';
+import { HeartbeatController } from './ping/heartbeat.controller';
 import { PingController } from './ping/ping.controller';
 import { RecoveryCodesModule } from './recovery-codes/recovery-codes.module';
 import { TotpModule } from './totp/totp.module';
@@ -31,7 +32,7 @@ export class AppModule {
         ChallengesModule,
         FactorsModule,
       ],
-      controllers: [PingController],
+      controllers: [PingController, HeartbeatController],
       providers: [
         { provide: APP_FILTER, useClass: MfaRpcExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },

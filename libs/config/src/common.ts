@@ -112,3 +112,35 @@ function developmentKey(name: string, dataDir: string, generate: () => string = 
 export function earlyEnv(source: Env): { nodeEnv: string; dataDir: string } {
   return { nodeEnv: source.NODE_ENV?.trim() || 'development', dataDir: source.DATA_DIR?.trim() || '.data' };
 }
+
+/** One `tcp://host:port` endpoint (an IPv6 host without its brackets). */
+export interface TcpEndpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * One or more `tcp://host:port` URLs, comma separated (the port defaults to `defaultPort`). A host name
+ * may stand for several addresses (a Kubernetes headless Service); callers resolve it.
+ */
+export function tcpEndpointsField(opts: { default: string; defaultPort: number }): Field<TcpEndpoint[]> {
+  return {
+    parse(raw, name) {
+      const value = raw === undefined || raw.trim() === '' ? opts.default : raw.trim();
+      const endpoints = value.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+        let url: URL;
+        try {
+          url = new URL(item);
+        } catch {
+          throw new ConfigProblem(`${name} must be tcp://host:port URLs, comma separated; got "${item}"`);
+        }
+        if (url.protocol !== 'tcp:' || !url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.username || url.search) {
+          throw new ConfigProblem(`${name} must be tcp://host:port URLs, comma separated; got "${item}"`);
+        }
+        return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : opts.defaultPort };
+      });
+      if (endpoints.length === 0) throw new ConfigProblem(`${name} needs at least one tcp://host:port`);
+      return endpoints;
+    },
+  };
+}

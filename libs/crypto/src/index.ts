@@ -2,3 +2,4 @@ export * from './keyring';
 export * from './aead';
 export * from './hashing';
 export * from './random';
+export * from './rpc-auth';

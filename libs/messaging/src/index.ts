@@ -1,3 +1,4 @@
 export * from './redis';
 export * from './queues';
 export * from './redis-safety';
+export * from './rpc-connection';

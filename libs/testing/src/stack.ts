@@ -5,8 +5,9 @@ import { join, resolve } from 'node:path';
 import { createTestDatabase, deleteTestKeys, TestDatabase, testInfra, testKey, uniqueTestPrefix } from './test-infra';
 import { freePort, waitFor } from './ports';
 
-export type ServiceName = 'auth-api' | 'mfa-service' | 'notifier';
-const ALL: ServiceName[] = ['mfa-service', 'notifier', 'auth-api'];
+/** `mfa-service-2` is a second mfa-service replica (same database and keys, its own ports), started with `mfaReplicas: 2`. */
+export type ServiceName = 'auth-api' | 'mfa-service' | 'mfa-service-2' | 'notifier';
+const ALL: ServiceName[] = ['mfa-service', 'mfa-service-2', 'notifier', 'auth-api'];
 const ROOT = resolve(__dirname, '../../..');
 
 export interface StackOptions {
@@ -18,6 +19,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** extra environment for one service */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string | undefined>>>;
+  /** 2: also run `mfa-service-2`, and give auth-api both RPC endpoints (default 1) */
+  mfaReplicas?: 1 | 2;
 }
 
 interface Running {
@@ -31,17 +34,18 @@ interface Running {
  * (so a test can prove no secret was logged). Build first: `npm test` does.
  */
 export class TestStack {
-  readonly logs: Record<ServiceName, string[]> = { 'auth-api': [], 'mfa-service': [], notifier: [] };
+  readonly logs: Record<ServiceName, string[]> = { 'auth-api': [], 'mfa-service': [], 'mfa-service-2': [], notifier: [] };
   readonly env: Record<string, string>;
   private readonly running = new Map<ServiceName, Running>();
 
   private constructor(
     readonly db: TestDatabase,
     readonly prefix: string,
-    readonly ports: { http: number; authHealth: number; rpc: number; mfaHealth: number; notifierHealth: number },
+    readonly ports: { http: number; authHealth: number; rpc: number; mfaHealth: number; notifierHealth: number; rpc2: number; mfaHealth2: number },
     private readonly dataDir: string,
     env: Record<string, string>,
     private readonly serviceEnv: StackOptions['serviceEnv'],
+    readonly mfaReplicas: 1 | 2 = 1,
   ) {
     this.env = env;
   }
@@ -72,14 +76,14 @@ export class TestStack {
     return `${this.managementUrl(service)}/metrics`;
   }
   private healthPort(service: ServiceName): number {
-    return service === 'auth-api' ? this.ports.authHealth : service === 'mfa-service' ? this.ports.mfaHealth : this.ports.notifierHealth;
+    return service === 'auth-api' ? this.ports.authHealth : service === 'mfa-service' ? this.ports.mfaHealth : service === 'mfa-service-2' ? this.ports.mfaHealth2 : this.ports.notifierHealth;
   }
 
   static async start(options: StackOptions): Promise<TestStack> {
     const db = await createTestDatabase(options.label);
     const { redisUrl } = testInfra();
     const prefix = uniqueTestPrefix(options.label);
-    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort(), rpc2: await freePort(), mfaHealth2: await freePort() };
     const dataDir = mkdtempSync(join(tmpdir(), `twostep-${options.label}-`));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -97,16 +101,20 @@ export class TestStack {
       APP_API_KEY: `key_${testKey().replace(/[^A-Za-z0-9]/g, '')}`,
       MFA_ENCRYPTION_KEY: testKey(),
       QUEUE_ENCRYPTION_KEY: testKey(),
+      MFA_RPC_KEY: testKey(),
       JWT_SIGNING_KEY: testKey(),
     };
     for (const [k, v] of Object.entries(options.env ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;
     }
-    const stack = new TestStack(db, prefix, ports, dataDir, env, options.serviceEnv);
+    const replicas = options.mfaReplicas ?? 1;
+    const stack = new TestStack(db, prefix, ports, dataDir, env, options.serviceEnv, replicas);
     try {
       await stack.migrate();
-      for (const s of ALL.filter((s) => (options.services ?? ALL).includes(s))) await stack.startService(s);
+      const wanted = new Set<ServiceName>((options.services ?? ALL).filter((s) => s !== 'mfa-service-2'));
+      if (replicas === 2 && wanted.has('mfa-service')) wanted.add('mfa-service-2');
+      for (const s of ALL.filter((s) => wanted.has(s))) await stack.startService(s);
     } catch (error) {
       await stack.stop();
       throw error;
@@ -117,6 +125,10 @@ export class TestStack {
   private envFor(service: ServiceName): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.env };
     env.HEALTH_PORT = String(this.healthPort(service));
+    if (service === 'mfa-service-2') env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc2}`;
+    if (service === 'auth-api' && this.mfaReplicas === 2) env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc},tcp://127.0.0.1:${this.ports.rpc2}`;
+    // the RPC key authenticates auth-api to mfa-service; the notifier never gets it
+    if (service === 'notifier') delete env.MFA_RPC_KEY;
     for (const [k, v] of Object.entries(this.serviceEnv?.[service] ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;
@@ -142,7 +154,8 @@ export class TestStack {
   /** Starts a service and waits until its /health/ready answers 200 (auth-api) or it is live. */
   async startService(service: ServiceName, opts: { waitReady?: boolean } = {}): Promise<void> {
     if (this.running.has(service)) throw new Error(`${service} already running`);
-    const child = spawn(process.execPath, [join(ROOT, 'apps', service, 'dist', 'main.js')], { env: this.envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
+    const app = service === 'mfa-service-2' ? 'mfa-service' : service;
+    const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], { env: this.envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
     const sink = this.logs[service];
     const collect = (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line.trim()) sink.push(line);
@@ -193,7 +206,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    for (const s of ['auth-api', 'notifier', 'mfa-service'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
+    for (const s of ['auth-api', 'notifier', 'mfa-service', 'mfa-service-2'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
     await this.db.drop().catch(() => undefined);
     await deleteTestKeys(this.redisUrl, this.prefix).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });

@@ -6,7 +6,8 @@ const base = {
   DATABASE_URL: 'postgres://u@db/auth',
   APP_API_KEY: 'k'.repeat(40),
   QUEUE_ENCRYPTION_KEY: 'ab'.repeat(32),
-  JWT_SIGNING_KEY: 'cd'.repeat(32),
+  MFA_RPC_KEY: 'cd'.repeat(32),
+  JWT_SIGNING_KEY: 'ef'.repeat(32),
 };
 
 describe('auth-api config', () => {
@@ -40,6 +41,20 @@ describe('auth-api config', () => {
     expect([c.SIGN_IN_CODE_TTL_SECONDS, c.MAGIC_URL_TTL_SECONDS, c.PASSWORD_RECOVERY_TTL_SECONDS, c.PASSWORD_RECOVERY_INVALIDATES_SESSIONS]).toEqual([900, 3600, 3600, true]);
     expect(() => loadAuthApiConfig({ ...base, SIGN_IN_CODE_TTL_SECONDS: '901' })).toThrow(ConfigError);
     expect(() => loadAuthApiConfig({ ...base, MAGIC_URL_TTL_SECONDS: '3601' })).toThrow(ConfigError);
+  });
+
+  it('requires MFA_RPC_KEY in production', () => {
+    expect(() => loadAuthApiConfig({ ...base, MFA_RPC_KEY: undefined })).toThrow(/MFA_RPC_KEY is required in production/);
+  });
+
+  it('takes several mfa-service endpoints, host names and IPv6 addresses in MFA_SERVICE_URL', () => {
+    expect(loadAuthApiConfig(base).MFA_SERVICE_URL).toEqual([{ host: '127.0.0.1', port: 3001 }]);
+    expect(loadAuthApiConfig({ ...base, MFA_SERVICE_URL: 'tcp://10.0.0.1:4001, tcp://mfa-headless.ns.svc, tcp://[::1]:4002' }).MFA_SERVICE_URL).toEqual([
+      { host: '10.0.0.1', port: 4001 },
+      { host: 'mfa-headless.ns.svc', port: 3001 },
+      { host: '::1', port: 4002 },
+    ]);
+    for (const bad of ['http://a:1', 'tcp://a:1/path', 'a:1', 'tcp://a:1,,nope']) expect(() => loadAuthApiConfig({ ...base, MFA_SERVICE_URL: bad })).toThrow(/MFA_SERVICE_URL/);
   });
 
   it('listens on loopback unless told otherwise: API, management port 3010', () => {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, listenHost, loadConfig, secretField } from '@twostep/config';
+import { commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, listenHost, loadConfig, secretField, tcpEndpointsField } from '@twostep/config';
 
 /**
  * Which proxies may speak for the client (X-Forwarded-For, -Proto, -Host), in the forms Fastify's
@@ -53,8 +53,16 @@ export function authApiSchema(source: Env) {
     /** API key for X-Appwrite-Key; in development generated once into DATA_DIR/keys */
     APP_API_KEY: secret,
     APP_VERSION: env.string({ default: '1.9.6' }),
-    MFA_SERVICE_URL: env.url({ protocols: ['tcp'], default: 'tcp://127.0.0.1:3001' }),
+    /**
+     * mfa-service replicas: tcp://host:port, comma separated; a host name may resolve to several addresses
+     * (a headless Service) and is resolved again every MFA_SERVICE_RESOLVE_INTERVAL_MS
+     */
+    MFA_SERVICE_URL: tcpEndpointsField({ default: 'tcp://127.0.0.1:3001', defaultPort: 3001 }),
     MFA_RPC_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000 }),
+    /** authenticates every RPC message and reply (HMAC-SHA-256); the same value mfa-service has */
+    MFA_RPC_KEY: key,
+    /** how often host names in MFA_SERVICE_URL are resolved again (new or removed replicas) */
+    MFA_SERVICE_RESOLVE_INTERVAL_MS: env.int({ default: 5000, min: 500, max: 300_000 }),
     QUEUE_ENCRYPTION_KEY: key,
     /** signs account JWTs (X-Appwrite-JWT); a keyring (`kid:key,...`, first signs); generated in development */
     JWT_SIGNING_KEY: key,

@@ -1,49 +1,50 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxy, ClientProxyFactory, JsonSocket, Transport } from '@nestjs/microservices';
-import type { Socket } from 'node:net';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Registry } from 'prom-client';
 import { AppError, fromRpcErrorPayload, isRpcErrorPayload, MfaRpc } from '@twostep/contracts';
+import { parseKeyring, rpcKeys } from '@twostep/crypto';
+import { RpcTimeoutError } from '@twostep/messaging';
 import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { LOGGER } from '../core/tokens';
+import { LOGGER, METRICS } from '../core/tokens';
+import { MfaEndpointPool } from './mfa-endpoint-pool';
 
 /**
- * Nest's JSON framing over a socket with Nagle's algorithm off: calls are small request/response
- * messages, and waiting to coalesce them adds tens of milliseconds under concurrency.
- */
-class NoDelayJsonSocket extends JsonSocket {
-  constructor(socket: Socket) {
-    super(socket);
-    socket.setNoDelay(true);
-  }
-}
-
-/**
- * The one way auth-api talks to mfa-service: request/response over TCP, typed by {@link MfaRpc}.
- * Every call has a deadline. A timeout, a refused connection or any transport fault becomes
- * 503 `general_service_unavailable`; it never counts as success. A domain error thrown by mfa-service
- * comes back as the same {@link AppError}.
+ * The one way auth-api talks to mfa-service: request/response over authenticated TCP connections to every
+ * replica (see {@link MfaEndpointPool}), typed by {@link MfaRpc}. Every call has a deadline. A timeout, no
+ * healthy replica, a lost connection or any transport fault becomes 503 `general_service_unavailable`
+ * with Retry-After; it never counts as success, and a reply that comes after the deadline is dropped.
+ * A domain error thrown by mfa-service comes back as the same {@link AppError}.
  */
 @Injectable()
-export class MfaClient implements OnApplicationShutdown {
-  private readonly client: ClientProxy;
+export class MfaClient implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly pool: MfaEndpointPool;
   private readonly timeoutMs: number;
 
   constructor(
     @Inject(AUTH_API_CONFIG) config: AuthApiConfig,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(METRICS) registry: Registry,
   ) {
-    const url = new URL(config.MFA_SERVICE_URL);
     this.timeoutMs = config.MFA_RPC_TIMEOUT_MS;
-    this.client = ClientProxyFactory.create({
-      transport: Transport.TCP,
-      options: { host: url.hostname, port: Number(url.port || 3001), socketClass: NoDelayJsonSocket },
-    });
+    this.pool = new MfaEndpointPool(
+      {
+        endpoints: config.MFA_SERVICE_URL,
+        keys: rpcKeys(parseKeyring(config.MFA_RPC_KEY)),
+        resolveIntervalMs: config.MFA_SERVICE_RESOLVE_INTERVAL_MS,
+        connectTimeoutMs: Math.min(2000, config.MFA_RPC_TIMEOUT_MS),
+      },
+      logger,
+      registry,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    void this.pool.start();
   }
 
   async send<P extends keyof MfaRpc>(pattern: P, request: MfaRpc[P]['request'], timeoutMs = this.timeoutMs): Promise<MfaRpc[P]['response']> {
     try {
-      return await firstValueFrom(this.client.send<MfaRpc[P]['response'], MfaRpc[P]['request']>(pattern, request).pipe(timeout(timeoutMs)));
+      return (await this.pool.call(pattern, request, timeoutMs)) as MfaRpc[P]['response'];
     } catch (error) {
       throw this.translate(pattern, error);
     }
@@ -52,14 +53,12 @@ export class MfaClient implements OnApplicationShutdown {
   private translate(pattern: string, error: unknown): AppError {
     if (error instanceof AppError) return error;
     if (isRpcErrorPayload(error)) return fromRpcErrorPayload(error);
-    const reason = error instanceof TimeoutError ? 'timeout' : ((error as { code?: string })?.code ?? (error as Error)?.message ?? 'unknown');
+    const reason = error instanceof RpcTimeoutError ? 'timeout' : ((error as { code?: string })?.code ?? 'unknown');
     this.logger.emit('warn', 'mfa-service call failed', { pattern, reason });
-    // A broken connection must not stay cached: the next call reconnects.
-    this.client.close();
     return new AppError('general_service_unavailable', 'The MFA service is unavailable. Please try again.', { retryAfterSeconds: 1 });
   }
 
   onApplicationShutdown(): void {
-    this.client.close();
+    this.pool.stop();
   }
 }

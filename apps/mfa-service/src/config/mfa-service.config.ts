@@ -1,4 +1,4 @@
-import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig } from '@twostep/config';
+import { commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig, tcpEndpointsField } from '@twostep/config';
 
 export function mfaServiceSchema(source: Env) {
   const early = earlyEnv(source);
@@ -7,8 +7,11 @@ export function mfaServiceSchema(source: Env) {
     ...commonSchema,
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
-    /** where this service listens for RPC: tcp://host:port (the port is used; the address comes from MFA_LISTEN_HOST) */
-    MFA_SERVICE_URL: env.url({ protocols: ['tcp'], default: 'tcp://127.0.0.1:3001' }),
+    /**
+     * where this service listens for RPC: tcp://host:port (the port is used; the address comes from
+     * MFA_LISTEN_HOST); of a comma-separated list (the value auth-api gets), the first entry
+     */
+    MFA_SERVICE_URL: tcpEndpointsField({ default: 'tcp://127.0.0.1:3001', defaultPort: 3001 }),
     /** bind address of the RPC listener; loopback unless told otherwise (containers: 0.0.0.0) */
     MFA_LISTEN_HOST: listenHost(),
     HEALTH_PORT: env.port({ default: 3011 }),
@@ -16,6 +19,8 @@ export function mfaServiceSchema(source: Env) {
     MFA_ENCRYPTION_KEY: key,
     /** seals job payloads; shared with the notifier */
     QUEUE_ENCRYPTION_KEY: key,
+    /** authenticates every RPC message and reply (HMAC-SHA-256); the same value is given to auth-api, never to the notifier */
+    MFA_RPC_KEY: key,
     /** lifetime of a challenge; NIST SP 800-63B caps out-of-band codes at 10 minutes */
     MFA_CHALLENGE_TTL_SECONDS: env.int({ default: 600, min: 30, max: 600 }),
     /** TOTP steps accepted either side of the current one (1 = T-1, T, T+1) */
@@ -46,6 +51,7 @@ export type MfaServiceConfig = ConfigOf<ReturnType<typeof mfaServiceSchema>>;
 export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfig {
   return loadConfig(mfaServiceSchema(source), source, (c, problem) => {
     if (c.MFA_ENCRYPTION_KEY === c.QUEUE_ENCRYPTION_KEY) problem('MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY must be different keys');
+    if (c.MFA_RPC_KEY === c.QUEUE_ENCRYPTION_KEY || c.MFA_RPC_KEY === c.MFA_ENCRYPTION_KEY) problem('MFA_RPC_KEY must differ from MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY');
     if (c.MFA_LOCKOUT_MAX_SECONDS < c.MFA_LOCKOUT_BASE_SECONDS) problem('MFA_LOCKOUT_MAX_SECONDS must be >= MFA_LOCKOUT_BASE_SECONDS');
     if (c.MFA_ACCOUNT_FAILURE_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_ACCOUNT_FAILURE_LIMIT must be >= MFA_FAILURE_LIMIT');
     if (c.MFA_FAILURE_HARD_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_FAILURE_HARD_LIMIT must be >= MFA_FAILURE_LIMIT');

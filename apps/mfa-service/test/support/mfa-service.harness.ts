@@ -1,7 +1,5 @@
-import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { firstValueFrom, timeout } from 'rxjs';
 import {
   DeliveryResultJob,
   DeliveryResultJobName,
@@ -14,8 +12,8 @@ import {
   RpcErrorPayload,
   sealContext,
 } from '@twostep/contracts';
-import { open, parseKeyring, uniqueId } from '@twostep/crypto';
-import { bullPrefix } from '@twostep/messaging';
+import { open, parseKeyring, rpcKeys, uniqueId } from '@twostep/crypto';
+import { bullPrefix, RpcConnection } from '@twostep/messaging';
 import { mfaDataSourceOptions } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { runMigrations } from '@twostep/persistence';
@@ -46,6 +44,25 @@ export class TestClock implements Clock {
 
 export type Pattern = keyof MfaRpc;
 
+/** One authenticated RPC connection (MFA_RPC_KEY), as auth-api holds per replica. */
+export class RpcClient {
+  private constructor(private readonly conn: RpcConnection) {}
+
+  static async open(config: MfaServiceConfig): Promise<RpcClient> {
+    const { host, port } = config.MFA_SERVICE_URL[0];
+    return new RpcClient(await RpcConnection.open(host, port, rpcKeys(parseKeyring(config.MFA_RPC_KEY)), 5000));
+  }
+
+  /** resolves with the response; rejects with the error payload (or a transport error) */
+  send(pattern: string, request: unknown, timeoutMs = 15_000): Promise<unknown> {
+    return this.conn.call(pattern, request, timeoutMs);
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}
+
 export interface HarnessOptions {
   /** extra or replaced environment for the service's config */
   env?: Record<string, string>;
@@ -57,18 +74,18 @@ export interface HarnessOptions {
 
 /**
  * mfa-service in-process on free ports, against a fresh database (migrated with the real migrations)
- * and real Redis under a unique prefix, driven through a real Nest TCP ClientProxy. `stop()` closes
+ * and real Redis under a unique prefix, driven through real authenticated RPC connections. `stop()` closes
  * everything and removes the database and the Redis keys, so Jest exits by itself.
  */
 export class MfaServiceHarness {
   private readonly queues = new Map<QueueName, { queue: Queue; connection: Redis }>();
-  private readonly raceClients: ClientProxy[] = [];
+  private readonly raceClients: RpcClient[] = [];
 
   private constructor(
     /** every log line the service wrote (to prove no secret was logged) */
     readonly logs: string[],
     readonly service: MfaServiceApp,
-    readonly client: ClientProxy,
+    readonly client: RpcClient,
     readonly clock: TestClock,
     readonly db: TestDatabase,
     readonly config: MfaServiceConfig,
@@ -93,6 +110,7 @@ export class MfaServiceHarness {
       HEALTH_PORT: '0',
       MFA_ENCRYPTION_KEY: testKey(),
       QUEUE_ENCRYPTION_KEY: testKey(),
+      MFA_RPC_KEY: testKey(),
       MFA_SHUTDOWN_GRACE_MS: '5000',
       ...options.env,
     });
@@ -101,8 +119,7 @@ export class MfaServiceHarness {
     const logger = new JsonLogger('mfa-service', 'debug', { write: (line: string) => void logs.push(line) });
     const service = await createMfaService(config, logger, { clock });
     const healthPort = await service.start();
-    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcPort } });
-    await client.connect();
+    const client = await RpcClient.open(config);
     const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
     return new MfaServiceHarness(logs, service, client, clock, db, config, redis, healthPort, !options.db);
@@ -114,7 +131,7 @@ export class MfaServiceHarness {
 
   /** Sends one RPC and returns its response. */
   call<P extends Pattern>(pattern: P, request: unknown): Promise<MfaRpc[P]['response']> {
-    return firstValueFrom(this.client.send<MfaRpc[P]['response'], unknown>(pattern, request).pipe(timeout(15_000)));
+    return this.client.send(pattern, request) as Promise<MfaRpc[P]['response']>;
   }
 
   /** Sends one RPC that must fail and returns the error payload. */
@@ -137,9 +154,9 @@ export class MfaServiceHarness {
   }
 
   /** Resolves to 'ok' or to the error type. */
-  async outcome(pattern: Pattern, request: unknown, client: ClientProxy = this.client): Promise<string> {
+  async outcome(pattern: Pattern, request: unknown, client: RpcClient = this.client): Promise<string> {
     try {
-      await firstValueFrom(client.send(pattern, request).pipe(timeout(15_000)));
+      await client.send(pattern, request);
       return 'ok';
     } catch (error) {
       return (error as RpcErrorPayload).type ?? String(error);
@@ -154,9 +171,7 @@ export class MfaServiceHarness {
    */
   async race(requests: Array<[Pattern, unknown]>): Promise<string[]> {
     while (this.raceClients.length < requests.length) {
-      const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: Number(new URL(this.config.MFA_SERVICE_URL).port) } });
-      await client.connect();
-      this.raceClients.push(client);
+      this.raceClients.push(await RpcClient.open(this.config));
     }
     await this.warmUp();
     return Promise.all(requests.map(([pattern, request], i) => this.outcome(pattern, request, this.raceClients[i])));

@@ -15,6 +15,8 @@
  */
 export const MfaPattern = {
   Ping: 'mfa.v1.ping',
+  /** cheap liveness of one replica for auth-api's endpoint pool (no Postgres/Redis); refused while draining */
+  Heartbeat: 'mfa.v1.heartbeat',
   FactorsGet: 'mfa.v1.factors.get',
   TotpCreate: 'mfa.v1.totp.create',
   TotpVerify: 'mfa.v1.totp.verify',
@@ -50,6 +52,18 @@ export interface PingResponse {
   ready: boolean;
   now: string;
 }
+
+export type HeartbeatRequest = Record<string, never>;
+export interface HeartbeatResponse {
+  /** false is never sent: a draining replica answers 503 instead */
+  accepting: true;
+}
+
+/**
+ * Patterns that change nothing: after the connection to one replica drops mid-call, auth-api may send
+ * them again to another replica. Every other pattern is retried only when it never left auth-api.
+ */
+export const MFA_READ_ONLY_PATTERNS: ReadonlySet<string> = new Set<string>([MfaPattern.Ping, MfaPattern.Heartbeat, MfaPattern.FactorsGet, MfaPattern.ChallengeGet, MfaPattern.RecoveryCodesGet]);
 
 export interface UserRef {
   userId: string;
@@ -177,6 +191,7 @@ export interface UserPurgeResponse {
  */
 export interface MfaRpc {
   [MfaPattern.Ping]: { request: PingRequest; response: PingResponse };
+  [MfaPattern.Heartbeat]: { request: HeartbeatRequest; response: HeartbeatResponse };
   [MfaPattern.FactorsGet]: { request: UserRef; response: FactorsResponse };
   [MfaPattern.TotpCreate]: { request: TotpCreateRequest; response: TotpCreateResponse };
   [MfaPattern.TotpVerify]: { request: TotpVerifyRequest; response: TotpVerifyResponse };
