@@ -294,6 +294,7 @@ async function main() {
           MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           QUEUE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           MFA_RPC_KEY: randomBytes(32).toString('base64'),
+          JWT_SIGNING_KEY: randomBytes(32).toString('base64'),
           SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`,
           SMTP_FROM: 'Twostep Bench <no-reply@bench.example.com>',
           TWILIO_ACCOUNT_SID: sinks.accountSid,

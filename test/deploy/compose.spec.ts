@@ -215,7 +215,7 @@ describe('docker-compose.yml', () => {
   it('gives every key and the database URL as a file (<NAME>_FILE, Compose secrets), never as a value in the environment', () => {
     for (const name of APP_SERVICES) {
       const env = envOf(name);
-      for (const v of ['APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY', 'DATABASE_URL']) expect({ name, v, value: env[v] }).toEqual({ name, v, value: undefined });
+      for (const v of ['APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY', 'JWT_SIGNING_KEY', 'DATABASE_URL']) expect({ name, v, value: env[v] }).toEqual({ name, v, value: undefined });
       for (const v of secretVariables(name as ServiceName).filter((x) => /KEY$|DATABASE_URL/.test(x))) {
         expect({ name, v, file: env[`${v}_FILE`] }).toEqual({ name, v, file: expect.stringMatching(/^\/run\/secrets\//) });
       }

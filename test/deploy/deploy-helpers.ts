@@ -138,6 +138,7 @@ export function sampleSecrets(): Record<string, string> {
     MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     QUEUE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     MFA_RPC_KEY: randomBytes(32).toString('base64'),
+    JWT_SIGNING_KEY: randomBytes(32).toString('base64'),
   };
 }
 

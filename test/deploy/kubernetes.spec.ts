@@ -93,6 +93,7 @@ const SECRET_SAMPLES: Record<string, string> = {
   MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
   QUEUE_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
   MFA_RPC_KEY: Buffer.alloc(32, 3).toString('base64'),
+  JWT_SIGNING_KEY: Buffer.alloc(32, 4).toString('base64'),
   SMTP_URL: 'smtps://user:pw@smtp.example.com:465',
   TWILIO_ACCOUNT_SID: '',
   TWILIO_AUTH_TOKEN: '',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
@@ -67,7 +68,7 @@ describe('MFA security rules against the running services', () => {
     sinks = await startStackWithSinks('mfasec');
     ({ stack, smtp, twilio } = sinks);
     api = new Api(stack);
-    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.env.MFA_RPC_KEY, stack.apiKey);
+    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.env.MFA_RPC_KEY, stack.env.JWT_SIGNING_KEY, stack.apiKey);
   }, 90_000);
 
   afterAll(async () => {
@@ -471,6 +472,39 @@ describe('MFA security rules against the running services', () => {
       const code = /\b(\d{6})\b/.exec(sms.body)![1];
       remember(code);
       expect((await verify(u.s1, c.$id, code)).status).toBe(200);
+
+      // passwordless sign-in, a magic URL and a password recovery went through the system too (issue 12)
+      const linkOf = async (address: string, after: number, subject: string) => {
+        const mail = await smtp.waitFor((m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= after && m.subject.startsWith(subject), 10_000);
+        const link = /https?:\/\/\S+secret=([0-9a-f]{64})\S*/.exec(mail.text)!;
+        remember(link[0], link[1]);
+        return link[1];
+      };
+      const otpAt = Date.now();
+      const token = await api.call<{ userId: string }>('POST', '/account/tokens/email', { json: { userId: 'unique()', email: u.email } });
+      const signInMail = await smtp.waitFor((m) => m.envelopeTo.includes(u.email) && m.receivedAt.getTime() >= otpAt && m.subject.startsWith('Sign-in code'), 10_000);
+      const signInCode = /\b(\d{6})\b/.exec(signInMail.text)![1];
+      remember(signInCode);
+      const otpSession = await api.call('POST', '/account/sessions/token', { json: { userId: token.body.userId, secret: signInCode } });
+      expect(otpSession.status).toBe(201);
+      remember(JSON.parse(otpSession.headers.get('x-fallback-cookies') ?? '{}')[`a_session_${stack.projectId}`]);
+      const magicAt = Date.now();
+      expect((await api.call('POST', '/account/tokens/magic-url', { json: { userId: 'unique()', email: u.email, url: 'https://app.example.test/m' } })).status).toBe(201);
+      expect((await api.call('POST', '/account/sessions/token', { json: { userId: u.userId, secret: await linkOf(u.email, magicAt, 'Sign in to') } })).status).toBe(201);
+      const jwt = await api.as<{ jwt: string }>(u.full, 'POST', '/account/jwts', {});
+      expect(jwt.status).toBe(201);
+      remember(jwt.body.jwt, jwt.body.jwt.split('.')[2]);
+      expect((await api.call('GET', '/account', { headers: { 'x-appwrite-jwt': jwt.body.jwt } })).status).toBe(200);
+      const recoveryAt = Date.now();
+      expect((await api.call('POST', '/account/recovery', { json: { email: u.email, url: 'https://app.example.test/reset' } })).status).toBe(201);
+      const newPassword = `reset ${randomBytes(8).toString('hex')}`;
+      remember(newPassword);
+      const reset = await api.call('PUT', '/account/recovery', { json: { userId: u.userId, secret: await linkOf(u.email, recoveryAt, 'Reset your'), password: newPassword } });
+      expect(reset.status).toBe(200);
+      const phoneTokenAt = Date.now();
+      const signInPhone = '+14155550188'; // not remembered: it is the new account's identifier, stored in users
+      expect((await api.call('POST', '/account/tokens/phone', { json: { userId: 'unique()', phone: signInPhone } })).status).toBe(201);
+      remember(/\b(\d{6})\b/.exec((await twilio.waitForTo(signInPhone, 10_000, phoneTokenAt)).body)![1]);
       await new Promise((r) => setTimeout(r, 500)); // let delivery results settle
 
       const values = [...secrets].filter((s) => s.length >= 6);

@@ -5,6 +5,8 @@ import { authDataSourceOptions } from '@twostep/auth-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
+import { AvatarsModule } from './avatars/avatars.module';
 import { ChannelsModule } from './channels/channels.module';
 import { DatabaseModule } from './common/db/sql.service';
 import { AuthApiConfig } from './config/auth-api.config';
@@ -12,10 +14,13 @@ import { AppwriteExceptionFilter } from './common/appwrite-exception.filter';
 import { CoreModule } from './core/core.module';
 import { Clock } from './core/tokens';
 import { HealthModule } from './health/health.module';
+import { JwtsModule } from './jwts/jwts.module';
 import { MfaModule } from './mfa/mfa.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { PasswordRecoveryModule } from './recovery/password-recovery.module';
 import { SecurityNoticesModule } from './security-notices/security-notices.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { UsersApiModule } from './users/users-api.module';
 import { UsersModule } from './users/users.module';
 import { VerificationModule } from './verification/verification.module';
@@ -36,6 +41,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger, options.clock),
         TypeOrmModule.forRoot({ ...authDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
         DatabaseModule,
+        AuditModule,
         HealthModule,
         AccessModule,
         RateLimitModule,
@@ -47,6 +53,10 @@ export class AppModule {
         SecurityNoticesModule,
         UsersApiModule,
         MfaModule,
+        SignInModule,
+        PasswordRecoveryModule,
+        JwtsModule,
+        AvatarsModule,
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppwriteExceptionFilter }],

@@ -66,6 +66,7 @@ export async function startAuthApi(opts: { label: string; env?: Record<string, s
     APP_API_KEY: `key_${testKey().replace(/[^A-Za-z0-9]/g, '')}`,
     QUEUE_ENCRYPTION_KEY: testKey(),
     MFA_RPC_KEY: testKey(),
+    JWT_SIGNING_KEY: testKey(),
     MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`,
     MFA_RPC_TIMEOUT_MS: '500',
     ...opts.env,

@@ -4,7 +4,9 @@ import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { VerificationTokenEntity } from './entities/verification-token.entity';
 import { CreateAuthSchema1732780000000 } from './migrations/1732780000000-create-auth-schema';
+import { AccountTokens1796416137243 } from './migrations/1796416137243-account-tokens';
 import { SessionStepUp1796416225686 } from './migrations/1796416225686-session-step-up';
+import { AuditLog1796416800000 } from './migrations/1796416800000-audit-log';
 
 export * from './entities/user.entity';
 export * from './entities/session.entity';
@@ -14,7 +16,7 @@ export * from './entities/verification-token.entity';
 export const AUTH_ENTITIES: Function[] = [UserEntity, SessionEntity, VerificationTokenEntity];
 
 /** Every migration of the `auth` schema, in order. */
-export const AUTH_MIGRATIONS: Function[] = [CreateAuthSchema1732780000000, SessionStepUp1796416225686];
+export const AUTH_MIGRATIONS: Function[] = [CreateAuthSchema1732780000000, AccountTokens1796416137243, SessionStepUp1796416225686, AuditLog1796416800000];
 
 export const AUTH_SCHEMA = 'auth';
 

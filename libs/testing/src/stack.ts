@@ -102,6 +102,7 @@ export class TestStack {
       MFA_ENCRYPTION_KEY: testKey(),
       QUEUE_ENCRYPTION_KEY: testKey(),
       MFA_RPC_KEY: testKey(),
+      JWT_SIGNING_KEY: testKey(),
     };
     for (const [k, v] of Object.entries(options.env ?? {})) {
       if (v === undefined) delete env[k];

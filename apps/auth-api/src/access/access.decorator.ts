@@ -24,3 +24,10 @@ export const ACCESS_CLASSES: readonly AccessClass[] = ['public', 'guest', 'sessi
 export const ACCESS_METADATA = 'twostep:access';
 
 export const Access = (accessClass: AccessClass) => SetMetadata(ACCESS_METADATA, accessClass);
+
+/**
+ * The route may take the project id from the `project` query parameter when the header is absent:
+ * for URLs the SDKs build for `<img src>` (avatars), which cannot carry headers.
+ */
+export const PROJECT_FROM_QUERY_METADATA = 'twostep:project-from-query';
+export const ProjectFromQuery = () => SetMetadata(PROJECT_FROM_QUERY_METADATA, true);

@@ -9,7 +9,8 @@ import { LOGGER } from '../core/tokens';
 import { RATE_LIMIT_METADATA, RateLimitRule } from '../rate-limit/rate-limit.decorator';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
+import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass, PROJECT_FROM_QUERY_METADATA } from './access.decorator';
+import { AccountJwtService } from './account-jwt.service';
 import { AuthContext } from './auth-context';
 import { MfaRequirementService } from './mfa-requirement.service';
 import { presentedCredential } from './session-credential';
@@ -22,8 +23,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
 /**
  * The one global guard. For every route, in Appwrite's hook order (appwrite-api.md 1.5 / 5.1):
  *  1. project: `X-Appwrite-Project` must be the configured project (404 `project_not_found`);
- *  2. credentials: API key (`X-Appwrite-Key`, constant-time) or session (cookie, legacy cookie,
- *     `X-Appwrite-Session`, `X-Fallback-Cookies`); both at once is 403 `user_api_key_and_session_set`;
+ *  2. credentials: API key (`X-Appwrite-Key`, constant-time), session (cookie, legacy cookie,
+ *     `X-Appwrite-Session`, `X-Fallback-Cookies`) or account JWT (`X-Appwrite-JWT`, standing for its
+ *     session, 401 `user_jwt_invalid` when bad); a key with either is 403 `user_api_key_and_session_set`,
+ *     a JWT with a session credential 403 `user_jwt_and_cookie_set`;
  *  3. the route's access class: no valid session where one is needed is 401
  *     `general_unauthorized_scope` (a session still missing the second factor MFA requires
  *     MFA_PENDING_SESSION_SECONDS after its creation is no session); a blocked user is 403 `user_blocked`; then the MFA rule (401
@@ -42,6 +45,7 @@ export class AccessGuard implements CanActivate {
     private readonly sessions: SessionsService,
     private readonly mfaRequirement: MfaRequirementService,
     private readonly rateLimits: RateLimitService,
+    private readonly jwts: AccountJwtService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
@@ -57,12 +61,13 @@ export class AccessGuard implements CanActivate {
       this.logger.emit('error', 'route has no access class; refusing it', { route: request.routeOptions?.url, handler: `${controller.name}.${handler.name}` });
       throw new AppError('general_unknown');
     }
-    if (header(request, 'x-appwrite-project') !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
+    if (this.projectOf(request, handler) !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
 
     const key = header(request, 'x-appwrite-key');
     const presented = presentedCredential(request.headers, this.config.APP_PROJECT_ID);
+    const jwt = header(request, 'x-appwrite-jwt');
     if (key) {
-      if (presented?.credential) throw new AppError('user_api_key_and_session_set');
+      if (presented?.credential || jwt) throw new AppError('user_api_key_and_session_set');
       if (!constantTimeEqual(key, this.config.APP_API_KEY)) {
         throw new AppError('general_unauthorized_scope', 'The API key is invalid.');
       }
@@ -74,10 +79,17 @@ export class AccessGuard implements CanActivate {
     }
     if (access === 'apiKey') throw new AppError('general_unauthorized_scope', 'User (role: guests) missing scopes (["users.read","users.write"])');
 
+    if (jwt && presented?.credential) throw new AppError('user_jwt_and_cookie_set');
     let auth: AuthContext = { kind: 'guest' };
     /** whether the session passes the MFA rule; asked at most once per request */
     let fullSession: boolean | undefined;
-    if (access !== 'public' && presented?.credential) {
+    if (access !== 'public' && jwt) {
+      const found = await this.jwts.resolve(jwt);
+      if (found && this.sessions.pendingWindowPassed(found.session)) fullSession = await this.mfaRequirement.isSatisfied(found.user, found.session);
+      // a JWT stands for its session: gone, expired or timed out as a pending session, the JWT is too
+      if (!found || fullSession === false) throw new AppError('user_jwt_invalid');
+      auth = { kind: 'session', user: found.user, session: found.session, credential: '', viaJwt: true };
+    } else if (access !== 'public' && presented?.credential) {
       const found = await this.sessions.resolve(presented.value);
       if (found && this.sessions.pendingWindowPassed(found.session)) {
         fullSession = await this.mfaRequirement.isSatisfied(found.user, found.session);
@@ -112,5 +124,13 @@ export class AccessGuard implements CanActivate {
     if (access === 'guest' && auth.kind === 'session') throw new AppError('user_session_already_exists');
     if (auth.kind === 'session') await this.sessions.touch(auth.session, auth.user);
     return true;
+  }
+
+  /** `X-Appwrite-Project`, or on routes marked {@link ProjectFromQuery} the `project` query parameter. */
+  private projectOf(request: FastifyRequest, handler: Function): string | undefined {
+    const fromHeader = header(request, 'x-appwrite-project');
+    if (fromHeader !== undefined || !this.reflector.get<boolean | undefined>(PROJECT_FROM_QUERY_METADATA, handler)) return fromHeader;
+    const project = (request.query as Record<string, unknown> | undefined)?.project;
+    return typeof project === 'string' ? project : undefined;
   }
 }

@@ -10,8 +10,10 @@ export type AuthContext =
       kind: 'session';
       user: UserEntity;
       session: SessionEntity;
-      /** the encoded credential as presented (to re-emit it, never to log it) */
+      /** the encoded credential as presented (to re-emit it, never to log it); empty for a JWT */
       credential: string;
+      /** authenticated by an account JWT (`X-Appwrite-JWT`) standing for this session */
+      viaJwt?: boolean;
     };
 
 declare module 'fastify' {

@@ -113,6 +113,19 @@ describe('route classification', () => {
     }
     expect(accessOf('POST', '/v1/users')).toBe('apiKey');
     expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
+    // sign-in tokens are sign-in routes (no session allowed); recovery is open to anyone
+    for (const path of ['/v1/account/sessions/anonymous', '/v1/account/tokens/email', '/v1/account/tokens/magic-url', '/v1/account/tokens/phone', '/v1/account/sessions/token']) {
+      expect({ path, access: accessOf('POST', path) }).toEqual({ path, access: 'guest' });
+    }
+    expect(accessOf('PUT', '/v1/account/sessions/magic-url')).toBe('guest');
+    expect(accessOf('PUT', '/v1/account/sessions/phone')).toBe('guest');
+    expect(accessOf('POST', '/v1/account/recovery')).toBe('public');
+    expect(accessOf('PUT', '/v1/account/recovery')).toBe('public');
+    // a JWT only for a full session
+    expect(accessOf('POST', '/v1/account/jwts')).toBe('session');
+    expect(accessOf('GET', '/v1/account/logs')).toBe('session');
+    expect(accessOf('GET', '/v1/users/:userId/logs')).toBe('apiKey');
+    expect(accessOf('GET', '/v1/avatars/qr')).toBe('public');
     expect(accessOf('DELETE', '/v1/users/:userId/mfa/lockouts')).toBe('apiKey');
     // only the contract's four `mfa`-group routes (with the challenge aliases) may be partial, plus
     // reading a challenge's delivery state (beyond Appwrite: lets a pending sign-in see "the SMS failed")

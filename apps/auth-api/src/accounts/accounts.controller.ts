@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Req } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
 import { Access } from '../access/access.decorator';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { CurrentSession, CurrentUser } from '../access/auth-context';
 import { requesterOf } from '../common/http/request-info';
 import { optional, params, required, v } from '../common/validation/params';
@@ -17,6 +19,7 @@ export class AccountsController {
   constructor(
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
+    private readonly audit: AuditLogService,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -53,7 +56,9 @@ export class AccountsController {
     @Body(params({ password: required(v.password()), oldPassword: optional(v.password()) })) input: { password: string; oldPassword?: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
-    return accountModel(await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request)));
+    const updated = await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.PasswordUpdate, request);
+    return accountModel(updated);
   }
 
   /** Moves the email factor: while MFA is on, only after a step-up with a factor this session did not enroll. */
@@ -67,6 +72,7 @@ export class AccountsController {
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     const updated = await this.accounts.changeEmail(user, input.email, input.password, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.EmailUpdate, request);
     await this.sessions.markEnrolled(session.id, 'email');
     return accountModel(updated);
   }
@@ -82,6 +88,7 @@ export class AccountsController {
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     const updated = await this.accounts.changePhone(user, input.phone, input.password, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.PhoneUpdate, request);
     await this.sessions.markEnrolled(session.id, 'phone');
     return accountModel(updated);
   }

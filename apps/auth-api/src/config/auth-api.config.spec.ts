@@ -7,6 +7,7 @@ const base = {
   APP_API_KEY: 'k'.repeat(40),
   QUEUE_ENCRYPTION_KEY: 'ab'.repeat(32),
   MFA_RPC_KEY: 'cd'.repeat(32),
+  JWT_SIGNING_KEY: 'ef'.repeat(32),
 };
 
 describe('auth-api config', () => {
@@ -30,6 +31,16 @@ describe('auth-api config', () => {
     expect(() => loadAuthApiConfig({ ...base, PHONE_VERIFICATION_TTL_SECONDS: '601' })).toThrow(ConfigError);
     expect(() => loadAuthApiConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '30' })).toThrow(ConfigError);
     expect(loadAuthApiConfig({ ...base, SESSION_IDLE_TIMEOUT_SECONDS: '0' }).SESSION_IDLE_TIMEOUT_SECONDS).toBe(0);
+  });
+
+  it('requires JWT_SIGNING_KEY in production, and bounds sign-in codes to 15 minutes and links to an hour', () => {
+    const { JWT_SIGNING_KEY: _omitted, ...withoutJwtKey } = base;
+    void _omitted;
+    expect(() => loadAuthApiConfig(withoutJwtKey)).toThrow(/JWT_SIGNING_KEY is required in production/);
+    const c = loadAuthApiConfig(base);
+    expect([c.SIGN_IN_CODE_TTL_SECONDS, c.MAGIC_URL_TTL_SECONDS, c.PASSWORD_RECOVERY_TTL_SECONDS, c.PASSWORD_RECOVERY_INVALIDATES_SESSIONS]).toEqual([900, 3600, 3600, true]);
+    expect(() => loadAuthApiConfig({ ...base, SIGN_IN_CODE_TTL_SECONDS: '901' })).toThrow(ConfigError);
+    expect(() => loadAuthApiConfig({ ...base, MAGIC_URL_TTL_SECONDS: '3601' })).toThrow(ConfigError);
   });
 
   it('requires MFA_RPC_KEY in production', () => {

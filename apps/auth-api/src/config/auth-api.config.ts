@@ -64,6 +64,8 @@ export function authApiSchema(source: Env) {
     /** how often host names in MFA_SERVICE_URL are resolved again (new or removed replicas) */
     MFA_SERVICE_RESOLVE_INTERVAL_MS: env.int({ default: 5000, min: 500, max: 300_000 }),
     QUEUE_ENCRYPTION_KEY: key,
+    /** signs account JWTs (X-Appwrite-JWT); a keyring (`kid:key,...`, first signs); generated in development */
+    JWT_SIGNING_KEY: key,
     /** browser origins allowed by CORS (with credentials); empty: none */
     CORS_ORIGINS: env.list({ default: [], item: /^https?:\/\/[^/\s]+$/, hint: 'scheme://host[:port], comma separated' }),
     /** which reverse proxies may give the client address (X-Forwarded-For): false, a hop count, or addresses/CIDRs */
@@ -102,11 +104,25 @@ export function authApiSchema(source: Env) {
     PHONE_VERIFICATION_TTL_SECONDS: env.int({ default: 600, min: 60, max: 600 }),
     /** wrong codes accepted per phone verification code before it is burnt */
     PHONE_VERIFICATION_MAX_ATTEMPTS: env.int({ default: 5, min: 1, max: 10 }),
+    /** lifetime of a sign-in code sent by email or SMS (createEmailToken, createPhoneToken) */
+    SIGN_IN_CODE_TTL_SECONDS: env.int({ default: 900, min: 60, max: 900 }),
+    /** wrong codes accepted per sign-in code before it is burnt */
+    SIGN_IN_CODE_MAX_ATTEMPTS: env.int({ default: 5, min: 1, max: 10 }),
+    /** lifetime of a magic URL sign-in link */
+    MAGIC_URL_TTL_SECONDS: env.int({ default: 3600, min: 60, max: 3600 }),
+    /** lifetime of a password recovery link */
+    PASSWORD_RECOVERY_TTL_SECONDS: env.int({ default: 3600, min: 60, max: 3600 }),
+    /** a password reset through a recovery link deletes every session of the user (ASVS 3.3.3) */
+    PASSWORD_RECOVERY_INVALIDATES_SESSIONS: env.bool({ default: true }),
+    /** sign-in tokens and recovery emails asked for from one client address per hour (besides the per-address limit of 10) */
+    SIGN_IN_TOKENS_PER_IP_PER_HOUR: env.int({ default: 60, min: 1, max: 100_000 }),
     /**
      * hosts a verification link may point to (besides the hosts of CORS_ORIGINS); when both are empty
      * any http(s) host is accepted (development)
      */
     VERIFICATION_URL_HOSTS: env.list({ default: [], item: /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, hint: 'host names, comma separated' }),
+    /** audit log entries older than this are not shown and are purged hourly */
+    AUDIT_LOG_RETENTION_DAYS: env.int({ default: 90, min: 1, max: 3650 }),
     /** Appwrite's abuse limits (section 5.8); turn off only for load tests */
     RATE_LIMIT_ENABLED: env.bool({ default: true }),
     /** failed sign-ins an hour from one source address, across all accounts */

@@ -12,6 +12,9 @@ import { SecurityNoticesService } from '../security-notices/security-notices.ser
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountModel, accountModel } from '../users/user.model';
 import { UsersService } from '../users/users.service';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
+import { MfaChallengesService } from './mfa-challenges.service';
 import { MfaFactorsService } from './mfa-factors.service';
 import { MfaFactorsModel, MfaRecoveryCodesModel, MfaTypeModel } from './mfa.models';
 import { authenticatorType, totpCodeParam } from './mfa.params';
@@ -29,6 +32,8 @@ export class AccountMfaController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
+    private readonly challenges: MfaChallengesService,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
@@ -52,19 +57,34 @@ export class AccountMfaController {
       }
       const updated = await this.users.setMfa(user.id, true);
       await this.sessions.addFactors(session.id, verified);
-      if (!user.mfa) await this.notices.notify(user, SecurityEvent.MfaEnabled, requesterOf(request), { locale: localeOf(request) });
+      if (!user.mfa) {
+        await this.audit.record(user.id, AuditEvent.MfaEnable, request);
+        await this.notices.notify(user, SecurityEvent.MfaEnabled, requesterOf(request), { locale: localeOf(request) });
+      }
       return accountModel(updated);
     }
     if (user.mfa && verified.length > 0 && !this.sessions.steppedUpRecently(user, session)) throw new AppError('user_challenge_required');
     const updated = await this.users.setMfa(user.id, false);
-    if (user.mfa) await this.notices.notify(user, SecurityEvent.MfaDisabled, requesterOf(request), { locale: localeOf(request) });
+    if (user.mfa) {
+      await this.audit.record(user.id, AuditEvent.MfaDisable, request);
+      await this.notices.notify(user, SecurityEvent.MfaDisabled, requesterOf(request), { locale: localeOf(request) });
+    }
     return accountModel(updated);
   }
 
+  /**
+   * While the session misses its second factor, the factor it was opened with is reported as
+   * unavailable: it cannot be the second one (an email-code session completes with TOTP, phone or a
+   * recovery code).
+   */
   @Get('factors')
   @Access('partial')
-  list(@CurrentUser() user: UserEntity): Promise<MfaFactorsModel> {
-    return this.factors.list(user);
+  async list(@CurrentUser() user: UserEntity, @CurrentSession() session: SessionEntity): Promise<MfaFactorsModel> {
+    const factors = await this.factors.list(user);
+    for (const f of ['email', 'phone'] as const) {
+      if (factors[f] && (await this.challenges.repeatsFirstFactor(user, session, f))) factors[f] = false;
+    }
+    return factors;
   }
 
   /**
@@ -106,6 +126,7 @@ export class AccountMfaController {
       throw error;
     }
     await this.sessions.addFactors(session.id, ['totp']);
+    await this.audit.record(user.id, AuditEvent.AuthenticatorCreate, request);
     await this.notices.notify(user, SecurityEvent.AuthenticatorAdded, requesterOf(request), { locale: localeOf(request) });
     return accountModel(user);
   }
@@ -117,6 +138,7 @@ export class AccountMfaController {
   async deleteAuthenticator(@CurrentUser() user: UserEntity, @Param('type') type: string, @Req() request: FastifyRequest): Promise<void> {
     authenticatorType(type);
     await this.mfa.send(MfaPattern.TotpDelete, { userId: user.id });
+    await this.audit.record(user.id, AuditEvent.AuthenticatorDelete, request);
     await this.notices.notify(user, SecurityEvent.AuthenticatorRemoved, requesterOf(request), { locale: localeOf(request) });
   }
 
@@ -130,6 +152,7 @@ export class AccountMfaController {
     @Req() request: FastifyRequest,
   ): Promise<MfaRecoveryCodesModel> {
     const codes = await this.mfa.send(MfaPattern.RecoveryCodesCreate, { userId: user.id, sessionId: session.id });
+    await this.audit.record(user.id, AuditEvent.RecoveryCodesCreate, request);
     await this.notices.notify(user, SecurityEvent.RecoveryCodesCreated, requesterOf(request), { locale: localeOf(request) });
     return { recoveryCodes: codes.recoveryCodes };
   }
@@ -148,6 +171,7 @@ export class AccountMfaController {
     @Req() request: FastifyRequest,
   ): Promise<MfaRecoveryCodesModel> {
     const codes = await this.mfa.send(MfaPattern.RecoveryCodesRegenerate, { userId: user.id, sessionId: session.id });
+    await this.audit.record(user.id, AuditEvent.RecoveryCodesUpdate, request);
     await this.notices.notify(user, SecurityEvent.RecoveryCodesRegenerated, requesterOf(request), { locale: localeOf(request) });
     return { recoveryCodes: codes.recoveryCodes };
   }

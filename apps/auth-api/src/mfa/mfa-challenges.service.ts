@@ -5,6 +5,9 @@ import { AppError, ChallengeView, MfaFactor, MfaPattern, SecurityEvent } from '@
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
+import { MfaRequirementService } from '../access/mfa-requirement.service';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { SMS_INCAPABLE_MESSAGE, smsCapablePhone } from '../common/validation/params';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
@@ -22,10 +25,16 @@ export class MfaChallengesService {
     private readonly channels: ChannelsService,
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNoticesService,
+    private readonly requirement: MfaRequirementService,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
   async create(user: UserEntity, session: SessionEntity, factor: MfaFactor, request: FastifyRequest): Promise<ChallengeView> {
+    if (await this.repeatsFirstFactor(user, session, factor)) {
+      // an email-code or magic-URL session cannot prove its second factor with another email code
+      throw new AppError('general_argument_invalid', 'Invalid `factor` param: this session was opened with this factor; complete the sign-in with a different factor.');
+    }
     let delivery;
     if (factor === 'email' || factor === 'phone') {
       // Appwrite's order: channel configured (503), address present (400), address verified (400).
@@ -48,6 +57,15 @@ export class MfaChallengesService {
   }
 
   /**
+   * True when `factor` is one the session already has and the session still misses its second
+   * factor: the second factor must be a different one (appwrite-api.md 11, ours). A full session may
+   * repeat a factor (a recent challenge for a `fresh` route).
+   */
+  async repeatsFirstFactor(user: UserEntity, session: SessionEntity, factor: string): Promise<boolean> {
+    return session.factors.includes(factor) && !(await this.requirement.isSatisfied(user, session));
+  }
+
+  /**
    * Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now;
    * stepUpAt = now unless this session enrolled that factor itself).
    */
@@ -56,6 +74,8 @@ export class MfaChallengesService {
     try {
       result = await this.mfa.send(MfaPattern.ChallengeVerify, { userId: user.id, sessionId: session.id, challengeId, otp });
     } catch (error) {
+      if (error instanceof AppError && error.type === 'user_invalid_token') await this.audit.record(user.id, AuditEvent.ChallengeFailure, request);
+      if (error instanceof AppError && error.type === 'general_rate_limit_exceeded') await this.audit.record(user.id, AuditEvent.ChallengeLockout, request);
       if (error instanceof AppError && error.signal === 'totp-replay') {
         // an authenticator code that was already accepted: someone may have the password and a code
         await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
@@ -70,7 +90,9 @@ export class MfaChallengesService {
     // the recovery codes (one that does not say counts as enrolled), the session for the email and phone it set
     const enrolledBySession = result.enrolledBySession !== false || session.enrolledFactors.includes(result.factor);
     const updated = await this.sessions.addFactors(session.id, [result.factor], { factor: result.factor, enrolledBySession });
+    await this.audit.record(user.id, AuditEvent.challengeSuccess(result.factor), request);
     if (result.factor === 'recoveryCode') {
+      await this.audit.record(user.id, AuditEvent.RecoveryCodeUse, request);
       await this.notices.notify(user, SecurityEvent.RecoveryCodeUsed, requesterOf(request), { locale: localeOf(request) });
     }
     return updated;

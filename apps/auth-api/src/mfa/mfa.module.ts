@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { ChannelsModule } from '../channels/channels.module';
 import { SecurityNoticesModule } from '../security-notices/security-notices.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -11,7 +12,7 @@ import { UsersMfaController } from './users-mfa.controller';
 
 /** The MFA routes of the public API; every decision is mfa-service's, reached through MfaClient. */
 @Module({
-  imports: [SessionsModule, UsersModule, ChannelsModule, SecurityNoticesModule],
+  imports: [SessionsModule, UsersModule, ChannelsModule, SecurityNoticesModule, AccessModule],
   controllers: [AccountMfaController, AccountMfaChallengesController, UsersMfaController],
   providers: [MfaFactorsService, MfaChallengesService],
 })

@@ -1,4 +1,7 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Put, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { MfaPattern } from '@twostep/contracts';
 import { Access } from '../access/access.decorator';
 import { MfaClient } from '../mfa-client/mfa-client.service';
@@ -19,6 +22,7 @@ export class UsersMfaController {
     private readonly mfa: MfaClient,
     private readonly users: UsersService,
     private readonly factors: MfaFactorsService,
+    private readonly audit: AuditLogService,
   ) {}
 
   private async user(userId: string) {
@@ -32,10 +36,11 @@ export class UsersMfaController {
 
   @Delete('authenticators/:type')
   @HttpCode(204)
-  async deleteAuthenticator(@Param('userId') userId: string, @Param('type') type: string): Promise<void> {
+  async deleteAuthenticator(@Param('userId') userId: string, @Param('type') type: string, @Req() request: FastifyRequest): Promise<void> {
     authenticatorType(type);
     const user = await this.user(userId);
     await this.mfa.send(MfaPattern.TotpDelete, { userId: user.id });
+    await this.audit.record(user.id, AuditEvent.AuthenticatorDelete, request, 'admin');
   }
 
   /**

@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
+import { AppError } from '@twostep/contracts';
 import { Access } from '../access/access.decorator';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { Auth, AuthContext, CurrentSession, CurrentUser } from '../access/auth-context';
 import { params, required, v, validateParams } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
@@ -26,6 +29,7 @@ export class SessionsController {
     private readonly users: UsersService,
     private readonly cookies: SessionCookies,
     private readonly signInLimits: SignInLimits,
+    private readonly audit: AuditLogService,
   ) {}
 
   /**
@@ -43,7 +47,11 @@ export class SessionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
     const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
-    const user = await this.users.verifyCredentials(input.email, input.password);
+    const user = await this.users.verifyCredentials(input.email, input.password).catch((error: unknown) => {
+      // recorded off the response path: a known and an unknown address must still take the same time
+      if (error instanceof AppError && error.type === 'user_invalid_credentials') void this.recordRefusal(input.email, request);
+      throw error;
+    });
     const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
     await this.signInLimits.succeeded(attempt);
     this.cookies.issue(request, reply, credential, session.expire);
@@ -87,7 +95,7 @@ export class SessionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
     const id = sessionIdOf(raw, current);
-    await this.sessions.delete(user.id, id);
+    await this.sessions.delete(user.id, id, request);
     if (id === current.id) this.cookies.clear(request, reply);
   }
 
@@ -97,7 +105,13 @@ export class SessionsController {
   @HttpCode(204)
   @RateLimit({ limit: 100, key: ['ip'] })
   async deleteSessions(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    await this.sessions.deleteAll(user.id);
+    await this.sessions.deleteAll(user.id, undefined, request);
     this.cookies.clear(request, reply);
+  }
+
+  /** Audits a refused password sign-in of an existing account (never throws). */
+  private async recordRefusal(email: string, request: FastifyRequest): Promise<void> {
+    const known = await this.users.findByEmail(email).catch(() => undefined);
+    if (known) await this.audit.record(known.id, AuditEvent.sessionCreateFailure('password'), request);
   }
 }

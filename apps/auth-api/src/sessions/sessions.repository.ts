@@ -60,6 +60,17 @@ export class SessionsRepository {
     return row ? { session: rowToSession(row), user: rowToUser(row, 'u_') } : undefined;
   }
 
+  /** The session with this id and its user, in one indexed query (a JWT names its session). */
+  async findWithUserById(sessionId: string): Promise<{ session: SessionEntity; user: UserEntity } | undefined> {
+    const rows: Record<string, unknown>[] = await this.db.rows(
+      `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
+      [sessionId],
+      'auth_session_by_id',
+    );
+    const row = rows[0];
+    return row ? { session: rowToSession(row), user: rowToUser(row, 'u_') } : undefined;
+  }
+
   /** The user's sessions still valid at `now` (absolute expiry and idle cut-off), oldest first. */
   async listActive(userId: string, now: Date, idleSince: Date | undefined): Promise<SessionEntity[]> {
     const rows: Record<string, unknown>[] = await this.db.rows(

@@ -8,7 +8,12 @@ import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { clientInfoOf, clientIpOf } from '../common/http/request-info';
 import { decodeSessionCredential, encodeSessionCredential } from '../access/session-credential';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { SessionsRepository } from './sessions.repository';
+
+/** How a session was opened (the Session model's `provider`). */
+export type SessionProvider = 'email' | 'magic-url' | 'phone' | 'anonymous' | 'server';
 
 export interface CreatedSession {
   session: SessionEntity;
@@ -30,6 +35,7 @@ export class SessionsService {
 
   constructor(
     private readonly sessions: SessionsRepository,
+    private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
@@ -40,7 +46,7 @@ export class SessionsService {
   }
 
   /** Creates a session for `user` and trims the user's sessions to SESSION_MAX_PER_USER (oldest go first). */
-  async create(user: UserEntity, provider: 'email' | 'server', factors: string[], request: FastifyRequest): Promise<CreatedSession> {
+  async create(user: UserEntity, provider: SessionProvider, factors: string[], request: FastifyRequest): Promise<CreatedSession> {
     const now = this.clock.now();
     const secret = randomHex(128);
     const session = new SessionEntity();
@@ -48,7 +54,7 @@ export class SessionsService {
     session.userId = user.id;
     session.secretHash = sha256Hex(secret);
     session.provider = provider;
-    session.providerUid = provider === 'email' ? (user.email ?? '') : '';
+    session.providerUid = provider === 'email' || provider === 'magic-url' ? (user.email ?? '') : provider === 'phone' ? (user.phone ?? '') : '';
     session.factors = [...new Set(factors)];
     session.mfaUpdatedAt = null;
     session.mfaFactor = null;
@@ -63,6 +69,7 @@ export class SessionsService {
     await this.sessions.insert(session);
     await this.sessions.prune(user.id, this.config.SESSION_MAX_PER_USER, now);
     this.logger.emit('info', 'session created', { userId: user.id, sessionId: session.id, provider, factors: session.factors });
+    await this.audit.record(user.id, AuditEvent.sessionCreate(provider === 'email' && session.factors.includes('password') ? 'password' : provider), request, provider === 'server' ? 'admin' : 'default');
     return { session, credential: encodeSessionCredential({ userId: user.id, secret }) };
   }
 
@@ -75,6 +82,13 @@ export class SessionsService {
     if (!credential) return undefined;
     const found = await this.sessions.findWithUserBySecretHash(sha256Hex(credential.secret));
     if (!found || found.session.userId !== credential.userId) return undefined;
+    return this.isLive(found.session, this.clock.now()) ? found : undefined;
+  }
+
+  /** The live session `sessionId` of `userId` and its user (what a JWT names), if it still exists. */
+  async resolveById(userId: string, sessionId: string): Promise<{ session: SessionEntity; user: UserEntity } | undefined> {
+    const found = await this.sessions.findWithUserById(sessionId);
+    if (!found || found.session.userId !== userId) return undefined;
     return this.isLive(found.session, this.clock.now()) ? found : undefined;
   }
 
@@ -149,15 +163,17 @@ export class SessionsService {
   }
 
   /** Deletes one session of the user, or 404 `user_session_not_found`. */
-  async delete(userId: string, sessionId: string): Promise<void> {
+  async delete(userId: string, sessionId: string, request?: FastifyRequest): Promise<void> {
     if (!(await this.sessions.delete(userId, sessionId))) throw new AppError('user_session_not_found');
     this.logger.emit('info', 'session deleted', { userId, sessionId });
+    await this.audit.record(userId, AuditEvent.SessionDelete, request);
   }
 
   /** Deletes every session of the user, or all but `keepSessionId`; returns the ids deleted. */
-  async deleteAll(userId: string, keepSessionId?: string): Promise<string[]> {
+  async deleteAll(userId: string, keepSessionId?: string, request?: FastifyRequest): Promise<string[]> {
     const ids = await this.sessions.deleteAll(userId, keepSessionId);
     this.logger.emit('info', 'sessions deleted', { userId, count: ids.length });
+    if (ids.length > 0) await this.audit.record(userId, AuditEvent.SessionsDelete, request);
     return ids;
   }
 

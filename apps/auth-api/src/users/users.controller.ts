@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '@twostep/contracts';
 import { Access } from '../access/access.decorator';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
 import { optional, params, required, v, validateParams } from '../common/validation/params';
 import { SessionModel, sessionModel } from '../sessions/session.model';
 import { SessionsService } from '../sessions/sessions.service';
@@ -52,6 +54,7 @@ export class UsersController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly verification: VerificationService,
+    private readonly audit: AuditLogService,
   ) {}
 
   @Post()
@@ -133,8 +136,16 @@ export class UsersController {
   }
 
   @Patch(':userId/mfa')
-  async updateMfa(@Param('userId') userId: string, @Body(params({ mfa: required(v.boolean()) })) input: { mfa: boolean }): Promise<AccountModel> {
-    return accountModel(await this.users.setMfa(userIdOf(userId), input.mfa));
+  async updateMfa(
+    @Param('userId') userId: string,
+    @Body(params({ mfa: required(v.boolean()) })) input: { mfa: boolean },
+    @Req() request: FastifyRequest,
+  ): Promise<AccountModel> {
+    const id = userIdOf(userId);
+    const before = await this.users.get(id);
+    const updated = await this.users.setMfa(id, input.mfa);
+    if (before.mfa !== input.mfa) await this.audit.record(id, input.mfa ? AuditEvent.MfaEnable : AuditEvent.MfaDisable, request, 'admin');
+    return accountModel(updated);
   }
 
   @Get(':userId/prefs')

@@ -98,6 +98,11 @@ export class UsersRepository {
     return rows[0] ? rowToUser(rows[0], '') : undefined;
   }
 
+  async findByPhone(phone: string): Promise<UserEntity | undefined> {
+    const rows = await this.db.rows(`SELECT ${COLUMNS} FROM users WHERE phone = $1`, [phone], 'auth_user_by_phone');
+    return rows[0] ? rowToUser(rows[0], '') : undefined;
+  }
+
   /**
    * Applies `patch` and returns the updated row (undefined if the user is gone). A duplicate email
    * or phone is 409 `user_email_already_exists` / `user_phone_already_exists`.

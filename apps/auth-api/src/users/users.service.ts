@@ -63,6 +63,33 @@ export class UsersService {
     return user;
   }
 
+  findByEmail(email: string): Promise<UserEntity | undefined> {
+    return this.users.findByEmail(email);
+  }
+
+  findByPhone(phone: string): Promise<UserEntity | undefined> {
+    return this.users.findByPhone(phone);
+  }
+
+  /**
+   * The user with this email or phone number, or a new one (`userId`, no password) when there is none:
+   * how email, magic URL and phone sign-in open an account (Appwrite). Two concurrent first sign-ins
+   * for one address end with one user.
+   */
+  async findOrCreateByAddress(userId: string, address: { email: string } | { phone: string }): Promise<UserEntity> {
+    const find = () => ('email' in address ? this.users.findByEmail(address.email) : this.users.findByPhone(address.phone));
+    const existing = await find();
+    if (existing) return existing;
+    try {
+      return await this.create({ userId, ...address });
+    } catch (error) {
+      // lost a race for the same address: the winner's user is the one
+      const winner = error instanceof AppError && error.type === 'user_already_exists' ? await find() : undefined;
+      if (winner) return winner;
+      throw error;
+    }
+  }
+
   async list(opts: { limit: number; offset: number; search?: string }): Promise<{ total: number; users: UserEntity[] }> {
     return this.users.list(opts);
   }

@@ -7,6 +7,7 @@ import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { params, required, v, validateParams } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { allowedLinkHosts } from './link-hosts';
 import { TokenModel, tokenModel } from './token.model';
 import { VerificationService } from './verification.service';
 
@@ -22,8 +23,7 @@ export class VerificationController {
     private readonly verification: VerificationService,
     @Inject(AUTH_API_CONFIG) config: AuthApiConfig,
   ) {
-    // the hosts of the configured browser origins, plus any configured explicitly; none: any host
-    this.allowedHosts = [...new Set([...config.VERIFICATION_URL_HOSTS, ...config.CORS_ORIGINS.map((o) => new URL(o).host)].map((h) => h.toLowerCase()))];
+    this.allowedHosts = allowedLinkHosts(config);
   }
 
   @Post(['verification', 'verifications/email'])

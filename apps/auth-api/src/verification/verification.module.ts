@@ -9,6 +9,6 @@ import { VerificationTokensRepository } from './verification-tokens.repository';
   imports: [UsersModule, ChannelsModule],
   controllers: [VerificationController],
   providers: [VerificationTokensRepository, VerificationService],
-  exports: [VerificationService],
+  exports: [VerificationService, VerificationTokensRepository],
 })
 export class VerificationModule {}

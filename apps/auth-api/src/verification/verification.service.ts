@@ -111,7 +111,8 @@ export class VerificationService {
     for (const id of ids) await this.setClosed(id, this.ttlOf(kind));
   }
 
-  private newToken(userId: string, kind: VerificationKind, secretHash: string, destination: string, ttlSeconds: number): VerificationTokenEntity {
+  /** A new open token (not stored yet) for `destination`, valid `ttlSeconds`. */
+  newToken(userId: string, kind: VerificationKind, secretHash: string, destination: string, ttlSeconds: number): VerificationTokenEntity {
     const now = this.clock.now();
     const token = new VerificationTokenEntity();
     token.id = uniqueId(now.getTime());
@@ -129,7 +130,7 @@ export class VerificationService {
   }
 
   /** Stores the token (superseding the previous one) and queues its sealed delivery; 503 if it cannot be queued. */
-  private async issue(token: VerificationTokenEntity, name: OtpDeliveryJobName, channel: 'email' | 'sms', secret: OtpDeliverySecret, ctx: DeliveryContext): Promise<void> {
+  async issue(token: VerificationTokenEntity, name: OtpDeliveryJobName, channel: 'email' | 'sms', secret: OtpDeliverySecret, ctx: DeliveryContext): Promise<void> {
     const superseded = await this.tokens.replaceOpen(token, token.createdAt);
     for (const id of superseded) await this.setClosed(id, this.ttlOf(token.kind));
     const job: OtpDeliveryJob = {
@@ -180,19 +181,38 @@ export class VerificationService {
     return deriveKey(key.material, purpose);
   }
 
-  private codeHash(keyId: string, tokenId: string, code: string): string {
+  /** The keyed hash a code or link secret of the token `tokenId` is stored as. */
+  codeHash(keyId: string, tokenId: string, code: string): string {
     return keyedHash(this.keyFor(keyId, 'auth-verification-code'), tokenId, code);
   }
 
-  private destinationHash(keyId: string, kind: VerificationKind, destination: string): string {
+  destinationHash(keyId: string, kind: VerificationKind, destination: string): string {
     return keyedHash(this.keyFor(keyId, 'auth-verification-destination'), kind, destination.toLowerCase());
   }
 
-  private ttlOf(kind: VerificationKind): number {
-    return kind === 'email' ? this.config.EMAIL_VERIFICATION_TTL_SECONDS : this.config.PHONE_VERIFICATION_TTL_SECONDS;
+  /** True when `address` is still the address the token was sent to. */
+  sentTo(token: VerificationTokenEntity, address: string | null): boolean {
+    return !!address && constantTimeEqual(this.destinationHash(token.keyId, token.kind, address), token.destinationHash);
   }
 
-  private async closeReference(token: VerificationTokenEntity): Promise<void> {
+  private ttlOf(kind: VerificationKind): number {
+    switch (kind) {
+      case 'email':
+        return this.config.EMAIL_VERIFICATION_TTL_SECONDS;
+      case 'phone':
+        return this.config.PHONE_VERIFICATION_TTL_SECONDS;
+      case 'signin_email':
+      case 'signin_phone':
+        return this.config.SIGN_IN_CODE_TTL_SECONDS;
+      case 'magic_url':
+        return this.config.MAGIC_URL_TTL_SECONDS;
+      case 'recovery':
+        return this.config.PASSWORD_RECOVERY_TTL_SECONDS;
+    }
+  }
+
+  /** Tells the notifier not to deliver a pending message of this (consumed or burnt) token any more. */
+  async closeReference(token: VerificationTokenEntity): Promise<void> {
     const remaining = Math.ceil((token.expire.getTime() - this.clock.now().getTime()) / 1000);
     await this.setClosed(token.id, Math.max(60, remaining + 60));
   }

@@ -41,6 +41,9 @@ export class OtpDeliveryProcessor implements DeliveryHandler<OtpDeliveryJob> {
       case OtpDeliveryJobName.MfaChallengeCode:
       case OtpDeliveryJobName.EmailVerificationLink:
       case OtpDeliveryJobName.PhoneVerificationCode:
+      case OtpDeliveryJobName.SignInCode:
+      case OtpDeliveryJobName.MagicUrlLink:
+      case OtpDeliveryJobName.PasswordRecoveryLink:
         return this.service.deliver(job);
       default: {
         // a new job name without a case here does not compile

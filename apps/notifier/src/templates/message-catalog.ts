@@ -24,8 +24,14 @@ export interface MessageCatalog {
   mfaChallenge: { subject: string; preview: string; heading: string; description: string; requestedUsing: string; ignore: string };
   /** vars: project, minutes */
   emailVerification: { subject: string; preview: string; heading: string; description: string; button: string; linkFallback: string; ignore: string };
+  /** vars: project, code, minutes, client, device */
+  signInCode: { subject: string; preview: string; heading: string; description: string; requestedUsing: string; ignore: string };
+  /** vars: project, minutes (magic URL sign-in link) */
+  magicUrl: { subject: string; preview: string; heading: string; description: string; button: string; linkFallback: string; ignore: string };
+  /** vars: project, minutes (password recovery link) */
+  passwordRecovery: { subject: string; preview: string; heading: string; description: string; button: string; linkFallback: string; ignore: string };
   /** vars: project, code, minutes */
-  sms: { mfaCode: string; phoneVerification: string };
+  sms: { mfaCode: string; phoneVerification: string; signInCode: string };
   /** vars: project, time, client, device */
   securityNotice: {
     when: string;

@@ -81,20 +81,20 @@ export class MessageRenderer {
       }
       case OtpDeliveryJobName.EmailVerificationLink: {
         if (job.channel !== 'email') throw invalid('email verification goes by email');
-        const link = safeLink(secret.url);
-        const user = cleanValue(secret.userName);
-        const t = catalog.emailVerification;
-        const blocks: EmailBlock[] = [
-          { kind: 'heading', text: t.heading },
-          greeting(catalog, user),
-          { kind: 'paragraph', text: t.description },
-          { kind: 'button', label: t.button, href: link },
-          { kind: 'paragraph', text: t.linkFallback },
-          { kind: 'url', href: link },
-          { kind: 'paragraph', text: t.ignore },
-          { kind: 'paragraph', text: `${catalog.thanks}\n${catalog.signature}` },
-        ];
-        return email(destination, catalog.locale, t.subject, t.preview, blocks, { project, minutes, user });
+        return this.linkEmail(catalog, catalog.emailVerification, destination, safeLink(secret.url), { project, minutes, user: cleanValue(secret.userName) });
+      }
+      case OtpDeliveryJobName.SignInCode: {
+        const code = this.code(secret);
+        if (job.channel === 'sms') return this.sms(destination, catalog.sms.signInCode, { project, code, minutes });
+        return this.codeEmail(catalog, catalog.signInCode, destination, { project, code, minutes, user: cleanValue(secret.userName) }, job.requester);
+      }
+      case OtpDeliveryJobName.MagicUrlLink: {
+        if (job.channel !== 'email') throw invalid('a sign-in link goes by email');
+        return this.linkEmail(catalog, catalog.magicUrl, destination, safeLink(secret.url), { project, minutes, user: cleanValue(secret.userName) });
+      }
+      case OtpDeliveryJobName.PasswordRecoveryLink: {
+        if (job.channel !== 'email') throw invalid('a recovery link goes by email');
+        return this.linkEmail(catalog, catalog.passwordRecovery, destination, safeLink(secret.url), { project, minutes, user: cleanValue(secret.userName) });
       }
       default:
         return assertNever(job.name);
@@ -135,7 +135,32 @@ export class MessageRenderer {
   }
 
   private mfaEmail(catalog: MessageCatalog, to: string, vars: { project: string; code: string; minutes: string; user: string }, requester?: RequesterInfo): EmailMessage {
-    const t = catalog.mfaChallenge;
+    return this.codeEmail(catalog, catalog.mfaChallenge, to, vars, requester);
+  }
+
+  /** An email whose action is one link (verification, magic URL sign-in, password recovery). */
+  private linkEmail(catalog: MessageCatalog, t: MessageCatalog['emailVerification'], to: string, link: string, vars: { project: string; minutes: string; user: string }): EmailMessage {
+    const blocks: EmailBlock[] = [
+      { kind: 'heading', text: t.heading },
+      greeting(catalog, vars.user),
+      { kind: 'paragraph', text: t.description },
+      { kind: 'button', label: t.button, href: link },
+      { kind: 'paragraph', text: t.linkFallback },
+      { kind: 'url', href: link },
+      { kind: 'paragraph', text: t.ignore },
+      { kind: 'paragraph', text: `${catalog.thanks}\n${catalog.signature}` },
+    ];
+    return email(to, catalog.locale, t.subject, t.preview, blocks, vars);
+  }
+
+  /** An email whose content is one code (MFA challenge, sign-in code). */
+  private codeEmail(
+    catalog: MessageCatalog,
+    t: MessageCatalog['mfaChallenge'],
+    to: string,
+    vars: { project: string; code: string; minutes: string; user: string },
+    requester?: RequesterInfo,
+  ): EmailMessage {
     const blocks: EmailBlock[] = [
       { kind: 'heading', text: t.heading },
       greeting(catalog, vars.user),

@@ -49,6 +49,24 @@ describe('MessageRenderer', () => {
     }
   });
 
+  it.each(Object.keys(CATALOGS))('renders the sign-in code, magic URL and recovery messages of the %s catalog with their code or link', (locale) => {
+    const secret = { destination: 'x', code: '987654', url: 'https://app.example.test/m?userId=u&secret=abc', userName: 'Ann' };
+    for (const channel of ['email', 'sms'] as const) {
+      const m = renderer.otp(job({ locale, channel, name: OtpDeliveryJobName.SignInCode }), secret, 'to', NOW);
+      expect(m.channel === 'sms' ? m.body : m.text).toContain('987654');
+      expect(m.channel === 'sms' ? m.body : m.text).not.toMatch(/\{\{|\*\*/);
+    }
+    for (const name of [OtpDeliveryJobName.MagicUrlLink, OtpDeliveryJobName.PasswordRecoveryLink]) {
+      const m = renderer.otp(job({ locale, name }), secret, 'to', NOW);
+      if (m.channel !== 'email') throw new Error('expected an email');
+      expect(m.text).toContain('https://app.example.test/m?userId=u&secret=abc');
+      expect(m.html).toContain('https://app.example.test/m?userId=u&amp;secret=abc');
+      expect(m.subject).toContain('Acme');
+      // links never go by SMS
+      expect(() => renderer.otp(job({ locale, name, channel: 'sms' }), secret, 'to', NOW)).toThrow();
+    }
+  });
+
   it('builds the MFA code email with the code, project, expiry, requester, in both parts', () => {
     const mail = renderer.otp(
       job({ requester: { clientName: 'Chrome 126', deviceName: 'Desktop', osName: 'Windows' } }),

@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type VerificationKind = 'email' | 'phone';
+/**
+ * `email`/`phone`: address verification; `signin_email`/`signin_phone`: a 6-digit sign-in code;
+ * `magic_url`: a sign-in link; `recovery`: a password recovery link.
+ */
+export type VerificationKind = 'email' | 'phone' | 'signin_email' | 'signin_phone' | 'magic_url' | 'recovery';
 export type VerificationTokenState = 'open' | 'consumed' | 'superseded' | 'exhausted';
 
 /**

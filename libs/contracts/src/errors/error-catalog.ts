@@ -40,6 +40,8 @@ export const ERROR_CATALOG = {
   user_recovery_codes_already_exists: { code: 409, message: 'The current user already generated recovery codes and they can only be read once for security reasons.' },
   user_auth_method_unsupported: { code: 501, message: 'The requested authentication method is either disabled or unsupported.' },
   user_api_key_and_session_set: { code: 403, message: 'API key and session used in the same request. Use either `setSession` or `setKey`.' },
+  user_jwt_invalid: { code: 401, message: 'The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.' },
+  user_jwt_and_cookie_set: { code: 403, message: 'Cannot use both a JWT and a session in the same request. Use either `setJWT` or `setSession`.' },
   user_count_exceeded: { code: 400, message: 'The current project has exceeded the maximum number of users.' },
 } as const satisfies Record<string, { code: number; message: string }>;
 

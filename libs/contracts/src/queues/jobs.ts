@@ -111,6 +111,8 @@ export const SecurityEvent = {
   PasswordChanged: 'password-changed',
   EmailChanged: 'email-changed',
   PhoneChanged: 'phone-changed',
+  /** the password was reset through a recovery link */
+  PasswordReset: 'password-reset',
 } as const;
 export type SecurityEvent = (typeof SecurityEvent)[keyof typeof SecurityEvent];
 

@@ -17,6 +17,12 @@ export const OtpDeliveryJobName = {
   MfaChallengeCode: 'mfa-challenge-code',
   EmailVerificationLink: 'email-verification-link',
   PhoneVerificationCode: 'phone-verification-code',
+  /** a 6-digit sign-in code (email OTP or phone OTP sign-in), by email or SMS */
+  SignInCode: 'sign-in-code',
+  /** a sign-in link (magic URL), by email */
+  MagicUrlLink: 'magic-url-link',
+  /** a password recovery link, by email */
+  PasswordRecoveryLink: 'password-recovery-link',
 } as const;
 export type OtpDeliveryJobName = (typeof OtpDeliveryJobName)[keyof typeof OtpDeliveryJobName];
 

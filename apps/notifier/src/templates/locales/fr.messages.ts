@@ -26,7 +26,34 @@ export const fr: MessageCatalog = {
     linkFallback: 'Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :',
     ignore: "Si vous n'avez pas demandé cette vérification, vous pouvez ignorer ce message.",
   },
+  signInCode: {
+    subject: 'Code de connexion pour {{project}}',
+    preview: 'Utilisez le code {{code}} pour vous connecter à {{project}}. Il expire dans {{minutes}}.',
+    heading: 'Connexion à {{project}}',
+    description: 'Saisissez le code suivant pour vous connecter à **{{project}}**. Ce code expire dans {{minutes}}.',
+    requestedUsing: 'Ce code de connexion a été demandé depuis {{client}} sur {{device}}.',
+    ignore: "Si vous n'avez pas essayé de vous connecter, vous pouvez ignorer cet e-mail. Ne communiquez jamais ce code à personne.",
+  },
+  magicUrl: {
+    subject: 'Connexion à {{project}}',
+    preview: 'Votre lien de connexion pour {{project}}.',
+    heading: 'Connexion à {{project}}',
+    description: 'Suivez ce lien pour vous connecter à **{{project}}**. Le lien ne fonctionne qu’une fois et expire dans {{minutes}}.',
+    button: 'Se connecter',
+    linkFallback: 'Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :',
+    ignore: "Si vous n'avez pas essayé de vous connecter, vous pouvez ignorer ce message. Ne transférez jamais ce lien.",
+  },
+  passwordRecovery: {
+    subject: 'Réinitialisez votre mot de passe {{project}}',
+    preview: 'Réinitialisez le mot de passe de votre compte {{project}}.',
+    heading: 'Réinitialisez votre mot de passe',
+    description: 'Suivez ce lien pour choisir un nouveau mot de passe pour votre compte **{{project}}**. Le lien ne fonctionne qu’une fois et expire dans {{minutes}}.',
+    button: 'Réinitialiser le mot de passe',
+    linkFallback: 'Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :',
+    ignore: "Si vous n'avez pas demandé de réinitialisation, vous pouvez ignorer ce message : votre mot de passe reste inchangé.",
+  },
   sms: {
+    signInCode: '{{code}} est votre code de connexion {{project}}. Il expire dans {{minutes}}. Ne le partagez pas.',
     mfaCode: '{{code}} est votre code de vérification {{project}}. Il expire dans {{minutes}}. Ne le partagez pas.',
     phoneVerification: '{{code}} est votre code {{project}} pour vérifier ce numéro de téléphone. Il expire dans {{minutes}}.',
   },
@@ -86,6 +113,11 @@ export const fr: MessageCatalog = {
       'phone-changed': {
         subject: 'Le numéro de téléphone de votre compte {{project}} a été modifié',
         summary: 'Le numéro de téléphone de votre compte **{{project}}** a été modifié.',
+      },
+      'password-reset': {
+        subject: 'Votre mot de passe {{project}} a été réinitialisé',
+        summary:
+          'Le mot de passe de votre compte **{{project}}** a été réinitialisé avec un lien de récupération envoyé à cette adresse. Vous avez été déconnecté partout.',
       },
     },
   },
