@@ -152,14 +152,15 @@ function registerRequestHooks(fastify: FastifyInstance, registry: Registry, logg
     const route = req.routeOptions?.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     duration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
-    if (logger.isEnabled('debug') || reply.statusCode >= 500) {
-      logger.emit(reply.statusCode >= 500 ? 'warn' : 'debug', 'request', {
-        method: req.method,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      });
-    }
+    // the access log: one line a request, with the route pattern (never the raw URL, whose path ids and
+    // query may carry secrets such as a verification secret)
+    logger.emit(reply.statusCode >= 500 ? 'warn' : 'info', 'request', {
+      method: req.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      reqId: String(req.id),
+    });
     done();
   });
 }
