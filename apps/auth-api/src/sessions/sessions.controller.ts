@@ -5,6 +5,7 @@ import { Access } from '../access/access.decorator';
 import { Auth, AuthContext, CurrentSession, CurrentUser } from '../access/auth-context';
 import { params, required, v, validateParams } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { AuthMetrics } from '../core/auth-metrics.service';
 import { SignInLimits } from '../rate-limit/sign-in-limits.service';
 import { UsersService } from '../users/users.service';
 import { SessionCookies } from './session-cookies.service';
@@ -26,6 +27,7 @@ export class SessionsController {
     private readonly users: UsersService,
     private readonly cookies: SessionCookies,
     private readonly signInLimits: SignInLimits,
+    private readonly metrics: AuthMetrics,
   ) {}
 
   /**
@@ -42,12 +44,14 @@ export class SessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
-    const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
-    const user = await this.users.verifyCredentials(input.email, input.password);
-    const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
-    await this.signInLimits.succeeded(attempt);
-    this.cookies.issue(request, reply, credential, session.expire);
-    return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
+    return this.metrics.signIn('email', async () => {
+      const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
+      const user = await this.users.verifyCredentials(input.email, input.password);
+      const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
+      await this.signInLimits.succeeded(attempt);
+      this.cookies.issue(request, reply, credential, session.expire);
+      return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
+    });
   }
 
   @Get('sessions')
