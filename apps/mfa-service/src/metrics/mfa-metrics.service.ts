@@ -26,7 +26,7 @@ export class MfaMetrics {
     this.lockouts = counter('mfa_lockouts_total', 'Lockouts started by the failure budget, by factor and kind (timed, hard: until another factor or an admin)', ['factor', 'kind']);
     this.rpcDuration = new Histogram({
       name: 'mfa_rpc_duration_seconds',
-      help: 'Time mfa-service spent handling an RPC, by pattern and outcome (ok, error)',
+      help: 'Time mfa-service spent handling an RPC, by pattern and outcome (ok, refused: a 4xx answer, error: 5xx or unexpected)',
       labelNames: ['pattern', 'outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
