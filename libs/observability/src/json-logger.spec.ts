@@ -86,6 +86,14 @@ describe('JsonLogger on pino', () => {
     expect(line.job.data).toBe(1);
   });
 
+  it('logs an error as name, scrubbed message and stack under err', () => {
+    const { logger, parsed } = capture();
+    logger.emit('error', new TypeError('no route to dave@example.com'));
+    const line = parsed()[0];
+    expect(line.msg).toBe(`no route to ${REDACTED}`);
+    expect(line.err).toEqual({ name: 'TypeError', message: `no route to ${REDACTED}`, stack: expect.stringContaining('TypeError') });
+  });
+
   it('child loggers share the level of their parent', () => {
     const { logger, lines } = capture('info');
     const child = logger.child({ part: 'x' });

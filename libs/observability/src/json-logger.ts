@@ -64,6 +64,9 @@ export class JsonLogger implements LoggerService {
             return reqId ? { reqId } : {};
           },
           redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+          // errors reach pino already scrubbed (a plain {name, message, stack}); pino's own err serializer
+          // would only add a misleading `type: "Object"`
+          serializers: { err: (err: unknown) => err },
         },
         sink ?? pino.destination({ dest: 1, sync: true }),
       );
