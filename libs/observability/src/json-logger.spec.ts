@@ -1,4 +1,4 @@
-import { JsonLogger } from './json-logger';
+import { JsonLogger, REDACT_PATHS } from './json-logger';
 import { redact, redactText, REDACTED } from './redact';
 import { requestContext } from './request-context';
 
@@ -77,13 +77,18 @@ describe('JsonLogger on pino', () => {
     expect(parsed()[0]).toMatchObject({ job: 'otp-delivery', reqId: 'req-9', msg: 'sent' });
   });
 
-  it('censors sensitive keys one level down by pino redact paths even when a value is not text', () => {
+  it('censors sensitive keys at any depth, whatever the type of their value', () => {
     const { logger, parsed } = capture();
     logger.info('nested', { job: { data: 1, secret: { raw: [1, 2, 3] } }, headers: { authorization: ['Bearer abc'] } });
     const line = parsed()[0];
     expect(line.job.secret).toBe(REDACTED);
     expect(line.headers.authorization).toBe(REDACTED);
     expect(line.job.data).toBe(1);
+  });
+
+  it('pino redact paths censor top-level secrets and request headers', () => {
+    expect(REDACT_PATHS).toEqual(expect.arrayContaining(['password', 'token', 'headers.authorization', 'headers.cookie', 'headers["x-appwrite-key"]']));
+    expect(REDACT_PATHS.some((p) => p.startsWith('*'))).toBe(false);
   });
 
   it('logs an error as name, scrubbed message and stack under err', () => {
