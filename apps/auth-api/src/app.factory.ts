@@ -5,13 +5,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Histogram, Registry } from 'prom-client';
 import { AppError } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { HealthServer, JsonLogger, requestContext } from '@twostep/observability';
+import { HealthServer, isRequestId, JsonLogger, requestContext } from '@twostep/observability';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AuthApiConfig } from './config/auth-api.config';
 import { METRICS } from './core/tokens';
 import { ReadinessChecks } from './health/readiness-checks';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Request headers the SDKs send (appwrite-api.md 1.1, 1.4), allowed in CORS preflights. */
 const CORS_ALLOWED_HEADERS = [
@@ -54,7 +52,7 @@ export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger, o
     // a caller-supplied request id is kept if it is sane, so logs correlate across proxies
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : uniqueId();
+      return isRequestId(given) ? given : uniqueId();
     },
     logger: false,
     return503OnClosing: true,
@@ -152,14 +150,15 @@ function registerRequestHooks(fastify: FastifyInstance, registry: Registry, logg
     const route = req.routeOptions?.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     duration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
-    if (logger.isEnabled('debug') || reply.statusCode >= 500) {
-      logger.emit(reply.statusCode >= 500 ? 'warn' : 'debug', 'request', {
-        method: req.method,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      });
-    }
+    // the access log: one line a request, with the route pattern (never the raw URL, whose path ids and
+    // query may carry secrets such as a verification secret)
+    logger.emit(reply.statusCode >= 500 ? 'warn' : 'info', 'request', {
+      method: req.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      reqId: String(req.id),
+    });
     done();
   });
 }

@@ -8,6 +8,7 @@ import { ChallengesModule } from './challenges/challenges.module';
 import { MfaServiceConfig } from './config/mfa-service.config';
 import { CoreModule } from './core/core.module';
 import { InFlightInterceptor } from './core/in-flight.interceptor';
+import { RpcMetricsInterceptor } from './metrics/rpc-metrics.interceptor';
 import { MfaRpcExceptionFilter } from './core/rpc-exception.filter';
 import { Clock } from './core/tokens';
 import { FactorsModule } from './factors/factors.module';
@@ -36,6 +37,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: MfaRpcExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: InFlightInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },
         ReadinessChecks,
       ],
     };

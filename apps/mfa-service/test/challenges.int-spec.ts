@@ -208,6 +208,16 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     expect((await h.fail(MfaPattern.ChallengeGet, { userId, challengeId: '../sms' })).type).toBe('user_invalid_token');
   });
 
+  it('processes a delivery result under the request id it carries, so its log lines share that reqId', async () => {
+    const { userId } = newUser();
+    const sent = await emailChallenge(userId, 's');
+    const at = new Date(Date.parse(sent.createdAt) + 2000).toISOString();
+    await h.reportDelivery({ deliveryName: OtpDeliveryJobName.MfaChallengeCode, referenceId: sent.id, status: 'sent', at, requestId: 'result-req.9' });
+    const processed = () => h.logs.map((l) => JSON.parse(l) as { msg?: string; challengeId?: string; reqId?: string }).filter((l) => l.msg === 'delivery result processed' && l.challengeId === sent.id);
+    await waitFor(() => processed().length > 0, 10_000, 50, 'delivery result log line');
+    expect(processed()[0].reqId).toBe('result-req.9');
+  });
+
   it('records delivery results from the notifier on the challenge, idempotently, and only its own', async () => {
     const { userId } = newUser();
     const sent = await emailChallenge(userId, 's');

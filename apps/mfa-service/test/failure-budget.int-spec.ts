@@ -243,9 +243,16 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
     }
   }, 120_000);
 
+  it('times every handled RPC by pattern and outcome; a wrong code is refused, not a service error', async () => {
+    const metrics = await h.metrics();
+    expect(metrics).toMatch(/mfa_rpc_duration_seconds_count\{[^}]*pattern="mfa\.v1\.[a-z.]+",outcome="ok"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/mfa_rpc_duration_seconds_count\{[^}]*pattern="mfa\.v1\.challenge\.verify",outcome="refused"[^}]*\} [1-9]/);
+    expect(metrics).not.toMatch(/mfa_rpc_duration_seconds_count\{[^}]*outcome="error"/);
+  });
+
   it('counts lockouts in the metrics', async () => {
     const metrics = await h.metrics();
-    expect(metrics).toMatch(/mfa_lockouts_total\{factor="email"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/mfa_lockouts_total\{factor="email",kind="timed"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/mfa_verification_failures_total\{factor="email",reason="locked"[^}]*\} [1-9]/);
   });
 });

@@ -151,7 +151,7 @@ describe('notifier operations: readiness, metrics, secrets, Redis faults', () =>
     });
   });
 
-  it('exposes sent, failed by reason, retried, latency and queue depth on /metrics', async () => {
+  it('exposes sent, failed by reason, retried, latency, queue depth and the age of the oldest waiting job on /metrics', async () => {
     twilio.failNext(1, { status: 503, code: 20500 });
     const sent = await producer.addOtp(otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550181', code: '121314' } }));
     expect((await producer.result(sent)).status).toBe('sent');
@@ -168,6 +168,9 @@ describe('notifier operations: readiness, metrics, secrets, Redis faults', () =>
     expect(sample(metrics, 'notifier_queue_jobs', { queue: 'otp-delivery', state: 'delayed' })).toBe(1);
     expect(sample(metrics, 'notifier_queue_jobs', { queue: 'otp-delivery', state: 'failed' })).toBe(1);
     expect(sample(metrics, 'notifier_queue_jobs', { queue: 'delivery-results', state: 'waiting' })).toBe(2);
+    // nobody consumes delivery-results here: its oldest waiting job ages; otp-delivery has none waiting
+    expect(sample(metrics, 'notifier_queue_oldest_waiting_seconds', { queue: 'delivery-results' })).toBeGreaterThan(0);
+    expect(sample(metrics, 'notifier_queue_oldest_waiting_seconds', { queue: 'otp-delivery' })).toBe(0);
     expect(sample(metrics, 'notifier_channel_enabled', { channel: 'email', provider: 'smtp' })).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import { JsonLogger } from './json-logger';
+import { JsonLogger, REDACT_PATHS } from './json-logger';
 import { redact, redactText, REDACTED } from './redact';
 import { requestContext } from './request-context';
 
@@ -55,5 +55,55 @@ describe('redaction keeps operational detail', () => {
   it('does not mistake IP addresses and ports for phone numbers', () => {
     expect(redactText('rpc=tcp://127.0.0.1:3001 peer 10.20.30.40')).toBe('rpc=tcp://127.0.0.1:3001 peer 10.20.30.40');
     expect(redactText('call +44 20 7946 0958 or (555) 010-9999')).not.toMatch(/7946|010-9999/);
+  });
+});
+
+describe('JsonLogger on pino', () => {
+  it('keeps the line format the dev stack and log shippers read: ISO time, level label, service, msg', () => {
+    const { logger, parsed } = capture();
+    logger.emit('warn', 'careful', { attempt: 2 });
+    const line = parsed()[0];
+    expect(line).toMatchObject({ level: 'warn', service: 'svc', msg: 'careful', attempt: 2 });
+    expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(line).not.toHaveProperty('pid');
+    expect(line).not.toHaveProperty('hostname');
+  });
+
+  it('redacts bindings given to a child logger and keeps the request id on its lines', () => {
+    const { logger, lines, parsed } = capture();
+    const child = logger.child({ job: 'otp-delivery', recipient: 'carol@example.com', to: '+15550100222' });
+    requestContext.run({ requestId: 'req-9' }, () => child.info('sent', { code: '246810' }));
+    expect(lines.join('')).not.toMatch(/carol@example|15550100222|246810/);
+    expect(parsed()[0]).toMatchObject({ job: 'otp-delivery', reqId: 'req-9', msg: 'sent' });
+  });
+
+  it('censors sensitive keys at any depth, whatever the type of their value', () => {
+    const { logger, parsed } = capture();
+    logger.info('nested', { job: { data: 1, secret: { raw: [1, 2, 3] } }, headers: { authorization: ['Bearer abc'] } });
+    const line = parsed()[0];
+    expect(line.job.secret).toBe(REDACTED);
+    expect(line.headers.authorization).toBe(REDACTED);
+    expect(line.job.data).toBe(1);
+  });
+
+  it('pino redact paths censor top-level secrets and request headers', () => {
+    expect(REDACT_PATHS).toEqual(expect.arrayContaining(['password', 'token', 'headers.authorization', 'headers.cookie', 'headers["x-appwrite-key"]']));
+    expect(REDACT_PATHS.some((p) => p.startsWith('*'))).toBe(false);
+  });
+
+  it('logs an error as name, scrubbed message and stack under err', () => {
+    const { logger, parsed } = capture();
+    logger.emit('error', new TypeError('no route to dave@example.com'));
+    const line = parsed()[0];
+    expect(line.msg).toBe(`no route to ${REDACTED}`);
+    expect(line.err).toEqual({ name: 'TypeError', message: `no route to ${REDACTED}`, stack: expect.stringContaining('TypeError') });
+  });
+
+  it('child loggers share the level of their parent', () => {
+    const { logger, lines } = capture('info');
+    const child = logger.child({ part: 'x' });
+    child.debug('hidden');
+    expect(child.isEnabled('debug')).toBe(false);
+    expect(lines).toHaveLength(0);
   });
 });

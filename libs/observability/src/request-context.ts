@@ -4,6 +4,16 @@ export interface RequestContext {
   requestId: string;
 }
 
+/**
+ * What a request id may look like wherever it comes from outside (an `X-Request-Id` header, a job's
+ * `requestId`): short and free of anything that could forge or break a log line.
+ */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function isRequestId(value: unknown): value is string {
+  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value);
+}
+
 const storage = new AsyncLocalStorage<RequestContext>();
 
 export const requestContext = {
@@ -15,5 +25,17 @@ export const requestContext = {
   },
   current(): RequestContext | undefined {
     return storage.getStore();
+  },
+  /**
+   * Runs `fn` (a job's processing) under the request id a producer put into the job, so its log lines
+   * carry the same `reqId`. An absent or malformed id runs `fn` outside any request context.
+   */
+  runAs<T>(requestId: unknown, fn: () => T): T {
+    return isRequestId(requestId) ? storage.run({ requestId }, fn) : storage.exit(fn);
+  },
+  /** `{ requestId }` of the current request, or `{}` outside one: spread into a job's data. */
+  jobField(): { requestId?: string } {
+    const requestId = storage.getStore()?.requestId;
+    return requestId ? { requestId } : {};
   },
 };

@@ -7,6 +7,7 @@ import { bullPrefix, closeRedis, createRedis, defaultQueuePolicy, QueueProducer 
 import { createMetricsRegistry, JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { MfaClient } from '../mfa-client/mfa-client.service';
+import { AuthMetrics } from './auth-metrics.service';
 import { Clock, CLOCK, LOGGER, METRICS, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, systemClock } from './tokens';
 
 export type OtpDeliveryProducer = QueueProducer<OtpDeliveryJob, OtpDeliveryJobName>;
@@ -49,8 +50,9 @@ export class CoreModule implements OnApplicationShutdown {
           inject: [REDIS],
         },
         MfaClient,
+        AuthMetrics,
       ],
-      exports: [AUTH_API_CONFIG, LOGGER, METRICS, CLOCK, REDIS, QUEUE_KEYRING, OTP_DELIVERY_QUEUE, SECURITY_NOTICES_QUEUE, MfaClient],
+      exports: [AUTH_API_CONFIG, LOGGER, METRICS, CLOCK, REDIS, QUEUE_KEYRING, OTP_DELIVERY_QUEUE, SECURITY_NOTICES_QUEUE, MfaClient, AuthMetrics],
     };
   }
 

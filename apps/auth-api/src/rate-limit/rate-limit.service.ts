@@ -5,6 +5,7 @@ import { AppError } from '@twostep/contracts';
 import { deriveKey, keyedHash, Keyring } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { AuthMetrics } from '../core/auth-metrics.service';
 import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, REDIS } from '../core/tokens';
 import { clientIpOf } from '../common/http/request-info';
 import { isPlainObject } from '../common/validation/params';
@@ -73,6 +74,7 @@ export class RateLimitService {
     @Inject(QUEUE_KEYRING) keyring: Keyring,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    private readonly metrics: AuthMetrics,
   ) {
     this.hashKey = deriveKey(keyring.active.material, 'auth-rate-limit-key');
   }
@@ -102,6 +104,7 @@ export class RateLimitService {
     reply.header('X-RateLimit-Remaining', String(remaining));
     reply.header('X-RateLimit-Reset', String(reset));
     if (count > rule.limit) {
+      this.metrics.rateLimitedRequest(request, bucket);
       throw new AppError('general_rate_limit_exceeded', undefined, { retryAfterSeconds: Math.max(1, reset - nowSeconds) });
     }
     return { limit: rule.limit, remaining, reset };

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
+import { AuthMetrics } from '../core/auth-metrics.service';
 import { LOGGER } from '../core/tokens';
 import { clientIpOf } from '../common/http/request-info';
 import { addressBlockOf } from './address-block';
@@ -34,6 +35,7 @@ export class SignInLimits {
     private readonly rateLimits: RateLimitService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    private readonly metrics: AuthMetrics,
   ) {}
 
   /**
@@ -61,6 +63,7 @@ export class SignInLimits {
       if (counters[over].bucket !== 'sign-in.ip-email') {
         this.logger.emit('warn', 'sign-in limit reached', { limit: counters[over].bucket });
       }
+      this.metrics.rateLimitedRequest(request, counters[over].bucket);
       throw new AppError('general_rate_limit_exceeded', undefined, { retryAfterSeconds: retryAfter });
     }
     return { charge };

@@ -11,7 +11,7 @@ import {
   sealContext,
 } from '@twostep/contracts';
 import { Keyring, seal, uniqueId } from '@twostep/crypto';
-import { JsonLogger } from '@twostep/observability';
+import { JsonLogger, requestContext } from '@twostep/observability';
 import type Redis from 'ioredis';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import type { SecurityNoticeProducer } from '../core/core.module';
@@ -79,6 +79,7 @@ export class SecurityNoticesService {
       projectName: this.config.APP_PROJECT_NAME,
       occurredAt: this.clock.now().toISOString(),
       ...(requester ? { requester } : {}),
+      ...requestContext.jobField(),
       sealed: seal<SecurityNoticeSecret>({ email, ...(user.name ? { userName: user.name } : {}) }, this.keyring, sealContext(QueueName.SecurityNotices, name)),
     };
     try {

@@ -8,6 +8,7 @@ import { AuditLogService } from '../audit/audit-log.service';
 import { Auth, AuthContext, CurrentSession, CurrentUser } from '../access/auth-context';
 import { params, required, v, validateParams } from '../common/validation/params';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { AuthMetrics } from '../core/auth-metrics.service';
 import { SignInLimits } from '../rate-limit/sign-in-limits.service';
 import { UsersService } from '../users/users.service';
 import { SessionCookies } from './session-cookies.service';
@@ -30,6 +31,7 @@ export class SessionsController {
     private readonly cookies: SessionCookies,
     private readonly signInLimits: SignInLimits,
     private readonly audit: AuditLogService,
+    private readonly metrics: AuthMetrics,
   ) {}
 
   /**
@@ -46,16 +48,18 @@ export class SessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
-    const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
-    const user = await this.users.verifyCredentials(input.email, input.password).catch((error: unknown) => {
-      // recorded off the response path: a known and an unknown address must still take the same time
-      if (error instanceof AppError && error.type === 'user_invalid_credentials') void this.recordRefusal(input.email, request);
-      throw error;
+    return this.metrics.signIn('email', async () => {
+      const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(input.email, request, reply);
+      const user = await this.users.verifyCredentials(input.email, input.password).catch((error: unknown) => {
+        // recorded off the response path: a known and an unknown address must still take the same time
+        if (error instanceof AppError && error.type === 'user_invalid_credentials') void this.recordRefusal(input.email, request);
+        throw error;
+      });
+      const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
+      await this.signInLimits.succeeded(attempt);
+      this.cookies.issue(request, reply, credential, session.expire);
+      return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
     });
-    const { session, credential } = await this.sessions.create(user, 'email', ['password'], request);
-    await this.signInLimits.succeeded(attempt);
-    this.cookies.issue(request, reply, credential, session.expire);
-    return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
   }
 
   @Get('sessions')

@@ -46,6 +46,19 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     return u;
   }
 
+  it('puts the request id into the queued job so the notifier logs under the same reqId', async () => {
+    const u = await signUpAndIn(h);
+    const res = await call<Token>(`${h.endpoint}/account/verifications/email`, {
+      method: 'POST',
+      headers: h.headers({ 'x-appwrite-session': u.credential, 'x-request-id': 'verify-req.77' }),
+      json: { url: 'https://app.example.test/verify' },
+    });
+    expect(res.status).toBe(201);
+    expect((await delivered(res.body.$id)).job.requestId).toBe('verify-req.77');
+    const generated = await asUser<Token>(h, u.credential, 'POST', '/account/verifications/email', { url: 'https://app.example.test/verify' });
+    expect((await delivered(generated.body.$id)).job.requestId).toBe(generated.headers.get('x-request-id'));
+  });
+
   it('sends the email link sealed, with userId, secret and expire appended to the given URL, and verifies once', async () => {
     const u = await signUpAndIn(h);
     const res = await asUser<Token>(h, u.credential, 'POST', '/account/verifications/email', { url: 'https://app.example.test/verify?lang=en#top' });

@@ -13,7 +13,7 @@ import {
   sealContext,
 } from '@twostep/contracts';
 import { constantTimeEqual, deriveKey, keyedHash, Keyring, randomDigits, randomHex, seal, sha256Hex, uniqueId } from '@twostep/crypto';
-import { JsonLogger } from '@twostep/observability';
+import { JsonLogger, requestContext } from '@twostep/observability';
 import { ChannelsService } from '../channels/channels.service';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import type { OtpDeliveryProducer } from '../core/core.module';
@@ -143,6 +143,7 @@ export class VerificationService {
       expiresAt: token.expire.toISOString(),
       requestedAt: token.createdAt.toISOString(),
       ...(ctx.requester ? { requester: ctx.requester } : {}),
+      ...requestContext.jobField(),
       sealed: seal(secret, this.keyring, sealContext(QueueName.OtpDelivery, name)),
     };
     try {

@@ -58,12 +58,12 @@ export class FailureBudgetService {
    */
   failed(userId: string, factor: MfaFactor, reservation: BudgetReservation, now: Date): boolean {
     if (reservation.hardLocked) {
-      this.metrics.lockouts.inc({ factor });
+      this.metrics.lockouts.inc({ factor, kind: 'hard' });
       this.logger.emit('warn', 'mfa factor locked until recovered with another factor or unlocked by an admin', { userId, factor, failures: reservation.failures });
       return reservation.firstLockoutOfRun;
     }
     if (!reservation.lockedUntil) return false;
-    this.metrics.lockouts.inc({ factor });
+    this.metrics.lockouts.inc({ factor, kind: 'timed' });
     this.logger.emit('warn', 'mfa factor locked after consecutive failures', {
       userId,
       factor,

@@ -3,7 +3,7 @@ import { Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DeliveryResultJob, DeliveryResultJobName, OtpDeliveryJobName, QueueName } from '@twostep/contracts';
 import { bullPrefix, closeRedis, createRedis } from '@twostep/messaging';
-import { JsonLogger } from '@twostep/observability';
+import { JsonLogger, requestContext } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { LOGGER } from '../core/tokens';
 import { CHALLENGE_ID } from '../validation/rpc-input';
@@ -36,7 +36,7 @@ export class DeliveryResultsProcessor implements OnModuleDestroy {
     this.connection = createRedis(this.config.REDIS_URL, 'worker', 'mfa-service-delivery-results', (err) =>
       this.logger.emit('warn', 'delivery-results redis connection error', { error: err.message }),
     );
-    this.worker = new Worker<DeliveryResultJob, string, DeliveryResultJobName>(QueueName.DeliveryResults, (job) => this.process(job), {
+    this.worker = new Worker<DeliveryResultJob, string, DeliveryResultJobName>(QueueName.DeliveryResults, (job) => requestContext.runAs(job.data?.requestId, () => this.process(job)), {
       connection: this.connection,
       prefix: bullPrefix(this.config.REDIS_KEY_PREFIX),
       concurrency: 4,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { JobId, OtpDeliveryJob, OtpDeliveryJobName, OtpDeliverySecret, QueueName, sealContext, SharedRedisKey } from '@twostep/contracts';
 import { Keyring, seal } from '@twostep/crypto';
-import { JsonLogger } from '@twostep/observability';
+import { JsonLogger, requestContext } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import type { OtpDeliveryProducer } from '../core/core.module';
 import { LOGGER, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS } from '../core/tokens';
@@ -57,6 +57,7 @@ export class OtpDeliveryPublisher {
       expiresAt: d.expiresAt.toISOString(),
       requestedAt: d.requestedAt.toISOString(),
       ...(d.delivery.requester ? { requester: d.delivery.requester } : {}),
+      ...requestContext.jobField(),
       sealed: seal(secret, this.keyring, CHALLENGE_CODE_CONTEXT),
     };
     await this.queue.add(OtpDeliveryJobName.MfaChallengeCode, job, JobId.challengeCode(d.challengeId));

@@ -26,6 +26,7 @@ export class NotifierMetrics {
   private readonly latency: Histogram<'queue' | 'channel'>;
   private readonly channelEnabled: Gauge<'channel' | 'provider'>;
   private readonly depth: Gauge<'queue' | 'state'>;
+  private readonly oldestWaiting: Gauge<'queue'>;
   private readonly smsCaps: Counter<'cap' | 'bucket'>;
   private readonly queues: Queue[];
 
@@ -87,6 +88,26 @@ export class NotifierMetrics {
             try {
               const counts = await queue.getJobCounts(...DEPTH_STATES);
               for (const state of DEPTH_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+            } catch {
+              /* Redis unavailable: no sample for this queue */
+            }
+          }),
+        );
+      },
+    });
+    this.oldestWaiting = new Gauge({
+      name: 'notifier_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting for a worker in each queue (0 when none waits)',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        await Promise.all(
+          queues.map(async (queue) => {
+            try {
+              const [oldest] = await queue.getWaiting(0, 0);
+              this.set({ queue: queue.name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
             } catch {
               /* Redis unavailable: no sample for this queue */
             }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DeliveryResultJob, DeliveryResultJobName, JobId, QueueName } from '@twostep/contracts';
 import { bullPrefix, defaultQueuePolicy, QueueProducer } from '@twostep/messaging';
+import { requestContext } from '@twostep/observability';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
 import { WORKER_REDIS } from '../core/tokens';
 
@@ -26,7 +27,8 @@ export class DeliveryResultsPublisher {
   }
 
   async publish(deliveryJobId: string, result: DeliveryResult): Promise<void> {
-    const data: DeliveryResultJob = { name: DeliveryResultJobName.Outcome, ...result };
+    // the delivery job runs under its producer's request id: the result carries it on
+    const data: DeliveryResultJob = { name: DeliveryResultJobName.Outcome, ...result, ...requestContext.jobField() };
     await this.producer.add(DeliveryResultJobName.Outcome, data, JobId.deliveryResult(deliveryJobId));
   }
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DeliveryChannel, DeliveryFailureReason, QueueName } from '@twostep/contracts';
-import { JsonLogger } from '@twostep/observability';
+import { JsonLogger, requestContext } from '@twostep/observability';
 import type { NotifierMetrics } from '../core/notifier-metrics.service';
 import { DeliveryError } from '../delivery/delivery-error';
 
@@ -75,7 +75,8 @@ export class DeliveryWorker<T> {
   start(): void {
     if (this.worker) return;
     const o = this.options;
-    const worker = new Worker<T>(this.queue, (job, token) => this.process(job, token), {
+    // each job runs under the request id its producer put into it, so its log lines carry that reqId
+    const worker = new Worker<T>(this.queue, (job, token) => requestContext.runAs((job.data as { requestId?: unknown } | undefined)?.requestId, () => this.process(job, token)), {
       connection: o.connection,
       prefix: o.prefix,
       name: `notifier@${hostname()}#${process.pid}`,

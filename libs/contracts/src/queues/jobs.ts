@@ -57,6 +57,11 @@ export interface OtpDeliveryJob {
   /** ISO 8601: when the producer enqueued it (delivery latency is measured from here) */
   requestedAt: string;
   requester?: RequesterInfo;
+  /**
+   * The request id (`reqId` in the logs) of the request that caused this job, so one id finds the whole
+   * story in all services. Not secret. Consumers accept it only as a short `[A-Za-z0-9._-]` string.
+   */
+  requestId?: string;
   sealed: Sealed<OtpDeliverySecret>;
 }
 
@@ -96,6 +101,8 @@ export interface DeliveryResultJob {
   attempts: number;
   /** ISO 8601 */
   at: string;
+  /** the request id carried by the delivery job this reports on (see {@link OtpDeliveryJob.requestId}) */
+  requestId?: string;
 }
 
 export const SecurityEvent = {
@@ -133,6 +140,11 @@ export interface SecurityNoticeJob {
   /** ISO 8601 */
   occurredAt: string;
   requester?: RequesterInfo;
+  /**
+   * The request id (`reqId` in the logs) of the request that caused this job, so one id finds the whole
+   * story in all services. Not secret. Consumers accept it only as a short `[A-Za-z0-9._-]` string.
+   */
+  requestId?: string;
   sealed: Sealed<SecurityNoticeSecret>;
 }
 
