@@ -7,6 +7,8 @@ import { createTestDatabase, freePort, TestDatabase, testInfra, testKey, uniqueT
 import { authApiSchema, loadAuthApiConfig } from '../../apps/auth-api/src/config/auth-api.config';
 
 const ROOT = resolve(__dirname, '../..');
+/** auth-api's deadline for one RPC call (MFA_RPC_TIMEOUT_MS), which no request may outlast by more than a small margin */
+export const RPC_DEADLINE_MS = 2000;
 export type Service = 'auth-api' | 'mfa-service' | 'notifier';
 
 export interface Replica {
@@ -80,6 +82,7 @@ export class Cluster {
       QUEUE_ENCRYPTION_KEY: testKey(),
       MFA_RPC_KEY: testKey(),
       RATE_LIMIT_ENABLED: 'false',
+      MFA_RPC_TIMEOUT_MS: String(RPC_DEADLINE_MS),
       SHUTDOWN_DRAIN_MS: '2000',
       ...opts.env,
     };
