@@ -310,3 +310,41 @@ export async function mfaReplicaPaused(ctx: ExperimentContext, pausedMs: number)
     notes: `RPC failures (timeout/connection lost) to the paused replica ${failuresToPaused}, to the other ${failuresToOther}; other replica served ${otherServedDuringPause} calls during the pause; resumed replica took ${resumedServed} calls; recovery = SIGCONT to its first call`,
   };
 }
+
+/**
+ * (6, rate limits) two auth-api replicas with rate limits ON (the load's replicas run without, or their
+ * users would hit them), called directly and alternately by one client: a limited MFA route answers 429
+ * once the two replicas together have taken the configured limit, so the counter is shared in Redis.
+ */
+export async function rateLimitShared(ctx: ExperimentContext, limit: number): Promise<{ acceptedBefore429: number; acceptedBy: Record<string, number>; firstRefusalAt: number; retryAfter: string | null; line: string }> {
+  const { cluster } = ctx;
+  const replicas = await cluster.startDetachedAuthApis(2, { RATE_LIMIT_ENABLED: 'true' });
+  try {
+    const base = (i: number) => `http://127.0.0.1:${replicas[i % 2].port}/v1`;
+    const email = `limit${Date.now()}@example.test`;
+    const password = 'correct horse battery staple';
+    const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Limit' } });
+    await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, { key: true, json: { emailVerification: true } });
+    const signIn = await call(cluster, 'POST', '/account/sessions/email', { base: base(0), json: { email, password } });
+    const session = sessionOf(cluster, signIn.headers);
+    const acceptedBy: Record<string, number> = {};
+    let acceptedBefore429 = 0;
+    let firstRefusalAt = 0;
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 3 * limit && !firstRefusalAt; i++) {
+      const res = await call(cluster, 'POST', '/account/mfa/challenges', { base: base(i), session, json: { factor: 'email' } });
+      if (res.status === 429) {
+        firstRefusalAt = i + 1;
+        retryAfter = res.headers.get('retry-after');
+      } else if (res.status === 201) {
+        acceptedBefore429++;
+        const name = `api${replicas[i % 2].index}`;
+        acceptedBy[name] = (acceptedBy[name] ?? 0) + 1;
+      } else throw new Error(`challenge through ${base(i)}: ${res.status}`);
+    }
+    const line = `| rate limit shared (POST /account/mfa/challenges, limit ${limit}) | accepted ${acceptedBefore429} (${Object.entries(acceptedBy).map(([k, v]) => `${k}: ${v}`).join(', ')}), first 429 at request ${firstRefusalAt}, Retry-After ${retryAfter}`;
+    return { acceptedBefore429, acceptedBy, firstRefusalAt, retryAfter, line };
+  } finally {
+    for (const r of replicas) await cluster.stopReplica(r, 'SIGTERM');
+  }
+}

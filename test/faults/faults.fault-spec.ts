@@ -1,6 +1,6 @@
 import { SmtpSink, testInfra } from '@twostep/testing';
 import { Cluster, OwnRedis, RPC_DEADLINE_MS } from './cluster';
-import { ExperimentContext, ExperimentResult, mfaReplicaKilled, mfaReplicaPaused, mfaSpread, notifierKilledMidSend, postgresBackendsTerminated, redisRestarted, rollingRestart, sharedAcrossReplicas, table } from './experiments';
+import { ExperimentContext, ExperimentResult, mfaReplicaKilled, mfaReplicaPaused, mfaSpread, notifierKilledMidSend, postgresBackendsTerminated, rateLimitShared, redisRestarted, rollingRestart, sharedAcrossReplicas, table } from './experiments';
 import { Load, TotpUser } from './load';
 
 /**
@@ -13,7 +13,9 @@ import { Load, TotpUser } from './load';
 const LOAD_WORKERS = 4;
 /** TOTP workers (sign-in, TOTP challenge, RFC 6238 code); a user's TOTP step counts once, so they rotate over TOTP_USERS */
 const TOTP_WORKERS = 2;
-const TOTP_USERS = 20;
+const TOTP_USERS = 24;
+/** POST /account/mfa/challenges: @RateLimit({ limit: 10, key: ['userId'] }) in account-mfa-challenges.controller.ts */
+const MFA_CHALLENGE_LIMIT = 10;
 
 /** The rules every experiment is held to; `allowed503` is false where not even a 503 may happen. */
 function expectResilient(r: ExperimentResult, opts: { allowed503: boolean }) {
@@ -133,4 +135,13 @@ describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
     expect(r.lockedAfter).toBeGreaterThan(1);
     expect(r.rightCodeAfterLock).toBe(429);
   }, 180_000);
+
+  it('(6) rate limits on, two auth-apis called alternately: the limit is shared, the first 429 comes after exactly the configured number of requests', async () => {
+    const r = await rateLimitShared(await ctx(), MFA_CHALLENGE_LIMIT);
+    process.stdout.write(`\n${r.line}\n`);
+    expect(r.acceptedBefore429).toBe(MFA_CHALLENGE_LIMIT);
+    expect(r.firstRefusalAt).toBe(MFA_CHALLENGE_LIMIT + 1);
+    expect(Object.keys(r.acceptedBy).sort()).toEqual(['api100', 'api101']);
+    expect(Number(r.retryAfter)).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -70,8 +70,14 @@ export class Load {
       const authenticator = await call(cluster, 'POST', '/account/mfa/authenticators/totp', { session, json: {} });
       if (authenticator.status !== 200) throw new Error(`totp enroll: ${authenticator.status}`);
       const secret = (authenticator.body as { secret: string }).secret;
-      const step = currentStep();
-      const verified = await call(cluster, 'PUT', '/account/mfa/authenticators/totp', { session, json: { otp: totpAt(secret, step) } });
+      // the previous step's code (inside the server's ±1 step window), so the user can sign in with the
+      // current step's code at once; the current step's code if the step turned meanwhile
+      let step = currentStep() - 1;
+      let verified = await call(cluster, 'PUT', '/account/mfa/authenticators/totp', { session, json: { otp: totpAt(secret, step) } });
+      if (verified.status === 401) {
+        step = currentStep();
+        verified = await call(cluster, 'PUT', '/account/mfa/authenticators/totp', { session, json: { otp: totpAt(secret, step) } });
+      }
       if (verified.status !== 200) throw new Error(`totp verify: ${verified.status}`);
       const mfaOn = await call(cluster, 'PATCH', '/account/mfa', { session, json: { mfa: true } });
       if (mfaOn.status !== 200) throw new Error(`mfa on: ${mfaOn.status}`);
@@ -154,8 +160,18 @@ export class Load {
     }
   }
 
+  /**
+   * Paced so the workers together use the pool no faster than once per user per 30 s step: every
+   * experiment, however short and however many share a step, gets TOTP flows all along.
+   */
   private async totpLoop(): Promise<void> {
+    const intervalMs = (30_000 * this.totpWorkers) / this.totpUsers.length;
+    let nextAt = 0;
     while (this.running) {
+      if (Date.now() < nextAt) {
+        await pause(Math.min(100, nextAt - Date.now()));
+        continue;
+      }
       // a user whose authenticator has not been used in this 30 s step yet (and no other worker holds)
       const user = this.totpUsers.find((u) => !u.busy && u.lastStep < currentStep());
       if (!user) {
@@ -163,6 +179,7 @@ export class Load {
         continue;
       }
       user.busy = true;
+      nextAt = Date.now() + intervalMs;
       try {
         const signIn = await this.timed('sign-in', 'POST', '/account/sessions/email', { json: { email: user.email, password: user.password } });
         if (signIn.status !== 201) {
@@ -202,14 +219,15 @@ export class Load {
   }
 }
 
-type CallOpts = { key?: boolean; session?: string; json?: unknown };
+/** `base`: another endpoint than HAProxy's (an auth-api replica called directly) */
+type CallOpts = { key?: boolean; session?: string; json?: unknown; base?: string };
 
 async function call(cluster: Cluster, method: string, path: string, opts: CallOpts) {
   const headers: Record<string, string> = { 'x-appwrite-project': cluster.projectId };
   if (opts.json !== undefined) headers['content-type'] = 'application/json';
   if (opts.key) headers['x-appwrite-key'] = cluster.apiKey;
   if (opts.session) headers['x-appwrite-session'] = opts.session;
-  const res = await fetch(`${cluster.endpoint}${path}`, { method, headers, body: opts.json === undefined ? undefined : JSON.stringify(opts.json), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${opts.base ?? cluster.endpoint}${path}`, { method, headers, body: opts.json === undefined ? undefined : JSON.stringify(opts.json), signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
   let body: unknown;
   try {
