@@ -84,7 +84,7 @@ const SECRET_FILES: Record<string, string> = {
   mfa_encryption_key: secrets.MFA_ENCRYPTION_KEY,
   queue_encryption_key: secrets.QUEUE_ENCRYPTION_KEY,
   mfa_rpc_key: Buffer.alloc(32, 5).toString('base64'),
-  jwt_signing_key: Buffer.alloc(32, 6).toString('base64'),
+  jwt_signing_key: secrets.JWT_SIGNING_KEY,
 };
 for (const [name, value] of Object.entries(SECRET_FILES)) writeFileSync(join(secretDir, name), `${value}\n`);
 

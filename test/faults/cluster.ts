@@ -7,6 +7,8 @@ import { createTestDatabase, freePort, TestDatabase, testInfra, testKey, uniqueT
 import { authApiSchema, loadAuthApiConfig } from '../../apps/auth-api/src/config/auth-api.config';
 
 const ROOT = resolve(__dirname, '../..');
+/** auth-api's deadline for one RPC call (MFA_RPC_TIMEOUT_MS), which no request may outlast by more than a small margin */
+export const RPC_DEADLINE_MS = 2000;
 export type Service = 'auth-api' | 'mfa-service' | 'notifier';
 
 export interface Replica {
@@ -80,6 +82,7 @@ export class Cluster {
       QUEUE_ENCRYPTION_KEY: testKey(),
       MFA_RPC_KEY: testKey(),
       RATE_LIMIT_ENABLED: 'false',
+      MFA_RPC_TIMEOUT_MS: String(RPC_DEADLINE_MS),
       SHUTDOWN_DRAIN_MS: '2000',
       ...opts.env,
     };
@@ -118,8 +121,8 @@ export class Cluster {
     }
   }
 
-  async startReplica(r: Replica): Promise<void> {
-    const env: Record<string, string> = { ...this.env, HEALTH_PORT: String(r.healthPort) };
+  async startReplica(r: Replica, extraEnv: Record<string, string> = {}): Promise<void> {
+    const env: Record<string, string> = { ...this.env, ...extraEnv, HEALTH_PORT: String(r.healthPort) };
     if (r.service === 'auth-api') env.PORT = String(r.port);
     if (r.service === 'mfa-service') env.MFA_SERVICE_URL = `tcp://127.0.0.1:${r.port}`;
     const child = spawn(process.execPath, [join(ROOT, 'apps', r.service, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -137,6 +140,25 @@ export class Cluster {
         throw new Error(`${r.service}#${r.index} exited with ${code}: ${r.logs.slice(-10).join('\n')}`);
       }),
     ]);
+  }
+
+  /**
+   * `n` more auth-api replicas on the same Postgres, Redis and mfa-services, outside HAProxy (clients call
+   * them directly) and with settings of their own, e.g. rate limits on while the load's replicas run without.
+   */
+  async startDetachedAuthApis(n: number, env: Record<string, string>): Promise<Replica[]> {
+    const started: Replica[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const r: Replica = { service: 'auth-api', index: 100 + i, port: await freePort(), healthPort: await freePort(), logs: [] };
+        started.push(r);
+        await this.startReplica(r, env);
+      }
+    } catch (error) {
+      for (const r of started) await this.stopReplica(r, 'SIGKILL');
+      throw error;
+    }
+    return started;
   }
 
   /** Sends `signal` and waits for the process to exit. */

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { SmtpSink, waitFor } from '@twostep/testing';
 import { Cluster, MULTI_ENDPOINT_RPC, OwnRedis, Replica, Service } from './cluster';
-import { call, Load, LoadReport, pause } from './load';
+import { call, isCodeMail, Load, LoadReport, pause, sessionOf } from './load';
 
 /** What every experiment returns: the load's record plus how long the system took to serve again. */
 export interface ExperimentResult {
@@ -28,7 +28,7 @@ export function table(r: ExperimentResult): string {
     ['requests', String(r.report.requests.length)],
     ['errors by status', errors.length ? errors.join(', ') : 'none'],
     ['longest request', `${longest} ms`],
-    ['challenges completed', String(r.report.completed)],
+    ['challenges completed (email / TOTP)', `${r.report.completed} / ${r.report.totpCompleted}`],
     ['messages sent/received/duplicated', `${r.report.challengesSent}/${r.report.codesReceived}/${r.report.duplicates}`],
     ['lost codes', String(r.report.lostCodes)],
     ['recovery time', `${r.recoveryMs} ms`],
@@ -146,7 +146,7 @@ export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<Expe
   const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Budget' } });
   await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, { key: true, json: { emailVerification: true } });
   const signIn = await call(cluster, 'POST', '/account/sessions/email', { json: { email, password } });
-  const session = (JSON.parse(signIn.headers.get('x-fallback-cookies') ?? '{}') as Record<string, string>)[`a_session_${cluster.projectId}`];
+  const session = sessionOf(cluster, signIn.headers);
   // one wrong code per fresh challenge (a challenge may burn after a few tries; the factor's budget counts on)
   const wrongCodesBy: Record<string, number> = {};
   let lockedAfter = 0;
@@ -167,7 +167,8 @@ export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<Expe
     else wrongCodesBy[server] = (wrongCodesBy[server] ?? 0) + 1;
   }
   // the right code of the last challenge is refused too while the factor is locked
-  const mail = await smtp.waitFor((m) => m.envelopeTo.includes(email) && m.receivedAt.getTime() >= last!.after, 30_000);
+  // security notices (the lockout's) go to the same address: the code is in the "Verification Code" email
+  const mail = await smtp.waitFor((m) => m.envelopeTo.includes(email) && m.receivedAt.getTime() >= last!.after && isCodeMail(m), 30_000);
   const code = /\b(\d{6})\b/.exec(mail.text)![1];
   const right = await call(cluster, 'PUT', '/account/mfa/challenges', { session, json: { challengeId: last!.id, otp: code } });
   return {
@@ -179,4 +180,171 @@ export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<Expe
     rightCodeAfterLock: right.status,
     notes: `wrong codes by replica ${JSON.stringify(wrongCodesBy)}, locked at attempt ${lockedAfter}`,
   };
+}
+
+/** RPC requests an mfa-service replica handed to a handler (its /metrics), heartbeats left out. */
+export async function handledBy(cluster: Cluster, r: Replica): Promise<number> {
+  return metricSum(`http://127.0.0.1:${r.healthPort}/metrics`, 'mfa_rpc_requests_total', (labels) => !labels.includes('pattern="mfa.v1.heartbeat"'));
+}
+
+/** auth-api's RPC calls to one mfa-service endpoint that failed in transport (timeout, connection lost), summed over the auth-api replicas. */
+export async function transportFailuresTo(cluster: Cluster, mfa: Replica): Promise<number> {
+  const endpoint = `endpoint="127.0.0.1:${mfa.port}"`;
+  let sum = 0;
+  for (const api of cluster.of('auth-api')) {
+    sum += await metricSum(`http://127.0.0.1:${api.healthPort}/metrics`, 'mfa_rpc_client_calls_total', (l) => l.includes(endpoint) && (l.includes('outcome="timeout"') || l.includes('outcome="connection_lost"')));
+  }
+  return sum;
+}
+
+async function metricSum(url: string, name: string, keep: (labels: string) => boolean): Promise<number> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labels = line.slice(name.length, line.lastIndexOf(' '));
+    if (keep(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/** Requests that failed (no answer or 5xx). */
+const failed = (report: LoadReport) => report.requests.filter((q) => q.status === 0 || q.status >= 500);
+
+/**
+ * (1) SIGKILL one mfa-service replica under load: auth-api stops using it, the other takes the calls, the
+ * only errors are fast 503s of calls in flight to the dead one; once restarted it takes calls again.
+ */
+export async function mfaReplicaKilled(ctx: ExperimentContext): Promise<ExperimentResult & { moveMs: number; failuresAfterMs: number; survivorServedAfterKill: number; restartedServed: number }> {
+  const { cluster } = ctx;
+  const [survivor, victim] = cluster.of('mfa-service');
+  ctx.load.start();
+  await pause(2000);
+  const survivorAtKill = await handledBy(cluster, survivor);
+  const killedAt = Date.now();
+  await cluster.stopReplica(victim, 'SIGKILL');
+  // the first success known served by the survivor: its counter moves past its value at the kill
+  await waitFor(async () => (await handledBy(cluster, survivor)) > survivorAtKill, 10_000, 20, 'the surviving replica to serve');
+  const firstServedAt = Date.now();
+  await pause(3000);
+  const survivorServedAfterKill = (await handledBy(cluster, survivor)) - survivorAtKill;
+  // automatic recovery: the replica restarts and auth-api sends it calls again, without being told
+  await cluster.startReplica(victim);
+  const restartedAt = Date.now();
+  await waitFor(async () => (await handledBy(cluster, victim)) > 0, 30_000, 50, 'the restarted replica to take calls');
+  const recoveryMs = Date.now() - restartedAt;
+  await pause(1500);
+  const restartedServed = await handledBy(cluster, victim);
+  const report = await ctx.load.stop();
+  const lastFailure = Math.max(killedAt, ...failed(report).map((q) => q.at + q.ms));
+  const failuresAfterMs = lastFailure - killedAt;
+  const moveMs = Math.max(firstServedAt - killedAt, failuresAfterMs);
+  return {
+    name: '1 mfa-service replica SIGKILLed, restarted',
+    report,
+    recoveryMs,
+    moveMs,
+    failuresAfterMs,
+    survivorServedAfterKill,
+    restartedServed,
+    notes: `calls moved ${moveMs} ms after the kill (last failure ${failuresAfterMs} ms after it); survivor served ${survivorServedAfterKill} calls in the next 3 s; restarted replica took ${restartedServed} calls; recovery = restart to its first call`,
+  };
+}
+
+/** (7) mfa-service calls spread across the two replicas under the steady load (each replica's /metrics). */
+export async function mfaSpread(ctx: ExperimentContext, durationMs = 8000): Promise<ExperimentResult & { counts: number[] }> {
+  const { cluster } = ctx;
+  const mfa = cluster.of('mfa-service');
+  ctx.load.start();
+  await pause(1000);
+  const before = await Promise.all(mfa.map((r) => handledBy(cluster, r)));
+  await pause(durationMs);
+  const counts = (await Promise.all(mfa.map((r) => handledBy(cluster, r)))).map((n, i) => n - before[i]);
+  const report = await ctx.load.stop();
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  const deviation = Math.max(...counts.map((c) => Math.abs(c - mean) / mean));
+  return {
+    name: `7 mfa-service calls spread over ${mfa.length} replicas (${durationMs} ms)`,
+    report,
+    recoveryMs: 0,
+    counts,
+    notes: `calls per replica ${counts.join(' / ')}, largest deviation from the mean ${(deviation * 100).toFixed(1)} %`,
+  };
+}
+
+/**
+ * (8) one mfa-service replica paused (SIGSTOP) for `pausedMs`, then SIGCONT: the calls sent to it time out
+ * at the RPC deadline and fail alone (503), the calls in flight to the other replica complete, no request
+ * hangs past the deadline, and the paused replica takes calls again after SIGCONT.
+ */
+export async function mfaReplicaPaused(ctx: ExperimentContext, pausedMs: number): Promise<ExperimentResult & { failuresToPaused: number; failuresToOther: number; otherServedDuringPause: number; resumedServed: number; stoppedAt: number; resumedAt: number }> {
+  const { cluster } = ctx;
+  const [other, paused] = cluster.of('mfa-service');
+  ctx.load.start();
+  await pause(2000);
+  const before = { paused: await transportFailuresTo(cluster, paused), other: await transportFailuresTo(cluster, other), otherServed: await handledBy(cluster, other) };
+  paused.child!.kill('SIGSTOP');
+  const stoppedAt = Date.now();
+  await pause(pausedMs);
+  const otherServedDuringPause = (await handledBy(cluster, other)) - before.otherServed;
+  paused.child!.kill('SIGCONT');
+  const resumedAt = Date.now();
+  const atResume = await handledBy(cluster, paused); // its /metrics answers only once resumed
+  await waitFor(async () => (await handledBy(cluster, paused)) > atResume, 30_000, 50, 'the resumed replica to take calls');
+  const recoveryMs = Date.now() - resumedAt;
+  await pause(1500);
+  const resumedServed = (await handledBy(cluster, paused)) - atResume;
+  const report = await ctx.load.stop();
+  const failuresToPaused = (await transportFailuresTo(cluster, paused)) - before.paused;
+  const failuresToOther = (await transportFailuresTo(cluster, other)) - before.other;
+  return {
+    name: `8 mfa-service replica paused (SIGSTOP) ${pausedMs} ms, then SIGCONT`,
+    report,
+    recoveryMs,
+    failuresToPaused,
+    failuresToOther,
+    otherServedDuringPause,
+    resumedServed,
+    stoppedAt,
+    resumedAt,
+    notes: `RPC failures (timeout/connection lost) to the paused replica ${failuresToPaused}, to the other ${failuresToOther}; other replica served ${otherServedDuringPause} calls during the pause; resumed replica took ${resumedServed} calls; recovery = SIGCONT to its first call`,
+  };
+}
+
+/**
+ * (6, rate limits) two auth-api replicas with rate limits ON (the load's replicas run without, or their
+ * users would hit them), called directly and alternately by one client: a limited MFA route answers 429
+ * once the two replicas together have taken the configured limit, so the counter is shared in Redis.
+ */
+export async function rateLimitShared(ctx: ExperimentContext, limit: number): Promise<{ acceptedBefore429: number; acceptedBy: Record<string, number>; firstRefusalAt: number; retryAfter: string | null; line: string }> {
+  const { cluster } = ctx;
+  const replicas = await cluster.startDetachedAuthApis(2, { RATE_LIMIT_ENABLED: 'true' });
+  try {
+    const base = (i: number) => `http://127.0.0.1:${replicas[i % 2].port}/v1`;
+    const email = `limit${Date.now()}@example.test`;
+    const password = 'correct horse battery staple';
+    const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Limit' } });
+    await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, { key: true, json: { emailVerification: true } });
+    const signIn = await call(cluster, 'POST', '/account/sessions/email', { base: base(0), json: { email, password } });
+    const session = sessionOf(cluster, signIn.headers);
+    const acceptedBy: Record<string, number> = {};
+    let acceptedBefore429 = 0;
+    let firstRefusalAt = 0;
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 3 * limit && !firstRefusalAt; i++) {
+      const res = await call(cluster, 'POST', '/account/mfa/challenges', { base: base(i), session, json: { factor: 'email' } });
+      if (res.status === 429) {
+        firstRefusalAt = i + 1;
+        retryAfter = res.headers.get('retry-after');
+      } else if (res.status === 201) {
+        acceptedBefore429++;
+        const name = `api${replicas[i % 2].index}`;
+        acceptedBy[name] = (acceptedBy[name] ?? 0) + 1;
+      } else throw new Error(`challenge through ${base(i)}: ${res.status}`);
+    }
+    const line = `| rate limit shared (POST /account/mfa/challenges, limit ${limit}) | accepted ${acceptedBefore429} (${Object.entries(acceptedBy).map(([k, v]) => `${k}: ${v}`).join(', ')}), first 429 at request ${firstRefusalAt}, Retry-After ${retryAfter}`;
+    return { acceptedBefore429, acceptedBy, firstRefusalAt, retryAfter, line };
+  } finally {
+    for (const r of replicas) await cluster.stopReplica(r, 'SIGTERM');
+  }
 }
