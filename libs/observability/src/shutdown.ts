@@ -28,8 +28,10 @@ export function onShutdownSignal(stop: (signal: string) => Promise<void>, log: (
       process.exit(1);
     }, drainMs + graceMs);
     timer.unref();
-    new Promise<void>((resolve) => setTimeout(resolve, drainMs))
-      .then(() => stop(signal))
+    // without a drain, stop starts in this very tick: a BullMQ worker must not fetch one more job between
+    // readiness turning false and its close() (a job fetched by a closing worker was seen moved to delayed)
+    const stopped = drainMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, drainMs)).then(() => stop(signal)) : stop(signal);
+    stopped
       .then(
         () => process.exit(0),
         (error: unknown) => {
