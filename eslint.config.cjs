@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules plus Nx module boundaries (STYLE.md conventions 1-2).
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
+const prettierOff = require('eslint-config-prettier');
 
 /**
  * Secrets are compared only with `constantTimeEqual` (@twostep/crypto): an `===`/`!==`/`==`/`!=` or
@@ -10,7 +11,13 @@ const tseslint = require('typescript-eslint');
  */
 const SECRET_NAME = '/(key|secret|hash|token|password|passwd|otp|code|digest|mac|signature)s?$/i';
 const secretOperand = (side) =>
-  [`[${side}.name=${SECRET_NAME}]`, `[${side}.property.name=${SECRET_NAME}]`, `[${side}.expression.property.name=${SECRET_NAME}]`, `[${side}.callee.property.name=${SECRET_NAME}]`, `[${side}.callee.name=${SECRET_NAME}]`].join(', ');
+  [
+    `[${side}.name=${SECRET_NAME}]`,
+    `[${side}.property.name=${SECRET_NAME}]`,
+    `[${side}.expression.property.name=${SECRET_NAME}]`,
+    `[${side}.callee.property.name=${SECRET_NAME}]`,
+    `[${side}.callee.name=${SECRET_NAME}]`,
+  ].join(', ');
 const SECRET_COMPARE_MESSAGE = 'Compare secrets with constantTimeEqual from @twostep/crypto, never with ===, !==, == or != (timing leak).';
 const secretCompareRule = [
   'error',
@@ -29,6 +36,7 @@ const secretCompareRule = [
 module.exports = [
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', '.nx/**', 'coverage/**', 'bench/peer/**', 'bench/results/**'] },
   ...tseslint.configs.recommended,
+  prettierOff, // formatting belongs to Prettier (`npm run lint` runs `prettier --check`)
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
@@ -73,7 +81,10 @@ module.exports = [
   },
   {
     files: ['scripts/**/*.js', 'bench/**/*.js', '*.cjs', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
   },
 ];

@@ -44,8 +44,20 @@ const withRunSweep = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,bench,test}/**/*.spec.ts'] },
-    { ...common, ...withRunSweep, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], slowTestThreshold: 20 },
-    { ...common, ...withRunSweep, displayName: 'e2e', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    {
+      ...common,
+      ...withRunSweep,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      slowTestThreshold: 20,
+    },
+    {
+      ...common,
+      ...withRunSweep,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'],
+      slowTestThreshold: 60,
+    },
     // `npm run test:faults` only: replicas, HAProxy and injected faults (test/faults)
     { ...common, ...withRunSweep, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'], slowTestThreshold: 300 },
   ],

@@ -57,7 +57,11 @@ describe('benchmark, smoke mode (npm run bench -- --smoke)', () => {
     if (process.env.TEST_DATABASE_URL) env.BENCH_DATABASE_URL = process.env.TEST_DATABASE_URL;
     if (process.env.TEST_REDIS_URL) env.BENCH_REDIS_URL = process.env.TEST_REDIS_URL;
     const code = await new Promise<number | null>((res) => {
-      const child = spawn(process.execPath, [join(ROOT, 'bench', 'run.js'), '--smoke', `--out=${out}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(ROOT, 'bench', 'run.js'), '--smoke', `--out=${out}`], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       child.on('exit', (c) => res(c));
@@ -93,13 +97,18 @@ describe('benchmark, smoke mode (npm run bench -- --smoke)', () => {
   });
 
   it('computes every ratio and every target', () => {
-    for (const k of ['signinVsPeer', 'totpVsPeer', 'accountVsPeer', 'accountVsFloor']) expect({ k, v: typeof results.ratios[k] }).toEqual({ k, v: 'number' });
+    for (const k of ['signinVsPeer', 'totpVsPeer', 'accountVsPeer', 'accountVsFloor'])
+      expect({ k, v: typeof results.ratios[k] }).toEqual({ k, v: 'number' });
     for (const t of results.targets) expect({ id: t.id, measured: t.status !== 'n/a' }).toEqual({ id: t.id, measured: true });
   });
 
   it('reports the resident memory of every service at rest and under load', () => {
     for (const s of SERVICES) {
-      expect({ s, rest: typeof results.memory.rest[s], load: typeof results.memory.peakUnderLoad[s] }).toEqual({ s, rest: 'number', load: 'number' });
+      expect({ s, rest: typeof results.memory.rest[s], load: typeof results.memory.peakUnderLoad[s] }).toEqual({
+        s,
+        rest: 'number',
+        load: 'number',
+      });
     }
   });
 });

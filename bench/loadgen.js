@@ -65,7 +65,9 @@ class SetupError extends Error {}
 function expect(r, status, what) {
   if (r.status !== status) {
     const j = parse(r.text);
-    throw new SetupError(`${what}: expected ${status}, got ${r.status}${j?.type ? ` ${j.type}` : ''}${j?.message ? ` (${String(j.message).slice(0, 160)})` : r.text ? ` (${r.text.slice(0, 160)})` : ''}`);
+    throw new SetupError(
+      `${what}: expected ${status}, got ${r.status}${j?.type ? ` ${j.type}` : ''}${j?.message ? ` (${String(j.message).slice(0, 160)})` : r.text ? ` (${r.text.slice(0, 160)})` : ''}`,
+    );
   }
   return parse(r.text);
 }
@@ -136,7 +138,9 @@ function headerOf(raw, name) {
   const m = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head);
   if (!m) return '';
   return m[1].replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_, _cs, enc, data) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16))),
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16))),
   );
 }
 
@@ -249,17 +253,29 @@ async function newSession(userId, email) {
     const j = expect(await t.req('POST', `/v1/users/${userId}/sessions`, keyHeaders(), {}), 201, 'POST /v1/users/{id}/sessions');
     return encodeCred(j.secret, userId);
   }
-  const j = expect(await t.req('POST', '/v1/account/sessions/email', keyHeaders(), { email, password: PASSWORD }), 201, 'POST /v1/account/sessions/email (API key)');
+  const j = expect(
+    await t.req('POST', '/v1/account/sessions/email', keyHeaders(), { email, password: PASSWORD }),
+    201,
+    'POST /v1/account/sessions/email (API key)',
+  );
   return encodeCred(j.secret, userId);
 }
 
 async function enrollTotp(cred) {
   const t = state.ours.target;
-  const a = expect(await t.req('POST', '/v1/account/mfa/authenticators/totp', sessionHeaders(cred), {}), 200, 'POST /v1/account/mfa/authenticators/totp');
+  const a = expect(
+    await t.req('POST', '/v1/account/mfa/authenticators/totp', sessionHeaders(cred), {}),
+    200,
+    'POST /v1/account/mfa/authenticators/totp',
+  );
   const key = base32Decode(a.secret);
   // a step boundary between the code and the check is covered by the ±1 window
   const step = stepNow();
-  expect(await t.req('PUT', '/v1/account/mfa/authenticators/totp', sessionHeaders(cred), { otp: totpAt(key, step) }), 200, 'PUT /v1/account/mfa/authenticators/totp');
+  expect(
+    await t.req('PUT', '/v1/account/mfa/authenticators/totp', sessionHeaders(cred), { otp: totpAt(key, step) }),
+    200,
+    'PUT /v1/account/mfa/authenticators/totp',
+  );
   return { key, last: step };
 }
 
@@ -269,10 +285,18 @@ async function setMfa(userId) {
 
 async function completeTotp(cred, user) {
   const t = state.ours.target;
-  const c = expect(await t.req('POST', '/v1/account/mfa/challenges', sessionHeaders(cred), { factor: 'totp' }), 201, 'POST /v1/account/mfa/challenges');
+  const c = expect(
+    await t.req('POST', '/v1/account/mfa/challenges', sessionHeaders(cred), { factor: 'totp' }),
+    201,
+    'POST /v1/account/mfa/challenges',
+  );
   const step = Math.max(user.last + 1, stepNow());
   if (step > stepNow() + 1) throw new SetupError('no fresh TOTP step available');
-  expect(await t.req('PUT', '/v1/account/mfa/challenges', sessionHeaders(cred), { challengeId: c.$id, otp: totpAt(user.key, step) }), 200, 'PUT /v1/account/mfa/challenges');
+  expect(
+    await t.req('PUT', '/v1/account/mfa/challenges', sessionHeaders(cred), { challengeId: c.$id, otp: totpAt(user.key, step) }),
+    200,
+    'PUT /v1/account/mfa/challenges',
+  );
   user.last = step;
 }
 
@@ -291,7 +315,8 @@ async function seedOurs({ origin, project, apiKey, sizes, concurrency = 32 }) {
     const r = await t.req('POST', `/v1/users/${id}/sessions`, keyHeaders(), {});
     state.ours.sessionMode = r.status === 201 ? 'server' : 'password';
     report.sessionMode = state.ours.sessionMode;
-    if (r.status !== 201) report.note = `POST /v1/users/{id}/sessions answered ${errKey(r)}: seeding signs users in with the API key (slower: a password hash per user)`;
+    if (r.status !== 201)
+      report.note = `POST /v1/users/{id}/sessions answered ${errKey(r)}: seeding signs users in with the API key (slower: a password hash per user)`;
   } catch (error) {
     report.error = `cannot seed users: ${error.message}`;
     for (const name of ['signin', 'account', 'totp', 'email']) state.setup[name] = { error: report.error };
@@ -344,7 +369,9 @@ async function seedOurs({ origin, project, apiKey, sizes, concurrency = 32 }) {
     const cred = await newSession(userId, e);
     const partial = await t.req('GET', '/v1/account', sessionHeaders(cred), undefined);
     if (errKey(partial) !== '401 user_more_factors_required') {
-      throw new SetupError(`GET /v1/account with a one-factor session of an MFA user: expected 401 user_more_factors_required, got ${errKey(partial)}`);
+      throw new SetupError(
+        `GET /v1/account with a one-factor session of an MFA user: expected 401 user_more_factors_required, got ${errKey(partial)}`,
+      );
     }
     await completeTotp(cred, totp);
     const acc = expect(await t.req('GET', '/v1/account', sessionHeaders(cred), undefined), 200, 'GET /v1/account after the challenge');
@@ -363,7 +390,11 @@ async function seedOurs({ origin, project, apiKey, sizes, concurrency = 32 }) {
   await seedPool('email', sizes.email, async (i) => {
     const e = email('em', i);
     const userId = await createUser(e, withPw);
-    expect(await t.req('PATCH', `/v1/users/${userId}/verification`, keyHeaders(), { emailVerification: true }), 200, 'PATCH /v1/users/{id}/verification');
+    expect(
+      await t.req('PATCH', `/v1/users/${userId}/verification`, keyHeaders(), { emailVerification: true }),
+      200,
+      'PATCH /v1/users/{id}/verification',
+    );
     return { userId, email: e, cred: await newSession(userId, e) };
   });
 
@@ -386,7 +417,10 @@ async function seedOurs({ origin, project, apiKey, sizes, concurrency = 32 }) {
 function cookieJar(res) {
   const set = res.headers['set-cookie'];
   const list = Array.isArray(set) ? set : set ? [set] : [];
-  return list.map((c) => c.split(';')[0]).filter((c) => !/=$/.test(c)).join('; ');
+  return list
+    .map((c) => c.split(';')[0])
+    .filter((c) => !/=$/.test(c))
+    .join('; ');
 }
 
 async function seedPeer({ origin, sizes, concurrency = 16 }) {
@@ -419,7 +453,11 @@ async function seedPeer({ origin, sizes, concurrency = 16 }) {
   await seedPool('peer.totp', sizes.totp, async (i) => {
     const e = email('pa-tp', i);
     let cookie = await signUp(e);
-    const en = expect(await target.req('POST', '/api/auth/two-factor/enable', { ...h, cookie }, { password: PASSWORD }), 200, 'POST /api/auth/two-factor/enable');
+    const en = expect(
+      await target.req('POST', '/api/auth/two-factor/enable', { ...h, cookie }, { password: PASSWORD }),
+      200,
+      'POST /api/auth/two-factor/enable',
+    );
     const key = base32Decode(new URL(en.totpURI).searchParams.get('secret'));
     const v = await target.req('POST', '/api/auth/two-factor/verify-totp', { ...h, cookie }, { code: totpAt(key, stepNow()) });
     expect(v, 200, 'POST /api/auth/two-factor/verify-totp (enable)');
@@ -587,7 +625,12 @@ function flowOp(name, target, ctx) {
       const users = state.pools['peer.totp'];
       return async (w) => {
         const u = users[w % users.length];
-        const r = await target.req('POST', '/api/auth/two-factor/verify-totp', { ...state.peer.headers, cookie: u.cookie }, { code: totpAt(u.key, stepNow()) });
+        const r = await target.req(
+          'POST',
+          '/api/auth/two-factor/verify-totp',
+          { ...state.peer.headers, cookie: u.cookie },
+          { code: totpAt(u.key, stepNow()) },
+        );
         return r.status === 200 ? {} : { err: errKey(r), sample: sample(r, 'POST /api/auth/two-factor/verify-totp') };
       };
     }
@@ -595,7 +638,9 @@ function flowOp(name, target, ctx) {
       const users = state.pools['peer.totp'];
       return async (w) => {
         const r = await target.req('GET', '/api/auth/get-session', { cookie: users[w % users.length].cookie }, undefined);
-        return r.status === 200 && r.text !== 'null' ? {} : { err: errKey(r) + (r.text === 'null' ? ' null-session' : ''), sample: sample(r, 'GET /api/auth/get-session') };
+        return r.status === 200 && r.text !== 'null'
+          ? {}
+          : { err: errKey(r) + (r.text === 'null' ? ' null-session' : ''), sample: sample(r, 'GET /api/auth/get-session') };
       };
     }
     default:
@@ -636,7 +681,8 @@ async function runFlow({ name, connections, warmupMs, durationMs, rate, graceMs,
     if (name === 'ours.totp') {
       res.users = state.pools.totp.length;
       res.stallMs = Math.round(ctx.stallMs);
-      if (ctx.stalls) res.warning = `user pool exhausted ${ctx.stalls} times (every user had used the current and next step): raise BENCH_TOTP_USERS`;
+      if (ctx.stalls)
+        res.warning = `user pool exhausted ${ctx.stalls} times (every user had used the current and next step): raise BENCH_TOTP_USERS`;
     }
     if (pool && state.setup[pool].degraded) res.degraded = state.setup[pool].degraded;
     return res;
@@ -652,7 +698,9 @@ async function emailFlow({ origin, rate, warmupMs, durationMs, graceMs = 10_000 
   if (users.length < total) return { error: `email pool has ${users.length} users, the flow needs ${total}` };
   const target = new Target(origin, 64);
   const interval = 1000 / rate;
-  const recs = users.slice(0, total).map((u) => ({ user: u, tDue: 0, tResp: 0, status: 0, err: null, challengeId: null, recv: [], raws: [], otherMail: 0, byId: false }));
+  const recs = users
+    .slice(0, total)
+    .map((u) => ({ user: u, tDue: 0, tResp: 0, status: 0, err: null, challengeId: null, recv: [], raws: [], otherMail: 0, byId: false }));
   sink.expect = new Map(recs.map((r) => [r.user.email.toLowerCase(), r]));
   sink.other = 0;
   const errors = {};

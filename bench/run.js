@@ -43,7 +43,20 @@ function options(argv = process.argv.slice(2), env = process.env) {
     if (!m) throw new Error(`unknown argument ${a}`);
     flags[m[1]] = m[2] ?? true;
   }
-  const known = ['timeout', 'smoke', 'duration', 'warmup', 'concurrency', 'email-rate', 'totp-users', 'signin-users', 'only', 'out', 'build', 'keep'];
+  const known = [
+    'timeout',
+    'smoke',
+    'duration',
+    'warmup',
+    'concurrency',
+    'email-rate',
+    'totp-users',
+    'signin-users',
+    'only',
+    'out',
+    'build',
+    'keep',
+  ];
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const smoke = flags.smoke === true || env.BENCH_SMOKE === '1';
   const num = (flag, name, full, small) => {
@@ -159,10 +172,15 @@ function newestMtime(dir) {
 /** null when the built services are there, else why not; warns when dist is older than the sources */
 function checkBuilt() {
   const missing = [];
-  for (const s of SERVICES) for (const f of ['main.js', ...(s === 'notifier' ? [] : ['migrate.js'])]) if (!existsSync(path.join(APP_ROOT, 'apps', s, 'dist', f))) missing.push(`apps/${s}/dist/${f}`);
+  for (const s of SERVICES)
+    for (const f of ['main.js', ...(s === 'notifier' ? [] : ['migrate.js'])])
+      if (!existsSync(path.join(APP_ROOT, 'apps', s, 'dist', f))) missing.push(`apps/${s}/dist/${f}`);
   if (missing.length) return `not built (${missing.join(', ')} missing): run \`npm run build\` or \`npm run bench -- --build\``;
   const built = Math.min(...SERVICES.map((s) => statSync(path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')).mtimeMs));
-  const src = Math.max(...SERVICES.map((s) => newestMtime(path.join(APP_ROOT, 'apps', s, 'src'))), newestMtime(path.join(APP_ROOT, 'libs')));
+  const src = Math.max(
+    ...SERVICES.map((s) => newestMtime(path.join(APP_ROOT, 'apps', s, 'src'))),
+    newestMtime(path.join(APP_ROOT, 'libs')),
+  );
   if (src > built) log('warning: some sources are newer than apps/*/dist; the bench runs what was built (add --build to rebuild)');
   return null;
 }
@@ -170,7 +188,10 @@ function checkBuilt() {
 // ───────────────────────────── load generator (child process) ─────────────────────────────
 
 function startLoadgen() {
-  const child = fork(path.join(__dirname, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = fork(path.join(__dirname, 'loadgen.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   const pending = new Map();
   let seq = 0;
   child.on('message', (m) => {
@@ -218,7 +239,17 @@ async function main() {
       cpuModel: os.cpus()[0]?.model,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       loadavgAtStart: os.loadavg().map((v) => Math.round(v * 100) / 100),
-      config: { durationS: o.durationS, warmupS: o.warmupS, concurrency: o.concurrency, emailRate: o.emailRate, totpUsers: o.totpUsers, signinUsers: o.signinUsers, accountUsers: o.accountUsers, emailUsers: o.emailUsers, only: o.only },
+      config: {
+        durationS: o.durationS,
+        warmupS: o.warmupS,
+        concurrency: o.concurrency,
+        emailRate: o.emailRate,
+        totpUsers: o.totpUsers,
+        signinUsers: o.signinUsers,
+        accountUsers: o.accountUsers,
+        emailUsers: o.emailUsers,
+        only: o.only,
+      },
     },
     stack: {},
     seed: {},
@@ -276,7 +307,13 @@ async function main() {
       if (notBuilt) results.stack.ours = { error: notBuilt };
       else {
         if (!o.keep) cleanups.push(() => dropRedisPrefix(o.redisUrl, prefix).then(() => undefined));
-        const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+        const ports = {
+          http: await freePort(),
+          authHealth: await freePort(),
+          rpc: await freePort(),
+          mfaHealth: await freePort(),
+          notifierHealth: await freePort(),
+        };
         const env = {
           PATH: process.env.PATH ?? '',
           NODE_ENV: 'production',
@@ -304,7 +341,8 @@ async function main() {
           SMS_ALLOWED_COUNTRIES: 'US',
         };
         // BENCH_ENV_<NAME>=value reaches every service as <NAME>=value (to try a setting)
-        for (const [k, v] of Object.entries(process.env)) if (k.startsWith('BENCH_ENV_') && v !== undefined) env[k.slice('BENCH_ENV_'.length)] = v;
+        for (const [k, v] of Object.entries(process.env))
+          if (k.startsWith('BENCH_ENV_') && v !== undefined) env[k.slice('BENCH_ENV_'.length)] = v;
         ours.origin = `http://127.0.0.1:${ports.http}`;
         try {
           const mt0 = Date.now();
@@ -320,7 +358,10 @@ async function main() {
             if (s === 'notifier') delete senv.MFA_RPC_KEY;
             // BENCH_NODE_ARGS: node flags for the product's services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
             const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-            const p = new Proc(s, process.execPath, [...nodeArgs, path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')], { env: senv, cwd: APP_ROOT });
+            const p = new Proc(s, process.execPath, [...nodeArgs, path.join(APP_ROOT, 'apps', s, 'dist', 'main.js')], {
+              env: senv,
+              cwd: APP_ROOT,
+            });
             procs[s] = p;
             cleanups.push(() => p.stop());
             await p.waitHttp(`http://127.0.0.1:${healthPort}/health/ready`);
@@ -342,7 +383,15 @@ async function main() {
         const url = await createDatabase(o.adminDatabaseUrl, peerDb);
         if (!o.keep) cleanups.push(() => dropDatabase(o.adminDatabaseUrl, peerDb));
         const port = await freePort();
-        const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', BETTER_AUTH_SECRET: randomBytes(32).toString('hex'), BETTER_AUTH_TELEMETRY: '0' };
+        const env = {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'production',
+          DATABASE_URL: url,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+          BETTER_AUTH_TELEMETRY: '0',
+        };
         const server = path.join(PEER_DIR, 'server.mjs');
         const m = await runToEnd(process.execPath, [server, 'migrate'], { cwd: PEER_DIR, env });
         if (m.code !== 0) throw new Error(`better-auth migrations failed:\n${m.output.slice(-1500)}`);
@@ -358,7 +407,10 @@ async function main() {
       }
     }
 
-    const live = () => Object.entries(procs).filter(([, p]) => p.running).map(([name, p]) => ({ name, pid: p.pid }));
+    const live = () =>
+      Object.entries(procs)
+        .filter(([, p]) => p.running)
+        .map(([name, p]) => ({ name, pid: p.pid }));
     const memNow = () => Object.fromEntries([...live(), { name: 'loadgen', pid: lg.pid }].map(({ name, pid }) => [name, rssMiB(pid)]));
     await sleep(1000);
     results.memory.rest = memNow();
@@ -383,7 +435,8 @@ async function main() {
       results.seed.ours.notices = await lg.call('quiesce', { idleMs: 1500, maxMs: 120_000 });
       results.seed.ours.resources = seedSampler.stop();
       log(`seeded in ${(results.seed.ours.ms / 1000).toFixed(1)} s${results.seed.ours.error ? `: ${results.seed.ours.error}` : ''}`);
-      for (const [name, p] of Object.entries(results.seed.ours.pools ?? {})) if (p.error || p.degraded) log(`  ${name}: ${p.error ?? p.degraded}`);
+      for (const [name, p] of Object.entries(results.seed.ours.pools ?? {}))
+        if (p.error || p.degraded) log(`  ${name}: ${p.error ?? p.degraded}`);
     }
     if (groups.has('peer') && results.stack.peer && !results.stack.peer.error) {
       results.seed.peer = await lg.call('seedPeer', {
@@ -400,7 +453,14 @@ async function main() {
         const schema = product ? 'auth' : FLOOR_SCHEMA;
         const port = await freePort();
         const p = new Proc('floor', process.execPath, [path.join(__dirname, 'floor', 'server.js')], {
-          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: ourDbUrl, FLOOR_SCHEMA: schema, PORT: String(port), HOST: '127.0.0.1' },
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'production',
+            DATABASE_URL: ourDbUrl,
+            FLOOR_SCHEMA: schema,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+          },
         });
         procs.floor = p;
         cleanups.push(() => p.stop());
@@ -408,7 +468,9 @@ async function main() {
         const f = await lg.call('setFloor', { origin: `http://127.0.0.1:${port}`, creds, fromPool: product ? 'account' : undefined });
         results.stack.floor = {
           endpoint: `http://127.0.0.1:${port}/v1/account`,
-          data: product ? 'the product auth.users/auth.sessions rows of the GET /v1/account flow' : `a mirror of auth.users/auth.sessions in schema ${FLOOR_SCHEMA} (the product could not seed its own)`,
+          data: product
+            ? 'the product auth.users/auth.sessions rows of the GET /v1/account flow'
+            : `a mirror of auth.users/auth.sessions in schema ${FLOOR_SCHEMA} (the product could not seed its own)`,
           schema,
           users: f.users,
         };
@@ -422,7 +484,8 @@ async function main() {
 
     // ── flows
     for (const [id, group, what] of flows) {
-      const stackErr = group === 'ours' ? results.stack.ours?.error : group === 'peer' ? results.stack.peer?.error : results.stack.floor?.error;
+      const stackErr =
+        group === 'ours' ? results.stack.ours?.error : group === 'peer' ? results.stack.peer?.error : results.stack.floor?.error;
       if (stackErr) {
         results.flows[id] = { what, error: `${group} not running: ${stackErr.split('\n')[0]}` };
         continue;
@@ -448,7 +511,8 @@ async function main() {
       const resources = sampler.stop();
       results.flows[id] = { what, ...r, wallMs: Date.now() - f0, resources };
       for (const [name, v] of Object.entries(resources)) {
-        if (name !== 'machine' && v.rssPeakMiB !== null) results.memory.peakUnderLoad[name] = Math.max(results.memory.peakUnderLoad[name] ?? 0, v.rssPeakMiB);
+        if (name !== 'machine' && v.rssPeakMiB !== null)
+          results.memory.peakUnderLoad[name] = Math.max(results.memory.peakUnderLoad[name] ?? 0, v.rssPeakMiB);
       }
       log(report.flowLine(id, results.flows[id]));
       await sleep(300);

@@ -50,7 +50,8 @@ function floor(code, lastStep) {
 }
 
 const cases = {
-  'product matchStep (otplib verifySync)': (code, lastStep) => product.matchStep({ secret, code, epochSeconds: epoch, window: 1, lastStep }),
+  'product matchStep (otplib verifySync)': (code, lastStep) =>
+    product.matchStep({ secret, code, epochSeconds: epoch, window: 1, lastStep }),
   'floor (node:crypto, same window)': floor,
 };
 
@@ -111,7 +112,9 @@ async function main() {
     }
   }
   const ref = 'floor (node:crypto, same window)';
-  process.stdout.write(`TOTP verification, window ±1, ${N} per round, best of ${ROUNDS} rounds, per CPU second (node ${process.version})\n`);
+  process.stdout.write(
+    `TOTP verification, window ±1, ${N} per round, best of ${ROUNDS} rounds, per CPU second (node ${process.version})\n`,
+  );
   for (const [label] of scenarios) {
     process.stdout.write(`\n${label}\n`);
     for (const name of names) {

@@ -76,7 +76,9 @@ function settings(args) {
     throw new UsageError(`MFA_SERVICE_URL must look like tcp://host:port, got "${mfaUrl}"`);
   }
   if (env.HEALTH_PORT) {
-    throw new UsageError('HEALTH_PORT would give every service the same port; set AUTH_HEALTH_PORT, MFA_HEALTH_PORT and NOTIFIER_HEALTH_PORT instead');
+    throw new UsageError(
+      'HEALTH_PORT would give every service the same port; set AUTH_HEALTH_PORT, MFA_HEALTH_PORT and NOTIFIER_HEALTH_PORT instead',
+    );
   }
   return {
     dataDir: path.resolve(args.dataDir || env.DATA_DIR || path.join(root, '.data')),
@@ -126,7 +128,8 @@ function formatLogLine(service, line, verbose) {
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `${now()} ${tag(service)} ${line}`;
   const level = String(entry.level ?? 'info');
   if (!verbose && level === 'info' && CHATTY_CONTEXTS.has(entry.context)) return undefined;
-  const time = typeof entry.time === 'string' && entry.time.length >= 23 ? entry.time.slice(11, 23) : new Date().toISOString().slice(11, 23);
+  const time =
+    typeof entry.time === 'string' && entry.time.length >= 23 ? entry.time.slice(11, 23) : new Date().toISOString().slice(11, 23);
   const fields = Object.entries(entry)
     .filter(([k]) => !HIDDEN_FIELDS.has(k))
     .map(([k, v]) => `${k}=${formatValue(v)}`)
@@ -201,7 +204,11 @@ class DevStack {
 
   readyUrl(name) {
     const c = this.cfg;
-    const host = ['0.0.0.0', '::', '[::]'].includes(c.healthHost) ? '127.0.0.1' : c.healthHost.includes(':') ? `[${c.healthHost}]` : c.healthHost;
+    const host = ['0.0.0.0', '::', '[::]'].includes(c.healthHost)
+      ? '127.0.0.1'
+      : c.healthHost.includes(':')
+        ? `[${c.healthHost}]`
+        : c.healthHost;
     const port = name === 'auth-api' ? c.authHealthPort : name === 'mfa-service' ? c.mfaHealthPort : c.notifierHealthPort;
     return `http://${host}:${port}/health/ready`;
   }
@@ -224,7 +231,9 @@ class DevStack {
       if (seen.has(w.port)) throw new Error(`port ${w.port} is used twice: ${seen.get(w.port)} and ${w.what}`);
       seen.set(w.port, w.what);
       if (!(await portIsFree(w.port, w.host))) {
-        throw new Error(`port ${w.port} (${w.what}) is already in use on ${w.host}. Is another \`npm start\` running? Choose another port with the variable in brackets.`);
+        throw new Error(
+          `port ${w.port} (${w.what}) is already in use on ${w.host}. Is another \`npm start\` running? Choose another port with the variable in brackets.`,
+        );
       }
     }
   }
@@ -233,11 +242,23 @@ class DevStack {
     const c = this.cfg;
     const log = (m) => say(m);
     // Redis first: it is quick, and a missing Redis should be reported before Postgres is initialised
-    const redis = await findOrStartRedis({ givenUrl: process.env.REDIS_URL, probeLocal: !c.ownRedis, dataDir: c.dataDir, log, ownProcessGroup: true });
+    const redis = await findOrStartRedis({
+      givenUrl: process.env.REDIS_URL,
+      probeLocal: !c.ownRedis,
+      dataDir: c.dataDir,
+      log,
+      ownProcessGroup: true,
+    });
     this.infra.push({ name: 'Redis', ...redis });
     this.redisUrl = redis.url;
     if (this.stopRequested) return;
-    const pg = await findOrStartPostgres({ givenUrl: process.env.DATABASE_URL, probeLocal: false, dataDir: c.dataDir, log, ownProcessGroup: true });
+    const pg = await findOrStartPostgres({
+      givenUrl: process.env.DATABASE_URL,
+      probeLocal: false,
+      dataDir: c.dataDir,
+      log,
+      ownProcessGroup: true,
+    });
     this.infra.push({ name: 'Postgres', ...pg });
     this.databaseUrl = pg.kind === 'embedded' ? await ensureDatabase(pg.url, 'twostep') : pg.url;
     this.postgres = pg;
@@ -334,8 +355,16 @@ class DevStack {
       ['API endpoint', `${base}/v1`],
       ['Project ID', projectId],
       ['API key', `${apiKey}   (${keySource})`],
-      ['Outbox', channels.length ? `${path.join(c.dataDir, 'outbox')}   (${channels.join(' and ')}; set SMTP_URL / TWILIO_* to send for real)` : 'none (SMTP and Twilio configured)'],
-      ['Health', `${mgmt}:${c.authHealthPort}/health/ready (auth-api), :${c.mfaHealthPort}/health/ready (mfa-service), :${c.notifierHealthPort}/health/ready (notifier)`],
+      [
+        'Outbox',
+        channels.length
+          ? `${path.join(c.dataDir, 'outbox')}   (${channels.join(' and ')}; set SMTP_URL / TWILIO_* to send for real)`
+          : 'none (SMTP and Twilio configured)',
+      ],
+      [
+        'Health',
+        `${mgmt}:${c.authHealthPort}/health/ready (auth-api), :${c.mfaHealthPort}/health/ready (mfa-service), :${c.notifierHealthPort}/health/ready (notifier)`,
+      ],
       ['Metrics', `${mgmt}:${c.authHealthPort}/metrics, :${c.mfaHealthPort}/metrics, :${c.notifierHealthPort}/metrics`],
       ['Postgres', describe(this.postgres)],
       ['Redis', describe(this.redis)],
@@ -399,7 +428,8 @@ class DevStack {
 
   /** Last resort (a crash, a third Ctrl-C): kill whatever still runs, synchronously. */
   killEverything() {
-    for (const { child } of this.services.values()) if (child.exitCode === null && child.signalCode === null) killGroup(child.pid, 'SIGKILL');
+    for (const { child } of this.services.values())
+      if (child.exitCode === null && child.signalCode === null) killGroup(child.pid, 'SIGKILL');
     for (const child of this.migrations) killGroup(child.pid, 'SIGKILL');
     for (const r of this.infra) {
       if (!r.pid || r.stopped) continue;

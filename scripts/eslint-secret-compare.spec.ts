@@ -36,7 +36,10 @@ describe('lint: secrets are compared only in constant time', () => {
   });
 
   it.each([
-    ['constantTimeEqual', "import { constantTimeEqual } from '@twostep/crypto';\nexport const f = (key: string, c: { APP_API_KEY: string }) => constantTimeEqual(key, c.APP_API_KEY);"],
+    [
+      'constantTimeEqual',
+      "import { constantTimeEqual } from '@twostep/crypto';\nexport const f = (key: string, c: { APP_API_KEY: string }) => constantTimeEqual(key, c.APP_API_KEY);",
+    ],
     ['a compare with a literal', "export const f = (code: string) => code === 'EAUTH';"],
     ['a compare with undefined', 'export const f = (token?: string) => token !== undefined;'],
     ['non-secret names', 'export const f = (a: string, b: string) => a === b;'],
@@ -47,8 +50,14 @@ describe('lint: secrets are compared only in constant time', () => {
   it.each([
     ['apps/auth-api/src/access/access.guard.ts', 'constantTimeEqual(key, this.config.APP_API_KEY)'],
     ['apps/mfa-service/src/core/mfa-secrets.service.ts', 'constantTimeEqual(stored.slice(dot + 1), keyedHash('],
-    ['apps/auth-api/src/verification/verification.service.ts', 'constantTimeEqual(this.codeHash(reserved.keyId, reserved.id, code), reserved.secretHash)'],
-    ['apps/auth-api/src/verification/verification.service.ts', 'constantTimeEqual(this.destinationHash(token.keyId, token.kind, current), token.destinationHash)'],
+    [
+      'apps/auth-api/src/verification/verification.service.ts',
+      'constantTimeEqual(this.codeHash(reserved.keyId, reserved.id, code), reserved.secretHash)',
+    ],
+    [
+      'apps/auth-api/src/verification/verification.service.ts',
+      'constantTimeEqual(this.destinationHash(token.keyId, token.kind, current), token.destinationHash)',
+    ],
   ])('%s: passes as it is, fails once %s becomes !==', async (file, call) => {
     const source = readFileSync(path.join(root, file), 'utf8');
     expect(source).toContain(call);

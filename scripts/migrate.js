@@ -32,7 +32,11 @@ async function runMigrations({ databaseUrl, env = process.env, output, track = (
   if (missing.length) throw new Error(`not built: ${missing.join(', ')} (run: npm run build)`);
   for (const m of MIGRATIONS) {
     const code = await new Promise((resolve) => {
-      const child = spawn(process.execPath, [m.script], { cwd: root, env: { ...env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [m.script], {
+        cwd: root,
+        env: { ...env, DATABASE_URL: databaseUrl },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       track(child);
       for (const stream of [child.stdout, child.stderr]) {
         let buffered = '';

@@ -70,7 +70,8 @@ const BREAKS = [
     from: 'export function redact(value: unknown, depth = 0): unknown {\n  if (depth > 6)',
     to: 'export function redact(value: unknown, depth = 0): unknown {\n  if (depth >= 0) return value;\n  if (depth > 6)',
     extraFrom: 'return text.replace(EMAIL, REDACTED).replace(LONG_TOKEN, REDACTED).replace(PHONE, REDACTED).replace(OTP, REDACTED);',
-    extraTo: 'return text.length >= 0 ? text : text.replace(EMAIL, REDACTED).replace(LONG_TOKEN, REDACTED).replace(PHONE, REDACTED).replace(OTP, REDACTED);',
+    extraTo:
+      'return text.length >= 0 ? text : text.replace(EMAIL, REDACTED).replace(LONG_TOKEN, REDACTED).replace(PHONE, REDACTED).replace(OTP, REDACTED);',
     checks: [jest('unit', 'libs/observability/src/json-logger.spec.ts')],
     e2e: [jest('e2e', MFA_E2E)],
   },
@@ -124,7 +125,8 @@ function runCheck({ cmd, args }) {
     const report = JSON.parse(readFileSync(out, 'utf8'));
     for (const file of report.testResults) {
       for (const a of file.assertionResults) if (a.status === 'failed') failedTests.push(a.fullName);
-      if (file.status === 'failed' && !file.assertionResults.some((a) => a.status === 'failed')) failedTests.push(`${path.relative(root, file.name)} (suite failed to run)`);
+      if (file.status === 'failed' && !file.assertionResults.some((a) => a.status === 'failed'))
+        failedTests.push(`${path.relative(root, file.name)} (suite failed to run)`);
     }
   }
   return { status: r.status ?? 1, failedTests };
@@ -202,9 +204,12 @@ function main() {
     for (const t of names) process.stdout.write(`[mutants]      failed: ${t}\n`);
   }
   process.stdout.write('\n');
-  for (const r of results) process.stdout.write(`${String(r.n).padStart(2)}. ${r.verdict.padEnd(16)} ${r.name}${r.detail ? ` - ${r.detail}` : ''}\n`);
+  for (const r of results)
+    process.stdout.write(`${String(r.n).padStart(2)}. ${r.verdict.padEnd(16)} ${r.name}${r.detail ? ` - ${r.detail}` : ''}\n`);
   const bad = results.filter((r) => r.verdict !== 'killed');
-  process.stdout.write(`\nmutants: ${results.length - bad.length} killed, ${bad.length} not killed (${repeat} run${repeat > 1 ? 's' : ''} each)\n`);
+  process.stdout.write(
+    `\nmutants: ${results.length - bad.length} killed, ${bad.length} not killed (${repeat} run${repeat > 1 ? 's' : ''} each)\n`,
+  );
   process.exit(bad.length ? 1 : 0);
 }
 

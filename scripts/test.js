@@ -16,6 +16,8 @@ const resultsDir = path.join(root, '.data', 'test-results');
 const STEPS = [
   { name: 'build', cmd: bin('nx'), args: ['run-many', '-t', 'build', '--output-style=static'] },
   { name: 'lint', cmd: bin('eslint'), args: ['.'] },
+  // unformatted code fails the run (`npm run format` fixes it)
+  { name: 'format', cmd: bin('prettier'), args: ['--check', '.', '--log-level', 'warn'] },
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'tsconfig.json'] },
   { name: 'unit', jest: ['--selectProjects', 'unit'] },
   { name: 'integration', jest: ['--selectProjects', 'integration'], infra: true },
@@ -89,7 +91,9 @@ async function main() {
   } finally {
     if (env.TEST_REDIS_URL && env.TEST_DATABASE_URL) {
       try {
-        log(`run ${runId}: ${describeSweep(await sweepRun({ runId, redisUrl: env.TEST_REDIS_URL, adminDatabaseUrl: env.TEST_DATABASE_URL }))}`);
+        log(
+          `run ${runId}: ${describeSweep(await sweepRun({ runId, redisUrl: env.TEST_REDIS_URL, adminDatabaseUrl: env.TEST_DATABASE_URL }))}`,
+        );
       } catch (error) {
         log(`run ${runId}: could not delete its leftovers: ${error.message}`);
       }

@@ -19,7 +19,12 @@ function send(res, status, body) {
   res.end(data);
 }
 
-const unauthorized = { message: 'User (role: guests) missing scopes (["account"])', code: 401, type: 'general_unauthorized_scope', version: 'floor' };
+const unauthorized = {
+  message: 'User (role: guests) missing scopes (["account"])',
+  code: 401,
+  type: 'general_unauthorized_scope',
+  version: 'floor',
+};
 
 async function account(req, res) {
   let cred;

@@ -58,7 +58,8 @@ class Proc {
       } catch {
         /* not yet */
       }
-      if (Date.now() > deadline) throw new Error(`${this.name} not ready at ${url} within ${timeoutMs} ms:\n${this.tail.slice(-15).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} not ready at ${url} within ${timeoutMs} ms:\n${this.tail.slice(-15).join('\n')}`);
       await sleep(100);
     }
   }
@@ -171,7 +172,10 @@ class Sampler {
     const m1 = machineJiffies();
     if (m1 && this.machine0 && m1[1] > this.machine0[1]) {
       // how busy the whole machine was (all cores), to tell a quiet run from one that shared the CPU
-      out.machine = { busyPct: Math.round(((m1[0] - this.machine0[0]) / (m1[1] - this.machine0[1])) * 1000) / 10, wallMs: Date.now() - this.t0 };
+      out.machine = {
+        busyPct: Math.round(((m1[0] - this.machine0[0]) / (m1[1] - this.machine0[1])) * 1000) / 10,
+        wallMs: Date.now() - this.t0,
+      };
     }
     return out;
   }

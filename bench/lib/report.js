@@ -26,7 +26,12 @@ function problems(id, f) {
   if (!f) return out;
   if (f.error) out.push(f.error);
   if (f.degraded) out.push(f.degraded);
-  if (f.errorCount) out.push(`${f.errorCount} errors: ${Object.entries(f.errors).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  if (f.errorCount)
+    out.push(
+      `${f.errorCount} errors: ${Object.entries(f.errors)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join(', ')}`,
+    );
   if (!f.error && !(f.latencyMs?.count > 0)) out.push('no operation completed in the measured window');
   if (id === 'ours.email' && !f.error) {
     if (f.lost) out.push(`${f.lost} lost`);
@@ -44,7 +49,8 @@ function targets(results, o) {
   const r = results.ratios;
   const f = results.flows;
   const t = [];
-  const add = (id, what, value, goal, pass, unit = '×') => t.push({ id, what, value, goal, unit, status: value === null || value === undefined ? 'n/a' : pass ? 'PASS' : 'MISS' });
+  const add = (id, what, value, goal, pass, unit = '×') =>
+    t.push({ id, what, value, goal, unit, status: value === null || value === undefined ? 'n/a' : pass ? 'PASS' : 'MISS' });
   add('signin-vs-peer', 'sign-in ≥ 5× Better Auth sign-in', r.signinVsPeer, '≥ 5', r.signinVsPeer >= 5);
   add('totp-vs-peer', 'TOTP second factor ≥ 3× Better Auth verify-totp', r.totpVsPeer, '≥ 3', r.totpVsPeer >= 3);
   add('account-vs-peer', 'GET /v1/account ≥ 3× Better Auth get-session', r.accountVsPeer, '≥ 3', r.accountVsPeer >= 3);
@@ -57,7 +63,15 @@ function targets(results, o) {
   add('email-duplicated', 'email codes duplicated = 0', em ? em.duplicated : null, '0', em && em.duplicated === 0, '');
   const ids = Object.keys(f);
   const bad = ids.filter((id) => problems(id, f[id]).length > 0);
-  t.push({ id: 'zero-errors', what: 'every flow measured with zero errors', value: `${ids.length - bad.length}/${ids.length}`, goal: 'all', unit: '', status: ids.length && bad.length === 0 ? 'PASS' : 'MISS', failing: bad });
+  t.push({
+    id: 'zero-errors',
+    what: 'every flow measured with zero errors',
+    value: `${ids.length - bad.length}/${ids.length}`,
+    goal: 'all',
+    unit: '',
+    status: ids.length && bad.length === 0 ? 'PASS' : 'MISS',
+    failing: bad,
+  });
   return t;
 }
 
@@ -77,30 +91,66 @@ function grid(headers, rows) {
 function table(results) {
   const out = [];
   const m = results.meta;
-  out.push(`twostep bench (${m.mode}) — ${m.cpus} cores, Node ${m.node}, ${m.config.durationS} s per flow after ${m.config.warmupS} s warm-up, ${m.config.concurrency} connections`);
-  if (m.loadavgAtStart?.[0] > 1) out.push(`note: the machine was already busy when the run started (load average ${m.loadavgAtStart.join(', ')}); figures from a shared machine are noisy`);
+  out.push(
+    `twostep bench (${m.mode}) — ${m.cpus} cores, Node ${m.node}, ${m.config.durationS} s per flow after ${m.config.warmupS} s warm-up, ${m.config.concurrency} connections`,
+  );
+  if (m.loadavgAtStart?.[0] > 1)
+    out.push(
+      `note: the machine was already busy when the run started (load average ${m.loadavgAtStart.join(', ')}); figures from a shared machine are noisy`,
+    );
   out.push('');
   const rows = Object.entries(results.flows).map(([id, f]) => {
     const l = f.latencyMs ?? {};
     const note = f.error
       ? `ERROR: ${f.error.split('\n')[0].slice(0, 90)}`
       : [
-          id === 'ours.email' ? `offered ${f.offeredRate}/s, ${f.received}/${f.accepted} received, lost ${f.lost}, dup ${f.duplicated}` : '',
+          id === 'ours.email'
+            ? `offered ${f.offeredRate}/s, ${f.received}/${f.accepted} received, lost ${f.lost}, dup ${f.duplicated}`
+            : '',
           f.degraded ? `DEGRADED: ${f.degraded.slice(0, 80)}` : '',
           f.warning ?? '',
-          f.errorCount ? Object.entries(f.errors).map(([k, v]) => `${k} ×${v}`).join(', ').slice(0, 90) : '',
+          f.errorCount
+            ? Object.entries(f.errors)
+                .map(([k, v]) => `${k} ×${v}`)
+                .join(', ')
+                .slice(0, 90)
+            : '',
         ]
           .filter(Boolean)
           .join('; ');
     const busy = f.resources?.machine?.busyPct;
-    return [id, f.error ? '—' : num(f.throughput), num(l.p50, 2), num(l.p99, 2), num(l.max, 1), f.error ? '—' : (f.errorCount ?? 0), busy === undefined ? '—' : `${num(busy, 0)}%`, note];
+    return [
+      id,
+      f.error ? '—' : num(f.throughput),
+      num(l.p50, 2),
+      num(l.p99, 2),
+      num(l.max, 1),
+      f.error ? '—' : (f.errorCount ?? 0),
+      busy === undefined ? '—' : `${num(busy, 0)}%`,
+      note,
+    ];
   });
   out.push(grid(['flow', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU busy', 'notes'], rows));
   out.push('');
   const names = [...new Set([...Object.keys(results.memory.rest ?? {}), ...Object.keys(results.memory.peakUnderLoad ?? {})])];
-  out.push(grid(['process', 'RSS at rest MiB', 'after seeding', 'peak under load'], names.map((n) => [n, num(results.memory.rest?.[n]), num(results.memory.afterSeed?.[n]), num(results.memory.peakUnderLoad?.[n])])));
+  out.push(
+    grid(
+      ['process', 'RSS at rest MiB', 'after seeding', 'peak under load'],
+      names.map((n) => [n, num(results.memory.rest?.[n]), num(results.memory.afterSeed?.[n]), num(results.memory.peakUnderLoad?.[n])]),
+    ),
+  );
   out.push('');
-  out.push(grid(['target', 'measured', 'goal', 'result'], results.targets.map((t) => [t.what, t.value === null || t.value === undefined ? '—' : `${t.value}${t.unit && t.unit !== '×' ? ` ${t.unit}` : t.unit}`, t.goal, t.status])));
+  out.push(
+    grid(
+      ['target', 'measured', 'goal', 'result'],
+      results.targets.map((t) => [
+        t.what,
+        t.value === null || t.value === undefined ? '—' : `${t.value}${t.unit && t.unit !== '×' ? ` ${t.unit}` : t.unit}`,
+        t.goal,
+        t.status,
+      ]),
+    ),
+  );
   return out.join('\n');
 }
 
@@ -118,7 +168,12 @@ function svg(results) {
   const B = 50;
   const series = Object.entries(results.flows)
     .filter(([, f]) => f.latencyMs?.distribution?.length)
-    .map(([id, f], i) => ({ id, color: COLORS[i % COLORS.length], pts: f.latencyMs.distribution.filter(([, v]) => v > 0), tput: f.throughput }));
+    .map(([id, f], i) => ({
+      id,
+      color: COLORS[i % COLORS.length],
+      pts: f.latencyMs.distribution.filter(([, v]) => v > 0),
+      tput: f.throughput,
+    }));
   const xOf = (p) => (p >= 100 ? 4.5 : Math.min(4, -Math.log10(1 - p / 100)));
   const all = series.flatMap((s) => s.pts.map(([, v]) => v));
   const lo = all.length ? Math.floor(Math.log10(Math.max(0.01, Math.min(...all)))) : -1;
@@ -126,22 +181,39 @@ function svg(results) {
   const px = (x) => L + (x / 4.5) * (W - L - R);
   const py = (v) => T + (1 - (Math.log10(Math.max(v, 10 ** lo)) - lo) / Math.max(1, hi - lo)) * (H - T - B);
   const o = [];
-  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  o.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   o.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
-  o.push(`<text x="${L}" y="22" font-size="15" font-weight="bold">Latency by percentile (${esc(results.meta.mode)} run, ${esc(results.meta.startedAt)})</text>`);
+  o.push(
+    `<text x="${L}" y="22" font-size="15" font-weight="bold">Latency by percentile (${esc(results.meta.mode)} run, ${esc(results.meta.startedAt)})</text>`,
+  );
   for (let e = lo; e <= hi; e++) {
     const y = py(10 ** e);
-    o.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${L - 8}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)} ms</text>`);
+    o.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${L - 8}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)} ms</text>`,
+    );
   }
-  for (const [x, label] of [[0, '0%'], [1, '90%'], [2, '99%'], [3, '99.9%'], [4, '99.99%'], [4.5, 'max']]) {
-    o.push(`<line x1="${px(x)}" x2="${px(x)}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${px(x)}" y="${H - B + 18}" text-anchor="middle">${label}</text>`);
+  for (const [x, label] of [
+    [0, '0%'],
+    [1, '90%'],
+    [2, '99%'],
+    [3, '99.9%'],
+    [4, '99.99%'],
+    [4.5, 'max'],
+  ]) {
+    o.push(
+      `<line x1="${px(x)}" x2="${px(x)}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${px(x)}" y="${H - B + 18}" text-anchor="middle">${label}</text>`,
+    );
   }
   o.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">percentile</text>`);
   series.forEach((s, i) => {
     const d = s.pts.map(([p, v], j) => `${j ? 'L' : 'M'}${px(xOf(p)).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
     o.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     const ly = T + 10 + i * 20;
-    o.push(`<line x1="${W - R + 20}" x2="${W - R + 45}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="3"/><text x="${W - R + 52}" y="${ly + 4}">${esc(s.id)} (${s.tput}/s)</text>`);
+    o.push(
+      `<line x1="${W - R + 20}" x2="${W - R + 45}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="3"/><text x="${W - R + 52}" y="${ly + 4}">${esc(s.id)} (${s.tput}/s)</text>`,
+    );
   });
   o.push('</svg>');
   return `${o.join('\n')}\n`;

@@ -8,7 +8,17 @@
 // last. Without it (npm test) they share the caller's group and die with it.
 'use strict';
 const { spawn } = require('node:child_process');
-const { accessSync, chmodSync, closeSync, constants: fsConstants, existsSync, mkdirSync, openSync, readFileSync, statSync } = require('node:fs');
+const {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants: fsConstants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+} = require('node:fs');
 const os = require('node:os');
 const net = require('node:net');
 const path = require('node:path');
@@ -184,7 +194,22 @@ async function findOrStartRedis({ givenUrl, probeLocal = true, dataDir, log, own
   const port = await freePort(63790);
   const child = spawn(
     binary,
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+    ],
     { stdio: 'ignore', detached: ownProcessGroup },
   );
   let spawnError;
@@ -238,12 +263,16 @@ async function startEmbeddedPostgresDetached({ dataDir, log }) {
   const fd = openSync(logFile, 'a');
   let child;
   try {
-    child = spawn(postgresBinary, ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-      ...ids,
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, LC_MESSAGES: 'C' },
-    });
+    child = spawn(
+      postgresBinary,
+      ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      {
+        ...ids,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
+    );
   } finally {
     closeSync(fd);
   }

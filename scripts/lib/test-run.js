@@ -61,7 +61,11 @@ async function sweepRun({ runId, redisUrl, adminDatabaseUrl }) {
 
 /** One line for the run's log. */
 function describeSweep(found) {
-  const top = [...found.prefixes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([p, n]) => `${p} ${n}`).join(', ');
+  const top = [...found.prefixes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ');
   return `leftovers of this run: ${found.keys} Redis keys (${found.persistent} without expiry)${top ? ` [${top}]` : ''}, ${found.databases.length} databases; deleted`;
 }
 

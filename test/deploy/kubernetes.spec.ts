@@ -43,7 +43,12 @@ type Container = {
   startupProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command: string[] }; sleep?: { seconds: number } } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; runAsNonRoot?: boolean; capabilities?: { drop?: string[] } };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    runAsNonRoot?: boolean;
+    capabilities?: { drop?: string[] };
+  };
 };
 type PodSpec = {
   containers: Container[];
@@ -74,7 +79,11 @@ type Manifest = K8sObject & {
   stringData?: Record<string, string>;
 };
 
-const kustomization = parseYaml(read(`${DIR}/kustomization.yaml`)) as { resources: string[]; namespace: string; images: Array<{ name: string }> };
+const kustomization = parseYaml(read(`${DIR}/kustomization.yaml`)) as {
+  resources: string[];
+  namespace: string;
+  images: Array<{ name: string }>;
+};
 const manifests = renderKustomization(DIR) as Manifest[];
 const secretExample = parseYamlDocuments(read(`${DIR}/secret.example.yaml`))[0] as Manifest;
 const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
@@ -101,7 +110,12 @@ const SECRET_SAMPLES: Record<string, string> = {
   TWILIO_MESSAGING_SERVICE_SID: '',
 };
 /** The same Secret with Twilio filled in (what used to crash-loop the notifier). */
-const WITH_TWILIO = { ...SECRET_SAMPLES, TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'c'.repeat(32), TWILIO_FROM: '+15551234567' };
+const WITH_TWILIO = {
+  ...SECRET_SAMPLES,
+  TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'c'.repeat(32),
+  TWILIO_FROM: '+15551234567',
+};
 
 /** The environment the container gets: envFrom ConfigMaps, then `env` (values and references resolved). */
 function resolvedEnv(container: Container, secrets: Record<string, string> = SECRET_SAMPLES): Record<string, string> {
@@ -137,7 +151,11 @@ function expectHardenedPod(spec: PodSpec) {
   expect(spec.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
   expect(spec.automountServiceAccountToken).toBe(false);
   for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.resources?.requests?.cpu).toBeDefined();
     expect(c.resources?.requests?.memory).toBeDefined();
     expect(c.resources?.limits?.memory).toBeDefined();
@@ -162,9 +180,12 @@ function preStopSeconds(c: Container): number {
 describe('Kubernetes manifests (deploy/kubernetes)', () => {
   it('lists every manifest in kustomization.yaml (except the Secret example) and renders them into the namespace', () => {
     const files = readdirSync(join(ROOT, DIR)).filter((f) => f.endsWith('.yaml'));
-    expect([...kustomization.resources].sort()).toEqual(files.filter((f) => !['kustomization.yaml', 'secret.example.yaml'].includes(f)).sort());
+    expect([...kustomization.resources].sort()).toEqual(
+      files.filter((f) => !['kustomization.yaml', 'secret.example.yaml'].includes(f)).sort(),
+    );
     expect(find('Namespace', kustomization.namespace)).toBeDefined();
-    for (const m of manifests.filter((o) => o.kind !== 'Namespace')) expect({ m: m.metadata.name, ns: m.metadata.namespace }).toEqual({ m: m.metadata.name, ns: kustomization.namespace });
+    for (const m of manifests.filter((o) => o.kind !== 'Namespace'))
+      expect({ m: m.metadata.name, ns: m.metadata.namespace }).toEqual({ m: m.metadata.name, ns: kustomization.namespace });
   });
 
   it('validates every rendered object, and the Secret example, against the Kubernetes schemas', () => {
@@ -197,7 +218,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const changed = renderKustomization(DIR, { 'config.env': `${read(`${DIR}/config.env`)}\nLOG_LEVEL=debug\n` }) as Manifest[];
     const changedName = changed.find((m) => m.kind === 'ConfigMap')!.metadata.name;
     expect(changedName).not.toBe(name);
-    expect(changed.find((m) => m.metadata.name === 'twostep-auth-api' && m.kind === 'Deployment')!.spec!.template!.spec.containers[0].envFrom?.[0].configMapRef?.name).toBe(changedName);
+    expect(
+      changed.find((m) => m.metadata.name === 'twostep-auth-api' && m.kind === 'Deployment')!.spec!.template!.spec.containers[0]
+        .envFrom?.[0].configMapRef?.name,
+    ).toBe(changedName);
   });
 
   it.each(SERVICES)('%s: probes, health and metrics on the management port (HEALTH_PORT), not on the public one', (service) => {
@@ -211,27 +235,37 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(c.startupProbe?.httpGet?.path).toBe('/health/live');
     for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) expect(portNumber(c, probe!.httpGet!.port)).toBe(healthPort);
     const annotations = deploymentOf(service).spec!.template!.metadata!.annotations!;
-    expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(healthPort), 'prometheus.io/path': '/metrics' });
+    expect(annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(healthPort),
+      'prometheus.io/path': '/metrics',
+    });
     expect(c.image).toBe(`twostep-${service}:0.1.0`);
     if (service === 'auth-api') expect(Number(env.PORT)).not.toBe(healthPort);
   });
 
-  it.each(SERVICES)('%s: rollouts drop nothing: preStop sleep, readiness false within the drain, and a grace period covering preStop + drain + in-flight work', (service) => {
-    const pod = podOf(service);
-    const c = containerOf(service);
-    const env = resolvedEnv(c);
-    const drainSeconds = Number(env.SHUTDOWN_DRAIN_MS) / 1000;
-    expect(drainSeconds).toBeGreaterThan(0);
-    const preStop = preStopSeconds(c);
-    expect(preStop).toBeGreaterThan(0);
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + drainSeconds + SHUTDOWN_GRACE_SECONDS[service](env));
-    // Kubernetes sees the pod unready before the drain ends
-    expect(c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!).toBeLessThan(drainSeconds);
-    expect(deploymentOf(service).spec!.strategy?.rollingUpdate?.maxUnavailable).toBe(0);
-  });
+  it.each(SERVICES)(
+    '%s: rollouts drop nothing: preStop sleep, readiness false within the drain, and a grace period covering preStop + drain + in-flight work',
+    (service) => {
+      const pod = podOf(service);
+      const c = containerOf(service);
+      const env = resolvedEnv(c);
+      const drainSeconds = Number(env.SHUTDOWN_DRAIN_MS) / 1000;
+      expect(drainSeconds).toBeGreaterThan(0);
+      const preStop = preStopSeconds(c);
+      expect(preStop).toBeGreaterThan(0);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + drainSeconds + SHUTDOWN_GRACE_SECONDS[service](env));
+      // Kubernetes sees the pod unready before the drain ends
+      expect(c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!).toBeLessThan(drainSeconds);
+      expect(deploymentOf(service).spec!.strategy?.rollingUpdate?.maxUnavailable).toBe(0);
+    },
+  );
 
   it.each(SERVICES)('%s: a PodDisruptionBudget keeps all but one replica through voluntary disruptions', (service) => {
-    const pdbs = manifests.filter((m) => m.kind === 'PodDisruptionBudget' && Object.entries(m.spec!.selector!.matchLabels!).every(([k, v]) => podLabelsOf(service)[k] === v));
+    const pdbs = manifests.filter(
+      (m) =>
+        m.kind === 'PodDisruptionBudget' && Object.entries(m.spec!.selector!.matchLabels!).every(([k, v]) => podLabelsOf(service)[k] === v),
+    );
     expect(pdbs).toHaveLength(1);
     const spec = pdbs[0].spec!;
     expect(spec.maxUnavailable === 1 || (spec.minAvailable ?? 0) >= 1).toBe(true);
@@ -250,7 +284,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       const hpa = manifests.find((m) => m.kind === 'HorizontalPodAutoscaler' && m.spec!.scaleTargetRef!.name === `twostep-${service}`);
       expect(hpa?.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment' }, minReplicas: 2 });
       expect(hpa!.spec!.maxReplicas!).toBeGreaterThan(2);
-      expect(hpa!.spec!.metrics).toEqual([expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) })]);
+      expect(hpa!.spec!.metrics).toEqual([
+        expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }),
+      ]);
       expect(deploymentOf(service).spec!.replicas).toBeUndefined();
     }
     expect(deploymentOf('notifier').spec!.replicas).toBeGreaterThanOrEqual(2);
@@ -261,17 +297,20 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expectHardenedPod(podOf(service));
   });
 
-  it.each(SERVICES)('%s: gets every variable it requires in production, with values its config accepts (Twilio empty or filled in)', (service) => {
-    for (const secrets of [SECRET_SAMPLES, WITH_TWILIO]) {
-      const env = resolvedEnv(containerOf(service), secrets);
-      expect(env.NODE_ENV).toBe('production');
-      expect(requiredInProduction(service).filter((v) => !env[v])).toEqual([]);
-      expect(() => loadServiceConfig(service, env)).not.toThrow();
-    }
-    const known = knownVariables(service);
-    const own = (containerOf(service).env ?? []).map((v) => v.name);
-    expect(own.filter((v) => !known.has(v))).toEqual([]);
-  });
+  it.each(SERVICES)(
+    '%s: gets every variable it requires in production, with values its config accepts (Twilio empty or filled in)',
+    (service) => {
+      for (const secrets of [SECRET_SAMPLES, WITH_TWILIO]) {
+        const env = resolvedEnv(containerOf(service), secrets);
+        expect(env.NODE_ENV).toBe('production');
+        expect(requiredInProduction(service).filter((v) => !env[v])).toEqual([]);
+        expect(() => loadServiceConfig(service, env)).not.toThrow();
+      }
+      const known = knownVariables(service);
+      const own = (containerOf(service).env ?? []).map((v) => v.name);
+      expect(own.filter((v) => !known.has(v))).toEqual([]);
+    },
+  );
 
   it('listens on the pod network, trusts exactly one proxy hop, and drains 5 s in production', () => {
     const auth = resolvedEnv(containerOf('auth-api'));
@@ -296,7 +335,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const services = manifests.filter((m) => m.kind === 'Service');
     expect(services.length).toBeGreaterThanOrEqual(4);
     for (const svc of services) {
-      const service = SERVICES.find((s) => Object.entries(svc.spec!.selector as Record<string, string>).every(([k, v]) => podLabelsOf(s)[k] === v))!;
+      const service = SERVICES.find((s) =>
+        Object.entries(svc.spec!.selector as Record<string, string>).every(([k, v]) => podLabelsOf(s)[k] === v),
+      )!;
       expect(service).toBeDefined();
       for (const p of svc.spec!.ports!) expect(portNumber(containerOf(service), p.targetPort)).toEqual(expect.any(Number));
     }
@@ -332,7 +373,13 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
 
   it('uses images that the Dockerfile builds and kustomization.yaml can retag', () => {
     const targets = dockerfileStages(read('Dockerfile')).map((s) => s.name);
-    const images = new Set(manifests.flatMap((m) => [...(m.spec?.template?.spec.containers ?? []), ...(m.spec?.template?.spec.initContainers ?? [])].map((c) => c.image.replace(/:.*$/, ''))));
+    const images = new Set(
+      manifests.flatMap((m) =>
+        [...(m.spec?.template?.spec.containers ?? []), ...(m.spec?.template?.spec.initContainers ?? [])].map((c) =>
+          c.image.replace(/:.*$/, ''),
+        ),
+      ),
+    );
     expect([...images].sort()).toEqual(['twostep-auth-api', 'twostep-mfa-service', 'twostep-migrate', 'twostep-notifier']);
     for (const image of images) {
       expect(targets).toContain(image.replace(/^twostep-/, ''));

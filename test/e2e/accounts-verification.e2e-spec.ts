@@ -65,7 +65,10 @@ describe('email and phone verification end to end', () => {
     const done = await app.run((a) => a.updateEmailVerification({ userId, secret }));
     expect(done).toMatchObject({ userId, secret: '' });
     expect((await app.run((a) => a.get())).emailVerification).toBe(true);
-    await expect(app.run((a) => a.updateEmailVerification({ userId, secret }))).rejects.toMatchObject({ code: 401, type: 'user_invalid_token' });
+    await expect(app.run((a) => a.updateEmailVerification({ userId, secret }))).rejects.toMatchObject({
+      code: 401,
+      type: 'user_invalid_token',
+    });
   }, 30_000);
 
   it('verifies the phone with the 6-digit code from the SMS', async () => {
@@ -77,7 +80,9 @@ describe('email and phone verification end to end', () => {
     const code = sms.body.match(/\b(\d{6})\b/)?.[1];
     expect(code).toBeDefined();
     secrets.push(code!);
-    await expect(app.run((a) => a.updatePhoneVerification({ userId, secret: code === '000000' ? '111111' : '000000' }))).rejects.toMatchObject({ code: 401, type: 'user_invalid_token' });
+    await expect(
+      app.run((a) => a.updatePhoneVerification({ userId, secret: code === '000000' ? '111111' : '000000' })),
+    ).rejects.toMatchObject({ code: 401, type: 'user_invalid_token' });
     await app.run((a) => a.updatePhoneVerification({ userId, secret: code! }));
     expect((await app.run((a) => a.get())).phoneVerification).toBe(true);
   }, 30_000);

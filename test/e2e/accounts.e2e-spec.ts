@@ -32,7 +32,11 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
     const { json, headers, ...rest } = init;
     return fetch(`${stack.endpoint}${path}`, {
       ...rest,
-      headers: { 'x-appwrite-project': stack.projectId, ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(headers as Record<string, string>) },
+      headers: {
+        'x-appwrite-project': stack.projectId,
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(headers as Record<string, string>),
+      },
       ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
     });
   };
@@ -76,12 +80,17 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
     secrets.push('first password 1', 'second password 2');
     await app.run((a) => a.create({ userId: ID.unique(), email, password: 'first password 1' }));
     await app.run((a) => a.createEmailPasswordSession({ email, password: 'first password 1' }));
-    await expect(app.run((a) => a.updatePassword({ password: 'second password 2', oldPassword: 'wrong password 3' }))).rejects.toMatchObject({ code: 401, type: 'user_invalid_credentials' });
+    await expect(
+      app.run((a) => a.updatePassword({ password: 'second password 2', oldPassword: 'wrong password 3' })),
+    ).rejects.toMatchObject({ code: 401, type: 'user_invalid_credentials' });
     await app.run((a) => a.updatePassword({ password: 'second password 2', oldPassword: 'first password 1' }));
     await app.run((a) => a.deleteSessions());
 
     const fresh = new WebApp(stack.endpoint, stack.projectId);
-    await expect(fresh.run((a) => a.createEmailPasswordSession({ email, password: 'first password 1' }))).rejects.toMatchObject({ code: 401, type: 'user_invalid_credentials' });
+    await expect(fresh.run((a) => a.createEmailPasswordSession({ email, password: 'first password 1' }))).rejects.toMatchObject({
+      code: 401,
+      type: 'user_invalid_credentials',
+    });
     expect((await fresh.run((a) => a.createEmailPasswordSession({ email, password: 'second password 2' }))).factors).toEqual(['password']);
   });
 
@@ -89,8 +98,13 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
     const app = new WebApp(stack.endpoint, stack.projectId);
     const email = `dup-${Date.now()}@example.test`;
     await app.run((a) => a.create({ userId: ID.unique(), email, password: 'dup password 1' }));
-    await expect(app.run((a) => a.create({ userId: ID.unique(), email, password: 'dup password 1' }))).rejects.toMatchObject({ code: 409, type: 'user_already_exists' });
-    await expect(app.run((a) => a.create({ userId: ID.unique(), email: 'not-an-email', password: 'dup password 1' }))).rejects.toMatchObject({
+    await expect(app.run((a) => a.create({ userId: ID.unique(), email, password: 'dup password 1' }))).rejects.toMatchObject({
+      code: 409,
+      type: 'user_already_exists',
+    });
+    await expect(
+      app.run((a) => a.create({ userId: ID.unique(), email: 'not-an-email', password: 'dup password 1' })),
+    ).rejects.toMatchObject({
       code: 400,
       type: 'general_argument_invalid',
       message: 'Invalid `email` param: Value must be a valid email address',
@@ -124,7 +138,11 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
     const me = await raw('/account', { headers: { cookie: `a_session_${stack.projectId}=${value}` } });
     expect(me.status).toBe(200);
     // logout expires both cookies
-    const out = await raw('/account/sessions/current', { method: 'DELETE', json: {}, headers: { cookie: `a_session_${stack.projectId}=${value}`, origin: ORIGIN } });
+    const out = await raw('/account/sessions/current', {
+      method: 'DELETE',
+      json: {},
+      headers: { cookie: `a_session_${stack.projectId}=${value}`, origin: ORIGIN },
+    });
     expect(out.status).toBe(204);
     expect(out.headers.getSetCookie().every((c) => /expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
   });
@@ -132,7 +150,8 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
   it('sends X-Fallback-Cookies without an Origin or with a foreign one, not to a same-site page; [] on logout', async () => {
     const email = `fallback-${Date.now()}@example.test`;
     await seedUser(email, 'fallback password');
-    const signIn = (origin?: string) => raw('/account/sessions/email', { method: 'POST', json: { email, password: 'fallback password' }, headers: origin ? { origin } : {} });
+    const signIn = (origin?: string) =>
+      raw('/account/sessions/email', { method: 'POST', json: { email, password: 'fallback password' }, headers: origin ? { origin } : {} });
     const noOrigin = await signIn();
     expect(JSON.parse(noOrigin.headers.get('x-fallback-cookies')!)).toEqual({ [`a_session_${stack.projectId}`]: expect.any(String) });
     const foreign = await signIn(ORIGIN);
@@ -143,7 +162,11 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
     expect(sameSite.headers.get('x-fallback-cookies')).toBeNull();
     const value = JSON.parse(noOrigin.headers.get('x-fallback-cookies')!)[`a_session_${stack.projectId}`] as string;
     secrets.push(value);
-    const out = await raw('/account/sessions/current', { method: 'DELETE', json: {}, headers: { 'x-fallback-cookies': JSON.stringify({ [`a_session_${stack.projectId}`]: value }) } });
+    const out = await raw('/account/sessions/current', {
+      method: 'DELETE',
+      json: {},
+      headers: { 'x-fallback-cookies': JSON.stringify({ [`a_session_${stack.projectId}`]: value }) },
+    });
     expect(out.status).toBe(204);
     expect(out.headers.get('x-fallback-cookies')).toBe('[]');
   });
@@ -151,17 +174,25 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
   it('answers CORS preflights for the configured origin with credentials and the SDK headers, and no one else', async () => {
     const preflight = await fetch(`${stack.endpoint}/account`, {
       method: 'OPTIONS',
-      headers: { origin: ORIGIN, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'content-type,x-appwrite-project,x-fallback-cookies,x-sdk-version' },
+      headers: {
+        origin: ORIGIN,
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'content-type,x-appwrite-project,x-fallback-cookies,x-sdk-version',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
     const allowed = preflight.headers.get('access-control-allow-headers')!.toLowerCase();
-    for (const h of ['x-appwrite-project', 'x-fallback-cookies', 'x-appwrite-session', 'x-sdk-version', 'content-type']) expect(allowed).toContain(h);
+    for (const h of ['x-appwrite-project', 'x-fallback-cookies', 'x-appwrite-session', 'x-sdk-version', 'content-type'])
+      expect(allowed).toContain(h);
     const simple = await raw('/account', { headers: { origin: ORIGIN } });
     expect(simple.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(simple.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-fallback-cookies');
-    const evil = await fetch(`${stack.endpoint}/account`, { method: 'OPTIONS', headers: { origin: 'https://evil.test', 'access-control-request-method': 'GET' } });
+    const evil = await fetch(`${stack.endpoint}/account`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.test', 'access-control-request-method': 'GET' },
+    });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -179,14 +210,38 @@ describe('accounts through the web SDK (three processes, real Postgres and Redis
     await check(await raw('/account', { headers: { 'x-appwrite-project': 'someone-else' } }), 404, 'project_not_found');
     await check(await raw('/account'), 401, 'general_unauthorized_scope');
     await check(await raw('/nowhere'), 404, 'general_route_not_found');
-    await check(await raw('/account', { method: 'POST', json: { email: 'x@example.test', password: 'password 12' } }), 400, 'general_argument_invalid');
+    await check(
+      await raw('/account', { method: 'POST', json: { email: 'x@example.test', password: 'password 12' } }),
+      400,
+      'general_argument_invalid',
+    );
     const missing = await raw('/account', { method: 'POST', json: { email: 'x@example.test', password: 'password 12' } });
     expect(((await missing.json()) as { message: string }).message).toBe('Param "userId" is not optional.');
     // oversized, non-JSON and malformed bodies: clean 413, 415 and 400
-    await check(await raw('/account', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } }), 413, 'general_payload_too_large');
-    await check(await raw('/account', { method: 'POST', body: 'userId=a', headers: { 'content-type': 'text/plain' } }), 415, 'general_unsupported_media_type');
-    await check(await raw('/account', { method: 'POST', body: '{"userId": ', headers: { 'content-type': 'application/json' } }), 400, 'general_bad_request');
-    await check(await raw('/account', { method: 'POST', body: '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } }), 400, 'general_bad_request');
+    await check(
+      await raw('/account', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'x'.repeat(200_000) }),
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+      'general_payload_too_large',
+    );
+    await check(
+      await raw('/account', { method: 'POST', body: 'userId=a', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'general_unsupported_media_type',
+    );
+    await check(
+      await raw('/account', { method: 'POST', body: '{"userId": ', headers: { 'content-type': 'application/json' } }),
+      400,
+      'general_bad_request',
+    );
+    await check(
+      await raw('/account', { method: 'POST', body: '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } }),
+      400,
+      'general_bad_request',
+    );
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const nested = await raw('/account', { method: 'POST', body: deep, headers: { 'content-type': 'application/json' } });
     expect(nested.status).toBeLessThan(500);

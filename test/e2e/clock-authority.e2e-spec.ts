@@ -13,7 +13,10 @@ describe('one clock authority for MFA decisions', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({ label: 'clock', services: ['mfa-service'] });
-    h = await startAuthApi({ label: 'clockapi', env: { MFA_SERVICE_URL: `tcp://127.0.0.1:${stack.ports.rpc}`, MFA_RPC_KEY: stack.env.MFA_RPC_KEY, MFA_RPC_TIMEOUT_MS: '2000' } });
+    h = await startAuthApi({
+      label: 'clockapi',
+      env: { MFA_SERVICE_URL: `tcp://127.0.0.1:${stack.ports.rpc}`, MFA_RPC_KEY: stack.env.MFA_RPC_KEY, MFA_RPC_TIMEOUT_MS: '2000' },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -29,9 +32,17 @@ describe('one clock authority for MFA decisions', () => {
     await awayFromStepBoundary();
     const step = currentStep();
     // the code of the real current step: 10 steps behind auth-api's clock, on time for mfa-service
-    expect((await asUser(h, u.credential, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, step) })).status).toBe(200);
+    expect(
+      (await asUser(h, u.credential, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, step) })).status,
+    ).toBe(200);
 
-    const challenge = await asUser<{ $id: string; $createdAt: string; expire: string }>(h, u.credential, 'POST', '/account/mfa/challenges', { factor: 'totp' });
+    const challenge = await asUser<{ $id: string; $createdAt: string; expire: string }>(
+      h,
+      u.credential,
+      'POST',
+      '/account/mfa/challenges',
+      { factor: 'totp' },
+    );
     expect(challenge.status).toBe(201);
     // created and expiring by mfa-service's (real) clock, not auth-api's skewed one
     expect(Math.abs(Date.parse(challenge.body.$createdAt) - Date.now())).toBeLessThan(5000);
@@ -39,7 +50,10 @@ describe('one clock authority for MFA decisions', () => {
 
     // auth-api now believes the challenge expired 6 minutes ago; mfa-service knows it has not
     h.clock.advance(660);
-    const done = await asUser<{ factors: string[] }>(h, u.credential, 'PUT', '/account/mfa/challenges', { challengeId: challenge.body.$id, otp: totpAt(created.body.secret, step + 1) });
+    const done = await asUser<{ factors: string[] }>(h, u.credential, 'PUT', '/account/mfa/challenges', {
+      challengeId: challenge.body.$id,
+      otp: totpAt(created.body.secret, step + 1),
+    });
     expect(done.status).toBe(200);
     expect(done.body.factors).toContain('totp');
   }, 60_000);

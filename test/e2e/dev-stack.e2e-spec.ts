@@ -1,5 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -36,14 +47,28 @@ function launch(env: NodeJS.ProcessEnv, args: string[] = []): Run {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
   return { child, output: () => out, exited };
 }
 
 /** The environment of a user with nothing configured, plus the ports this test chose. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LOG_LEVEL: 'info', ...extra };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'NODE_ENV', 'HOST', 'HEALTH_HOST', 'MFA_LISTEN_HOST', 'HEALTH_PORT', 'APP_API_KEY', 'SMTP_URL', 'TWILIO_ACCOUNT_SID']) {
+  for (const name of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'DATA_DIR',
+    'NODE_ENV',
+    'HOST',
+    'HEALTH_HOST',
+    'MFA_LISTEN_HOST',
+    'HEALTH_PORT',
+    'APP_API_KEY',
+    'SMTP_URL',
+    'TWILIO_ACCOUNT_SID',
+  ]) {
     if (!(name in extra)) delete env[name];
   }
   return env;
@@ -215,7 +240,13 @@ describe('npm start (scripts/dev-stack.js)', () => {
   });
 
   async function startStack() {
-    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort() };
+    const ports = {
+      http: await freePort(),
+      authHealth: await freePort(),
+      rpc: await freePort(),
+      mfaHealth: await freePort(),
+      notifierHealth: await freePort(),
+    };
     const run = launch(
       userEnv({
         PORT: String(ports.http),
@@ -229,7 +260,9 @@ describe('npm start (scripts/dev-stack.js)', () => {
       ['--data-dir', dataDir, ...(HAS_REDIS_SERVER ? ['--own-redis'] : [])],
     );
     leftovers.push(run.child.pid!);
-    const banner = await until('the ready banner', 120_000, run, () => (/Press Ctrl-C to stop/.test(run.output()) ? run.output() : undefined));
+    const banner = await until('the ready banner', 120_000, run, () =>
+      /Press Ctrl-C to stop/.test(run.output()) ? run.output() : undefined,
+    );
     const field = (label: string) => new RegExp(`^\\s+${label}\\s+(.+)$`, 'm').exec(banner)?.[1].trim();
     const pg = /embedded, 127\.0\.0\.1:(\d+) \(pid (\d+)\)/.exec(field('Postgres') ?? '');
     const redis = /started, 127\.0\.0\.1:(\d+) \(pid (\d+)\)/.exec(field('Redis') ?? '');
@@ -250,7 +283,14 @@ describe('npm start (scripts/dev-stack.js)', () => {
   async function expectNothingLeft(stack: Awaited<ReturnType<typeof startStack>>) {
     await waitFor(() => stack.procs.every((p) => !isAlive(p.pid)), 10_000, 100, 'the processes to end').catch(() => undefined);
     expect(stack.procs.filter((p) => isAlive(p.pid))).toEqual([]);
-    const ports = [stack.ports.http, stack.ports.authHealth, stack.ports.rpc, stack.ports.mfaHealth, stack.ports.notifierHealth, stack.pgPort!];
+    const ports = [
+      stack.ports.http,
+      stack.ports.authHealth,
+      stack.ports.rpc,
+      stack.ports.mfaHealth,
+      stack.ports.notifierHealth,
+      stack.pgPort!,
+    ];
     if (HAS_REDIS_SERVER) ports.push(stack.redisPort!);
     const busy: number[] = [];
     for (const port of ports) if (!(await portIsFree(port, '0.0.0.0'))) busy.push(port);
@@ -274,12 +314,21 @@ describe('npm start (scripts/dev-stack.js)', () => {
       const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect({ port, status: res.status }).toEqual({ port, status: 200 });
     }
-    const ready = (await (await fetch(`http://127.0.0.1:${stack.ports.authHealth}/health/ready`)).json()) as { checks: Record<string, string> };
+    const ready = (await (await fetch(`http://127.0.0.1:${stack.ports.authHealth}/health/ready`)).json()) as {
+      checks: Record<string, string>;
+    };
     expect(ready.checks).toEqual({ postgres: 'up', redis: 'up' });
 
     // every listener of every process it started is on a loopback address (HOST etc. unset)
     const sockets = listeningSockets(stack.procs.map((p) => p.pid));
-    const expected = [stack.ports.http, stack.ports.authHealth, stack.ports.rpc, stack.ports.mfaHealth, stack.ports.notifierHealth, stack.pgPort!];
+    const expected = [
+      stack.ports.http,
+      stack.ports.authHealth,
+      stack.ports.rpc,
+      stack.ports.mfaHealth,
+      stack.ports.notifierHealth,
+      stack.pgPort!,
+    ];
     expect(expected.filter((port) => !sockets.some((s) => s.port === port))).toEqual([]);
     expect(sockets.filter((s) => !s.loopback)).toEqual([]);
     // the development outbox (every code in clear) is not served without an explicit NODE_ENV=development
@@ -291,7 +340,9 @@ describe('npm start (scripts/dev-stack.js)', () => {
     const db = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${stack.pgPort}/twostep` });
     await db.connect();
     try {
-      const { rows } = await db.query<{ schema_name: string }>("SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('auth', 'mfa')");
+      const { rows } = await db.query<{ schema_name: string }>(
+        "SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('auth', 'mfa')",
+      );
       expect(rows.map((r) => r.schema_name).sort()).toEqual(['auth', 'mfa']);
     } finally {
       await db.end();
@@ -321,7 +372,13 @@ describe('npm start (scripts/dev-stack.js)', () => {
     // in order: the services (each by its own graceful shutdown), then Postgres and Redis, gracefully too
     const out = stack.run.output();
     const at = (pattern: RegExp) => out.search(pattern);
-    const order = [/SIGINT received/, /\[auth-api\].*auth-api stopped/, /\[stack\]\s+stopping Postgres/, ...(HAS_REDIS_SERVER ? [/\[stack\]\s+stopping Redis/] : []), /\[stack\]\s+stopped$/m];
+    const order = [
+      /SIGINT received/,
+      /\[auth-api\].*auth-api stopped/,
+      /\[stack\]\s+stopping Postgres/,
+      ...(HAS_REDIS_SERVER ? [/\[stack\]\s+stopping Redis/] : []),
+      /\[stack\]\s+stopped$/m,
+    ];
     expect(order.map(at).every((pos) => pos >= 0)).toBe(true);
     expect(order.map(at)).toEqual([...order.map(at)].sort((a, b) => a - b));
     for (const s of ['mfa-service', 'notifier']) expect(out).toMatch(new RegExp(`\\[${s}\\].*${s} stopped`));
@@ -348,11 +405,17 @@ describe('npm start (scripts/dev-stack.js)', () => {
   it('says how to get a Redis when none answers and redis-server is not installed', async () => {
     const emptyBin = join(dataDir, 'empty-bin');
     mkdirSync(emptyBin, { recursive: true });
-    const run = launch(userEnv({ PATH: emptyBin, PORT: String(await freePort()), AUTH_HEALTH_PORT: String(await freePort()), MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`, MFA_HEALTH_PORT: String(await freePort()), NOTIFIER_HEALTH_PORT: String(await freePort()) }), [
-      '--data-dir',
-      dataDir,
-      '--own-redis',
-    ]);
+    const run = launch(
+      userEnv({
+        PATH: emptyBin,
+        PORT: String(await freePort()),
+        AUTH_HEALTH_PORT: String(await freePort()),
+        MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`,
+        MFA_HEALTH_PORT: String(await freePort()),
+        NOTIFIER_HEALTH_PORT: String(await freePort()),
+      }),
+      ['--data-dir', dataDir, '--own-redis'],
+    );
     leftovers.push(run.child.pid!);
     const result = await exitWithin(run, 20_000);
     expect(result).toEqual({ code: 1, signal: null });
@@ -363,10 +426,19 @@ describe('npm start (scripts/dev-stack.js)', () => {
 
   it('names the Redis it was given when REDIS_URL does not answer', async () => {
     const closed = await freePort();
-    const run = launch({
-      ...userEnv({ PORT: String(await freePort()), AUTH_HEALTH_PORT: String(await freePort()), MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`, MFA_HEALTH_PORT: String(await freePort()), NOTIFIER_HEALTH_PORT: String(await freePort()) }),
-      REDIS_URL: `redis://:hunter2-secret@127.0.0.1:${closed}`,
-    }, ['--data-dir', dataDir]);
+    const run = launch(
+      {
+        ...userEnv({
+          PORT: String(await freePort()),
+          AUTH_HEALTH_PORT: String(await freePort()),
+          MFA_SERVICE_URL: `tcp://127.0.0.1:${await freePort()}`,
+          MFA_HEALTH_PORT: String(await freePort()),
+          NOTIFIER_HEALTH_PORT: String(await freePort()),
+        }),
+        REDIS_URL: `redis://:hunter2-secret@127.0.0.1:${closed}`,
+      },
+      ['--data-dir', dataDir],
+    );
     leftovers.push(run.child.pid!);
     const result = await exitWithin(run, 20_000);
     expect(result).toEqual({ code: 1, signal: null });

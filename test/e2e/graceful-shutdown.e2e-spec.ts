@@ -18,19 +18,23 @@ describe('graceful shutdown with a drain delay (SHUTDOWN_DRAIN_MS)', () => {
     await stack?.stop();
   });
 
-  it.each(['auth-api', 'notifier', 'mfa-service'] as const)('%s: on SIGTERM, readiness turns false while the service still serves, then it exits 0', async (service) => {
-    expect((await fetch(stack.healthUrl(service))).status).toBe(200);
-    const exited = stack.stopService(service, 'SIGTERM');
-    const signalled = Date.now();
-    await waitFor(async () => (await fetch(stack.healthUrl(service))).status === 503, DRAIN_MS, 25, `${service} readiness to turn false`);
-    // the drain: still answering, readiness false, the process alive
-    const live = await fetch(stack.healthUrl(service).replace('/ready', '/live'));
-    expect(live.status).toBe(200);
-    if (service === 'auth-api') {
-      const res = await fetch(`${stack.endpoint}/account`, { headers: { 'x-appwrite-project': stack.projectId } });
-      expect(res.status).toBe(401);
-    }
-    expect(await exited).toBe(0);
-    expect(Date.now() - signalled).toBeGreaterThanOrEqual(DRAIN_MS);
-  }, 30_000);
+  it.each(['auth-api', 'notifier', 'mfa-service'] as const)(
+    '%s: on SIGTERM, readiness turns false while the service still serves, then it exits 0',
+    async (service) => {
+      expect((await fetch(stack.healthUrl(service))).status).toBe(200);
+      const exited = stack.stopService(service, 'SIGTERM');
+      const signalled = Date.now();
+      await waitFor(async () => (await fetch(stack.healthUrl(service))).status === 503, DRAIN_MS, 25, `${service} readiness to turn false`);
+      // the drain: still answering, readiness false, the process alive
+      const live = await fetch(stack.healthUrl(service).replace('/ready', '/live'));
+      expect(live.status).toBe(200);
+      if (service === 'auth-api') {
+        const res = await fetch(`${stack.endpoint}/account`, { headers: { 'x-appwrite-project': stack.projectId } });
+        expect(res.status).toBe(401);
+      }
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(DRAIN_MS);
+    },
+    30_000,
+  );
 });

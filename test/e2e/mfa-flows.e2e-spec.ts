@@ -209,7 +209,7 @@ describe('MFA through the official Appwrite SDKs', () => {
     expect((await second.get()).$id).toBe(user.$id);
   }, 30_000);
 
-  it('Users admin routes manage another user\'s factors with the API key', async () => {
+  it("Users admin routes manage another user's factors with the API key", async () => {
     const email = newEmail();
     const user = await users.create({ userId: ID.unique(), email, password });
     const created = await users.createMFARecoveryCodes({ userId: user.$id });
@@ -218,6 +218,8 @@ describe('MFA through the official Appwrite SDKs', () => {
     const regenerated = await users.updateMFARecoveryCodes({ userId: user.$id });
     expect(regenerated.recoveryCodes).not.toEqual(created.recoveryCodes);
     expect(await users.listMFAFactors({ userId: user.$id })).toMatchObject({ totp: false, recoveryCode: true });
-    await expect(users.deleteMFAAuthenticator({ userId: user.$id, type: server.AuthenticatorType.Totp })).rejects.toMatchObject({ type: 'user_authenticator_not_found' });
+    await expect(users.deleteMFAAuthenticator({ userId: user.$id, type: server.AuthenticatorType.Totp })).rejects.toMatchObject({
+      type: 'user_authenticator_not_found',
+    });
   }, 30_000);
 });

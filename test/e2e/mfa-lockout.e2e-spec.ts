@@ -34,7 +34,9 @@ describe('second-factor hard cap: admin unlock and the lockout email', () => {
     const email = `u${randomBytes(5).toString('hex')}@example.test`;
     const user = await users.create({ userId: server.ID.unique(), email, password });
     const seeded = await users.createSession({ userId: user.$id });
-    const enroller = new server.Account(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setSession(seeded.secret));
+    const enroller = new server.Account(
+      new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setSession(seeded.secret),
+    );
     const { secret } = await enroller.createMFAAuthenticator({ type: server.AuthenticatorType.Totp });
     await awayFromStepBoundary();
     const step = currentStep();
@@ -45,7 +47,8 @@ describe('second-factor hard cap: admin unlock and the lockout email', () => {
     const { session } = await api.signIn(email, password);
     const wrong = totpAt(secret, step + 40);
     const challenge = async () => (await api.as<{ $id: string }>(session, 'POST', '/account/mfa/challenges', { factor: 'totp' })).body.$id;
-    const verify = async (otp: string) => api.as<{ type?: string }>(session, 'PUT', '/account/mfa/challenges', { challengeId: await challenge(), otp });
+    const verify = async (otp: string) =>
+      api.as<{ type?: string }>(session, 'PUT', '/account/mfa/challenges', { challengeId: await challenge(), otp });
     for (let i = 0; i < 3; i++) expect((await verify(wrong)).body.type).toBe('user_invalid_token');
 
     const locked = await verify(totpAt(secret, step + 1));
@@ -53,7 +56,10 @@ describe('second-factor hard cap: admin unlock and the lockout email', () => {
     expect(locked.body.type).toBe('general_rate_limit_exceeded');
     expect(locked.headers.get('retry-after')).toBeNull();
 
-    const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(email) && /locked/.test(m.subject), 10_000);
+    const notice = await smtp.waitFor(
+      (m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(email) && /locked/.test(m.subject),
+      10_000,
+    );
     expect(notice.subject).toBe('Two-step verification was locked on your Twostep Test account');
 
     // no API key, no unlock; a session is not enough either

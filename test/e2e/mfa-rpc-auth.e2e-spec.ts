@@ -27,13 +27,29 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
   /** a request frame as a genuine client would write it on a connection whose hello carried `serverNonce` */
   const frame = (serverNonce: string, pattern: string, data: unknown, seq = 1, k = keys()) =>
     signRpcRequest(k, serverNonce, rpcNonce(), seq, Date.now(), JSON.stringify({ pattern, data, id: String(seq) }));
-  const rejected = (reason: string) => Promise.all([metricValue(stack, 'mfa-service', 'mfa_rpc_rejected_total', { reason }), metricValue(stack, 'mfa-service-2', 'mfa_rpc_rejected_total', { reason })]).then(([a, b]) => a + b);
-  const handled = (pattern: string) => Promise.all([metricValue(stack, 'mfa-service', 'mfa_rpc_requests_total', { pattern }), metricValue(stack, 'mfa-service-2', 'mfa_rpc_requests_total', { pattern })]).then(([a, b]) => a + b);
+  const rejected = (reason: string) =>
+    Promise.all([
+      metricValue(stack, 'mfa-service', 'mfa_rpc_rejected_total', { reason }),
+      metricValue(stack, 'mfa-service-2', 'mfa_rpc_rejected_total', { reason }),
+    ]).then(([a, b]) => a + b);
+  const handled = (pattern: string) =>
+    Promise.all([
+      metricValue(stack, 'mfa-service', 'mfa_rpc_requests_total', { pattern }),
+      metricValue(stack, 'mfa-service-2', 'mfa_rpc_requests_total', { pattern }),
+    ]).then(([a, b]) => a + b);
 
   beforeAll(async () => {
     // auth-api (started by the last test only) is given a key of its own: a misconfigured deployment
-    stack = await TestStack.start({ label: 'rpcauth', services: ['mfa-service'], mfaReplicas: 2, serviceEnv: { 'auth-api': { MFA_RPC_KEY: testKey(), RATE_LIMIT_ENABLED: 'false' } } });
-    userId = `u${rpcNonce().replace(/[^a-z0-9]/gi, '').slice(0, 12).toLowerCase()}`;
+    stack = await TestStack.start({
+      label: 'rpcauth',
+      services: ['mfa-service'],
+      mfaReplicas: 2,
+      serviceEnv: { 'auth-api': { MFA_RPC_KEY: testKey(), RATE_LIMIT_ENABLED: 'false' } },
+    });
+    userId = `u${rpcNonce()
+      .replace(/[^a-z0-9]/gi, '')
+      .slice(0, 12)
+      .toLowerCase()}`;
     const c = await genuine(stack.ports.rpc);
     codes = ((await c.call(MfaPattern.RecoveryCodesCreate, { userId }, 5000)) as RecoveryCodesResponse).recoveryCodes;
     c.close();
@@ -76,7 +92,11 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
   });
 
   it('a captured genuine message re-sent on its connection, on another connection or to the other replica gets nothing and changes nothing', async () => {
-    const before = { replayed: await rejected('replayed'), badMac: await rejected('bad_mac'), regenerations: await handled(MfaPattern.RecoveryCodesRegenerate) };
+    const before = {
+      replayed: await rejected('replayed'),
+      badMac: await rejected('bad_mac'),
+      regenerations: await handled(MfaPattern.RecoveryCodesRegenerate),
+    };
     // the genuine exchange: regenerate once, answered with the new codes
     const original = await RawRpcPeer.open(stack.ports.rpc);
     const captured = frame(original.serverNonce, MfaPattern.RecoveryCodesRegenerate, { userId });
@@ -109,7 +129,12 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
 
   it('a caller whose keyring lists the server key under an id of its own (rotation) is answered', async () => {
     // the server holds the bare key; the client's keyring `current:<same key>,next:<new key>` signs with it
-    const c = await RpcConnection.open('127.0.0.1', stack.ports.rpc, rpcKeys(parseKeyring(`current:${stack.env.MFA_RPC_KEY},next:${testKey()}`)), 5000);
+    const c = await RpcConnection.open(
+      '127.0.0.1',
+      stack.ports.rpc,
+      rpcKeys(parseKeyring(`current:${stack.env.MFA_RPC_KEY},next:${testKey()}`)),
+      5000,
+    );
     expect(((await c.call(MfaPattern.RecoveryCodesGet, { userId }, 5000)) as RecoveryCodesResponse).recoveryCodes).toEqual(codes);
     c.close();
   });
@@ -141,7 +166,9 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
 
     it('a rogue listener cannot answer a call: its forged replies are dropped and the call fails', async () => {
       const c = await RpcConnection.open('127.0.0.1', port, keys(), 5000);
-      await expect(c.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: 'c', otp: '123456' }, 800)).rejects.toBeInstanceOf(RpcTimeoutError);
+      await expect(
+        c.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: 'c', otp: '123456' }, 800),
+      ).rejects.toBeInstanceOf(RpcTimeoutError);
       c.close();
     });
   });
@@ -153,7 +180,12 @@ describe('mfa-service RPC authentication (MFA_RPC_KEY)', () => {
     const { session } = await api.signIn(u.email, u.password);
     const res = await api.as<{ type: string }>(session, 'GET', '/account/mfa/factors');
     expect({ status: res.status, type: res.body.type }).toEqual({ status: 503, type: 'general_service_unavailable' });
-    await waitFor(async () => stack.logs['auth-api'].some((l) => l.includes('MFA_RPC_KEY differs')), 10_000, 50, 'auth-api to log the key mismatch');
+    await waitFor(
+      async () => stack.logs['auth-api'].some((l) => l.includes('MFA_RPC_KEY differs')),
+      10_000,
+      50,
+      'auth-api to log the key mismatch',
+    );
     expect(await rejected('bad_mac')).toBeGreaterThan(0);
     expect(await currentCodes()).toEqual(codes);
     await stack.stopService('auth-api');

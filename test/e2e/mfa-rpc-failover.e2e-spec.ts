@@ -33,7 +33,8 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
   const endpoint1 = () => `127.0.0.1:${rpcPort}`;
   const endpoint2 = () => `127.0.0.2:${rpcPort}`;
   const handledBy = async (service: 'mfa-service' | 'mfa-service-2') =>
-    (await metricValue(stack, service, 'mfa_rpc_requests_total', { pattern: MfaPattern.FactorsGet })) + (await metricValue(stack, service, 'mfa_rpc_requests_total', { pattern: MfaPattern.ChallengeCreate }));
+    (await metricValue(stack, service, 'mfa_rpc_requests_total', { pattern: MfaPattern.FactorsGet })) +
+    (await metricValue(stack, service, 'mfa_rpc_requests_total', { pattern: MfaPattern.ChallengeCreate }));
 
   /** CONCURRENCY callers in a loop (factors read, challenge create, alternately) until `stop` resolves. */
   async function steadyLoad(stop: Promise<void>): Promise<Sample[]> {
@@ -45,7 +46,10 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
         for (let i = 0; !stopped; i++) {
           const session = sessions[(w + i) % sessions.length];
           const start = Date.now();
-          const res = i % 2 === 0 ? await api.as<{ type?: string }>(session, 'GET', '/account/mfa/factors') : await api.as<{ type?: string }>(session, 'POST', '/account/mfa/challenges', { factor: 'totp' });
+          const res =
+            i % 2 === 0
+              ? await api.as<{ type?: string }>(session, 'GET', '/account/mfa/factors')
+              : await api.as<{ type?: string }>(session, 'POST', '/account/mfa/challenges', { factor: 'totp' });
           samples.push({ start, end: Date.now(), status: res.status, type: res.body?.type, retryAfter: res.headers.get('retry-after') });
         }
       }),
@@ -78,7 +82,12 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
       const u = await api.createUser();
       sessions.push((await api.signIn(u.email, u.password)).session);
     }
-    await waitFor(async () => (await metricValue(stack, 'auth-api', 'mfa_rpc_client_endpoint_healthy')) === 2, 10_000, 50, 'both endpoints healthy');
+    await waitFor(
+      async () => (await metricValue(stack, 'auth-api', 'mfa_rpc_client_endpoint_healthy')) === 2,
+      10_000,
+      50,
+      'both endpoints healthy',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -135,7 +144,12 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
       ['last failure ended', failed.length ? `${Math.max(...failed.map((s) => s.end)) - stoppedAt} ms after SIGSTOP` : 'n/a'],
     ]);
     // only the calls in flight to the paused replica failed, as 503s, and none of the other replica's
-    for (const s of failed) expect({ status: s.status, type: s.type, retryAfter: s.retryAfter }).toEqual({ status: 503, type: 'general_service_unavailable', retryAfter: '1' });
+    for (const s of failed)
+      expect({ status: s.status, type: s.type, retryAfter: s.retryAfter }).toEqual({
+        status: 503,
+        type: 'general_service_unavailable',
+        retryAfter: '1',
+      });
     expect(after.e1 - before.e1).toBe(0);
     expect(failed.length).toBeLessThanOrEqual(after.e2 - before.e2);
     for (const s of failed) expect(s.start).toBeLessThan(resumedAt);
@@ -146,7 +160,12 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
     expect(longest).toBeLessThan(2 * RPC_DEADLINE_MS + 3000);
     // the paused replica takes calls again after SIGCONT
     const r2 = await handledBy('mfa-service-2');
-    await waitFor(async () => (await metricValue(stack, 'auth-api', 'mfa_rpc_client_endpoint_healthy', { endpoint: endpoint2() })) === 1, 10_000, 50, 'replica 2 healthy again');
+    await waitFor(
+      async () => (await metricValue(stack, 'auth-api', 'mfa_rpc_client_endpoint_healthy', { endpoint: endpoint2() })) === 1,
+      10_000,
+      50,
+      'replica 2 healthy again',
+    );
     await steadyLoad(sleep(500));
     expect(await handledBy('mfa-service-2')).toBeGreaterThan(r2);
   }, 60_000);
@@ -192,7 +211,12 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
         ['127.0.0.1', counts[0]],
         ['127.0.0.2', counts[1]],
       ]);
-      expect(pool.snapshot().map((e) => e.endpoint).sort()).toEqual([endpoint1(), endpoint2()]);
+      expect(
+        pool
+          .snapshot()
+          .map((e) => e.endpoint)
+          .sort(),
+      ).toEqual([endpoint1(), endpoint2()]);
       expect(counts[0] + counts[1]).toBe(40);
       expect(counts[0]).toBeGreaterThan(0);
       expect(counts[1]).toBeGreaterThan(0);
@@ -205,7 +229,12 @@ describe('auth-api spreads RPCs over mfa-service replicas and fails over', () =>
       await Promise.all(Array.from({ length: 10 }, (_, i) => pool.call(MfaPattern.FactorsGet, { userId: `dns-b${i}` }, 5000)));
       expect(await handledBy('mfa-service-2')).toBe(second);
       answer = ['127.0.0.1', '127.0.0.2'];
-      await waitFor(async () => pool.snapshot().filter((e) => e.state === 'healthy').length === 2, 10_000, 50, 'the pool to add 127.0.0.2 again');
+      await waitFor(
+        async () => pool.snapshot().filter((e) => e.state === 'healthy').length === 2,
+        10_000,
+        50,
+        'the pool to add 127.0.0.2 again',
+      );
     } finally {
       pool.stop();
     }

@@ -12,7 +12,10 @@ import { awayFromStepBoundary, base32Decode, currentStep, totpAt } from './suppo
 import { leakedSecrets } from './support/secret-scan';
 
 /** Every key of a deployment's Redis prefix with its value, whatever its type, as one text. */
-async function redisDump(redisUrl: string, prefix: string): Promise<{ dump: string; keys: string[]; jobs: Array<{ key: string; data: string }> }> {
+async function redisDump(
+  redisUrl: string,
+  prefix: string,
+): Promise<{ dump: string; keys: string[]; jobs: Array<{ key: string; data: string }> }> {
   const redis = new Redis(redisUrl);
   try {
     const keys = await redis.keys(`${prefix}:*`);
@@ -68,7 +71,14 @@ describe('MFA security rules against the running services', () => {
     sinks = await startStackWithSinks('mfasec');
     ({ stack, smtp, twilio } = sinks);
     api = new Api(stack);
-    remember(twilio.authToken, stack.env.MFA_ENCRYPTION_KEY, stack.env.QUEUE_ENCRYPTION_KEY, stack.env.MFA_RPC_KEY, stack.env.JWT_SIGNING_KEY, stack.apiKey);
+    remember(
+      twilio.authToken,
+      stack.env.MFA_ENCRYPTION_KEY,
+      stack.env.QUEUE_ENCRYPTION_KEY,
+      stack.env.MFA_RPC_KEY,
+      stack.env.JWT_SIGNING_KEY,
+      stack.apiKey,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -107,7 +117,8 @@ describe('MFA security rules against the running services', () => {
   const seenMail = new Set<object>();
   async function emailCode(address: string, since: number) {
     const mail = await smtp.waitFor(
-      (m) => !seenMail.has(m) && m.receivedAt.getTime() >= since && m.envelopeTo.includes(address) && m.subject.startsWith('Verification Code'),
+      (m) =>
+        !seenMail.has(m) && m.receivedAt.getTime() >= since && m.envelopeTo.includes(address) && m.subject.startsWith('Verification Code'),
       10_000,
     );
     seenMail.add(mail);
@@ -116,7 +127,8 @@ describe('MFA security rules against the running services', () => {
     return code;
   }
 
-  const verify = (session: string, challengeId: string, otp: string) => api.as(session, 'PUT', '/account/mfa/challenges', { challengeId, otp });
+  const verify = (session: string, challengeId: string, otp: string) =>
+    api.as(session, 'PUT', '/account/mfa/challenges', { challengeId, otp });
 
   describe('brute force', () => {
     it('1: locks TOTP after 10 failures spread over new challenges and new sessions; the right code is then refused with 429 and Retry-After', async () => {
@@ -189,10 +201,17 @@ describe('MFA security rules against the running services', () => {
         expect(res.status).toBe(401);
       }
       // the holder is told, once, that a used code was tried (ASVS 4.0.3 2.8.5)
-      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /reused verification code/i.test(m.subject), 10_000);
+      const notice = await smtp.waitFor(
+        (m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /reused verification code/i.test(m.subject),
+        10_000,
+      );
       expect(notice.text).toMatch(/already been used/);
       await new Promise((r) => setTimeout(r, 500));
-      expect(smtp.messages.filter((m) => m.receivedAt.getTime() >= since && /reused verification code/i.test(m.subject) && m.envelopeTo.includes(u.email))).toHaveLength(1);
+      expect(
+        smtp.messages.filter(
+          (m) => m.receivedAt.getTime() >= since && /reused verification code/i.test(m.subject) && m.envelopeTo.includes(u.email),
+        ),
+      ).toHaveLength(1);
     }, 60_000);
 
     it('12: an email code works once, and its challenge never again', async () => {
@@ -215,7 +234,10 @@ describe('MFA security rules against the running services', () => {
       const c = await challenge(u.s1, 'recoverycode');
       const since = Date.now();
       expect((await verify(u.s1, c.$id, u.recoveryCodes[0])).status).toBe(200);
-      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /recovery code was used/i.test(m.subject), 10_000);
+      const notice = await smtp.waitFor(
+        (m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /recovery code was used/i.test(m.subject),
+        10_000,
+      );
       expect(notice.subject).toBe('A recovery code was used on your Twostep Test account');
       const s = (await api.signIn(u.email, u.password)).session;
       const again = await challenge(s, 'recoveryCode');
@@ -263,7 +285,7 @@ describe('MFA security rules against the running services', () => {
       expect(c.expire).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
     }, 60_000);
 
-    it('20: a newer email challenge voids the older one\'s code', async () => {
+    it("20: a newer email challenge voids the older one's code", async () => {
       const u = await mfaUser({ email: true });
       const t1 = Date.now();
       const c1 = await challenge(u.s1, 'email');
@@ -296,7 +318,12 @@ describe('MFA security rules against the running services', () => {
       ];
       for (const [method, path, json] of attempts) {
         const res = await api.as(u.s1, method, path, json);
-        expect({ method, path, status: res.status, type: (res.body as { type?: string })?.type }).toEqual({ method, path, status: 401, type: 'user_more_factors_required' });
+        expect({ method, path, status: res.status, type: (res.body as { type?: string })?.type }).toEqual({
+          method,
+          path,
+          status: 401,
+          type: 'user_more_factors_required',
+        });
       }
       // the four routes that finish sign-in stay open
       expect((await api.as(u.s1, 'GET', '/account/mfa/factors')).status).toBe(200);
@@ -307,18 +334,27 @@ describe('MFA security rules against the running services', () => {
     it('25: turning MFA off or removing the authenticator needs a recent challenge, then notifies by email', async () => {
       const u = await mfaUser();
       // u.full is a full session (factors password + totp) that never completed a challenge
-      expect(((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).body as { type: string }).type).toBe('user_challenge_required');
-      expect(((await api.as(u.full, 'DELETE', '/account/mfa/authenticators/totp', {})).body as { type: string }).type).toBe('user_challenge_required');
+      expect(((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).body as { type: string }).type).toBe(
+        'user_challenge_required',
+      );
+      expect(((await api.as(u.full, 'DELETE', '/account/mfa/authenticators/totp', {})).body as { type: string }).type).toBe(
+        'user_challenge_required',
+      );
       // u.full created the recovery codes itself: using one is no step-up for it (issue 10, hole 1)
       const own = await challenge(u.full, 'recoverycode');
       expect((await verify(u.full, own.$id, u.recoveryCodes[1])).status).toBe(200);
-      expect(((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).body as { type: string }).type).toBe('user_challenge_required');
+      expect(((await api.as(u.full, 'PATCH', '/account/mfa', { mfa: false })).body as { type: string }).type).toBe(
+        'user_challenge_required',
+      );
       // u.s1 (a new sign-in) proving the same kind of factor is
       const c = await challenge(u.s1, 'recoverycode');
       expect((await verify(u.s1, c.$id, u.recoveryCodes[2])).status).toBe(200);
       const since = Date.now();
       expect((await api.as(u.s1, 'PATCH', '/account/mfa', { mfa: false })).status).toBe(200);
-      const notice = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /turned off/.test(m.subject), 10_000);
+      const notice = await smtp.waitFor(
+        (m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && /turned off/.test(m.subject),
+        10_000,
+      );
       expect(notice.subject).toBe('Two-step verification was turned off for Twostep Test');
     }, 60_000);
 
@@ -350,7 +386,9 @@ describe('MFA security rules against the running services', () => {
       expect((await api.as(s, 'PATCH', '/account/mfa', { mfa: true })).status).toBe(400);
       const c = await challenge(s, 'totp');
       expect((await verify(s, c.$id, totpAt(created.body.secret, currentStep()))).status).toBe(401);
-      expect((await api.as(s, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, currentStep() + 1) })).status).toBe(200);
+      expect(
+        (await api.as(s, 'PUT', '/account/mfa/authenticators/totp', { otp: totpAt(created.body.secret, currentStep() + 1) })).status,
+      ).toBe(200);
       const again = await api.as(s, 'POST', '/account/mfa/authenticators/totp', {});
       expect(again.status).toBe(409);
       expect(again.text).not.toContain(created.body.secret);
@@ -361,7 +399,23 @@ describe('MFA security rules against the running services', () => {
   describe('input', () => {
     it('34: malformed codes are a 400 and never a success', async () => {
       const u = await mfaUser();
-      const bad: unknown[] = ['', '1', '0', '12345', '1234567', ' 123456', '123456 ', '12345a', '١٢٣٤٥٦', '１２３４５６', 123456, null, [], {}, { $gt: '' }];
+      const bad: unknown[] = [
+        '',
+        '1',
+        '0',
+        '12345',
+        '1234567',
+        ' 123456',
+        '123456 ',
+        '12345a',
+        '١٢٣٤٥٦',
+        '１２３４５６',
+        123456,
+        null,
+        [],
+        {},
+        { $gt: '' },
+      ];
       // at most 9 calls per challenge (each challenge allows 10 verify calls an hour)
       const challenges = [await challenge(u.s1, 'totp'), await challenge(u.s1, 'totp')];
       for (const [i, otp] of bad.entries()) {
@@ -391,7 +445,11 @@ describe('MFA security rules against the running services', () => {
       const other = await mfaUser();
       for (const factor of ['sms', '__proto__', 1, '', null, 'custom']) {
         const res = await api.as(other.s1, 'POST', '/account/mfa/challenges', { factor });
-        expect({ factor, status: res.status, type: (res.body as { type: string }).type }).toEqual({ factor, status: 400, type: 'general_argument_invalid' });
+        expect({ factor, status: res.status, type: (res.body as { type: string }).type }).toEqual({
+          factor,
+          status: 400,
+          type: 'general_argument_invalid',
+        });
       }
     }, 60_000);
   });
@@ -434,7 +492,10 @@ describe('MFA security rules against the running services', () => {
         const otpJobs = held.jobs.filter((j) => j.key.includes(':otp-delivery:'));
         expect(otpJobs.length).toBeGreaterThanOrEqual(1);
         for (const j of otpJobs) expect(j.data.length).toBeGreaterThan(40);
-        const mail = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && m.subject.startsWith('Verification Code'), 40_000);
+        const mail = await smtp.waitFor(
+          (m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(u.email) && m.subject.startsWith('Verification Code'),
+          40_000,
+        );
         code = /\b(\d{6})\b/.exec(mail.text)![1];
       } finally {
         smtp.setDelay(0);
@@ -453,7 +514,12 @@ describe('MFA security rules against the running services', () => {
       const before = stack.logs['mfa-service'].length;
       // an event (a packet without id) whose pattern no handler knows: Nest logs the pattern as it came
       await sendRawFrame(stack.ports.rpc, stack.env.MFA_RPC_KEY, { pattern: `${marker} ${crafted}`, data: {} });
-      await waitFor(() => stack.logs['mfa-service'].slice(before).some((l) => l.includes(marker)), 10_000, 20, 'the crafted line in the mfa-service log');
+      await waitFor(
+        () => stack.logs['mfa-service'].slice(before).some((l) => l.includes(marker)),
+        10_000,
+        20,
+        'the crafted line in the mfa-service log',
+      );
       const line = stack.logs['mfa-service'].slice(before).find((l) => l.includes(marker))!;
       expect(line).toContain('[redacted]');
       expect(leakedSecrets(line, [u.email, u.secret, u.s1, stack.apiKey, phone, code])).toEqual([]);
@@ -475,31 +541,53 @@ describe('MFA security rules against the running services', () => {
 
       // passwordless sign-in, a magic URL and a password recovery went through the system too (issue 12)
       const linkOf = async (address: string, after: number, subject: string) => {
-        const mail = await smtp.waitFor((m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= after && m.subject.startsWith(subject), 10_000);
+        const mail = await smtp.waitFor(
+          (m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= after && m.subject.startsWith(subject),
+          10_000,
+        );
         const link = /https?:\/\/\S+secret=([0-9a-f]{64})\S*/.exec(mail.text)!;
         remember(link[0], link[1]);
         return link[1];
       };
       const otpAt = Date.now();
       const token = await api.call<{ userId: string }>('POST', '/account/tokens/email', { json: { userId: 'unique()', email: u.email } });
-      const signInMail = await smtp.waitFor((m) => m.envelopeTo.includes(u.email) && m.receivedAt.getTime() >= otpAt && m.subject.startsWith('Sign-in code'), 10_000);
+      const signInMail = await smtp.waitFor(
+        (m) => m.envelopeTo.includes(u.email) && m.receivedAt.getTime() >= otpAt && m.subject.startsWith('Sign-in code'),
+        10_000,
+      );
       const signInCode = /\b(\d{6})\b/.exec(signInMail.text)![1];
       remember(signInCode);
       const otpSession = await api.call('POST', '/account/sessions/token', { json: { userId: token.body.userId, secret: signInCode } });
       expect(otpSession.status).toBe(201);
       remember(JSON.parse(otpSession.headers.get('x-fallback-cookies') ?? '{}')[`a_session_${stack.projectId}`]);
       const magicAt = Date.now();
-      expect((await api.call('POST', '/account/tokens/magic-url', { json: { userId: 'unique()', email: u.email, url: 'https://app.example.test/m' } })).status).toBe(201);
-      expect((await api.call('POST', '/account/sessions/token', { json: { userId: u.userId, secret: await linkOf(u.email, magicAt, 'Sign in to') } })).status).toBe(201);
+      expect(
+        (
+          await api.call('POST', '/account/tokens/magic-url', {
+            json: { userId: 'unique()', email: u.email, url: 'https://app.example.test/m' },
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await api.call('POST', '/account/sessions/token', {
+            json: { userId: u.userId, secret: await linkOf(u.email, magicAt, 'Sign in to') },
+          })
+        ).status,
+      ).toBe(201);
       const jwt = await api.as<{ jwt: string }>(u.full, 'POST', '/account/jwts', {});
       expect(jwt.status).toBe(201);
       remember(jwt.body.jwt, jwt.body.jwt.split('.')[2]);
       expect((await api.call('GET', '/account', { headers: { 'x-appwrite-jwt': jwt.body.jwt } })).status).toBe(200);
       const recoveryAt = Date.now();
-      expect((await api.call('POST', '/account/recovery', { json: { email: u.email, url: 'https://app.example.test/reset' } })).status).toBe(201);
+      expect(
+        (await api.call('POST', '/account/recovery', { json: { email: u.email, url: 'https://app.example.test/reset' } })).status,
+      ).toBe(201);
       const newPassword = `reset ${randomBytes(8).toString('hex')}`;
       remember(newPassword);
-      const reset = await api.call('PUT', '/account/recovery', { json: { userId: u.userId, secret: await linkOf(u.email, recoveryAt, 'Reset your'), password: newPassword } });
+      const reset = await api.call('PUT', '/account/recovery', {
+        json: { userId: u.userId, secret: await linkOf(u.email, recoveryAt, 'Reset your'), password: newPassword },
+      });
       expect(reset.status).toBe(200);
       const phoneTokenAt = Date.now();
       const signInPhone = '+14155550188'; // not remembered: it is the new account's identifier, stored in users
@@ -528,7 +616,11 @@ describe('MFA security rules against the running services', () => {
       // Redis: every key of this deployment, whatever its type (jobs held while active: see the test below)
       const { dump } = await redisDump(stack.redisUrl, stack.prefix);
       expect({ where: 'redis', leaked: leakedSecrets(dump, values) }).toEqual({ where: 'redis', leaked: [] });
-      for (const held of heldDumps) expect({ where: 'redis while a job was held', leaked: leakedSecrets(held, values) }).toEqual({ where: 'redis while a job was held', leaked: [] });
+      for (const held of heldDumps)
+        expect({ where: 'redis while a job was held', leaked: leakedSecrets(held, values) }).toEqual({
+          where: 'redis while a job was held',
+          leaked: [],
+        });
       // logs of all three services at debug level
       const logs = stack.allLogs();
       expect(logs.length).toBeGreaterThan(1000);

@@ -11,7 +11,10 @@ describe('monitoring against the running services', () => {
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
-    stack = await TestStack.start({ label: 'monitoring', env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Test <no-reply@twostep.test>', CORS_ORIGINS: 'https://app.example.test' } });
+    stack = await TestStack.start({
+      label: 'monitoring',
+      env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Test <no-reply@twostep.test>', CORS_ORIGINS: 'https://app.example.test' },
+    });
     api = new Api(stack);
   }, 60_000);
 
@@ -27,7 +30,14 @@ describe('monitoring against the running services', () => {
     const created = await api.as<{ $id: string }>(session, 'POST', '/account/mfa/challenges', { factor: 'email' });
     expect(created.status).toBe(201);
     await smtp.waitFor((m) => m.envelopeTo.includes(u.email) && m.subject.startsWith('Verification Code'));
-    await waitFor(async () => (await api.as<{ delivery?: { status: string } }>(session, 'GET', `/account/mfa/challenges/${created.body.$id}`)).body.delivery?.status === 'sent', 10_000, 100, 'the delivery result');
+    await waitFor(
+      async () =>
+        (await api.as<{ delivery?: { status: string } }>(session, 'GET', `/account/mfa/challenges/${created.body.$id}`)).body.delivery
+          ?.status === 'sent',
+      10_000,
+      100,
+      'the delivery result',
+    );
 
     const exposed = new Map<string, string[]>();
     for (const service of SERVICES) {
@@ -51,7 +61,11 @@ describe('monitoring against the running services', () => {
     const u = await api.createUser();
     const { session } = await api.signIn(u.email, u.password);
     const reqId = `e2e-verify.${Date.now()}`;
-    const res = await api.call('POST', '/account/verifications/email', { session, json: { url: 'https://app.example.test/verify' }, headers: { 'x-request-id': reqId } });
+    const res = await api.call('POST', '/account/verifications/email', {
+      session,
+      json: { url: 'https://app.example.test/verify' },
+      headers: { 'x-request-id': reqId },
+    });
     expect(res.status).toBe(201);
     await smtp.waitFor((m) => m.envelopeTo.includes(u.email));
     const parse = (line: string): { msg?: string; reqId?: string } => {

@@ -21,9 +21,26 @@ describe('Redis eviction policy checked by every service (own redis-server)', ()
   beforeAll(async () => {
     const port = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'twostep-redis-lru-'));
-    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], {
-      stdio: 'ignore',
-    });
+    redisProcess = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'allkeys-lru',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitFor(
       async () => {
         const candidate = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });

@@ -25,7 +25,12 @@ class Replica {
     const collect = (d: Buffer) => replica.logs.push(...d.toString().split('\n').filter(Boolean));
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status === 200, 20_000, 50, 'the second auth-api replica');
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status === 200,
+      20_000,
+      50,
+      'the second auth-api replica',
+    );
     return replica;
   }
 
@@ -44,7 +49,8 @@ describe('sessions through node-appwrite, across two auth-api replicas (real Pos
   const secrets: string[] = [];
 
   const adminClient = (endpoint = stack.endpoint) => new Client().setEndpoint(endpoint).setProject(stack.projectId).setKey(stack.apiKey);
-  const userClient = (secret: string, endpoint = stack.endpoint) => new Client().setEndpoint(endpoint).setProject(stack.projectId).setSession(secret);
+  const userClient = (secret: string, endpoint = stack.endpoint) =>
+    new Client().setEndpoint(endpoint).setProject(stack.projectId).setSession(secret);
 
   async function seed(): Promise<{ userId: string; email: string; password: string }> {
     const email = `s-${ID.unique()}@example.test`;

@@ -56,13 +56,19 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
 
   /** The 6-digit code of the next email with `subject` to `address` received after `since`. */
   async function mailedCode(address: string, since: number, subject = 'Sign-in code'): Promise<string> {
-    const mail = await smtp.waitFor((m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= since && m.subject.startsWith(subject), 10_000);
+    const mail = await smtp.waitFor(
+      (m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= since && m.subject.startsWith(subject),
+      10_000,
+    );
     return /\b(\d{6})\b/.exec(mail.text)![1];
   }
 
   /** The link of the next email with `subject` to `address`. */
   async function mailedLink(address: string, since: number, subject: string): Promise<URL> {
-    const mail = await smtp.waitFor((m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= since && m.subject.startsWith(subject), 10_000);
+    const mail = await smtp.waitFor(
+      (m) => m.envelopeTo.includes(address) && m.receivedAt.getTime() >= since && m.subject.startsWith(subject),
+      10_000,
+    );
     return new URL(/https?:\/\/\S+secret=[0-9a-f]{64}\S*/.exec(mail.text)![0]);
   }
 
@@ -122,7 +128,8 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       const codeB = await mailedCode(b, since);
       const wrong = codeA === '000000' ? '000001' : '000000';
       await expectAppwriteError(account.createSession({ userId: ta.userId, secret: wrong }), 'user_invalid_token', 401);
-      if (codeA !== codeB) await expectAppwriteError(account.createSession({ userId: tb.userId, secret: codeA }), 'user_invalid_token', 401);
+      if (codeA !== codeB)
+        await expectAppwriteError(account.createSession({ userId: tb.userId, secret: codeA }), 'user_invalid_token', 401);
       await account.createSession({ userId: ta.userId, secret: codeA });
       await account.deleteSession({ sessionId: 'current' });
       await expectAppwriteError(account.createSession({ userId: ta.userId, secret: codeA }), 'user_invalid_token', 401);
@@ -146,7 +153,10 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       expect(refused.type).toBe('general_argument_invalid');
       expect(refused.message).toContain('different factor');
       const challenge = await account.createMFAChallenge({ factor: AuthenticationFactor.Totp });
-      const full = await account.updateMFAChallenge({ challengeId: challenge.$id, otp: totpAt(u.secret, Math.max(u.step + 1, currentStep())) });
+      const full = await account.updateMFAChallenge({
+        challengeId: challenge.$id,
+        otp: totpAt(u.secret, Math.max(u.step + 1, currentStep())),
+      });
       expect(full.factors).toEqual(['email', 'totp']);
       expect((await account.get()).email).toBe(u.email);
     }, 60_000);
@@ -165,7 +175,8 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
     it('limits token requests per address: the 11th within the hour is 429', async () => {
       const email = newEmail();
       const statuses: number[] = [];
-      for (let i = 0; i < 11; i++) statuses.push((await api.call('POST', '/account/tokens/email', { json: { userId: 'unique()', email } })).status);
+      for (let i = 0; i < 11; i++)
+        statuses.push((await api.call('POST', '/account/tokens/email', { json: { userId: 'unique()', email } })).status);
       expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
       expect(statuses[10]).toBe(429);
     }, 60_000);
@@ -253,7 +264,11 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       await account.createRecovery({ email: u.email, url: 'https://app.example.test/reset' });
       const link = await mailedLink(u.email, since, 'Reset your');
       const newPassword = 'recovered passphrase 42';
-      await account.updateRecovery({ userId: link.searchParams.get('userId')!, secret: link.searchParams.get('secret')!, password: newPassword });
+      await account.updateRecovery({
+        userId: link.searchParams.get('userId')!,
+        secret: link.searchParams.get('secret')!,
+        password: newPassword,
+      });
       const session = await account.createEmailPasswordSession({ email: u.email, password: newPassword });
       expect(session.factors).toEqual(['password']);
       await expectAppwriteError(account.get(), 'user_more_factors_required', 401);
@@ -269,9 +284,13 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       const since = Date.now();
       await web().createRecovery({ email: a, url: 'https://app.example.test/reset' });
       const secretOfA = (await mailedLink(a, since, 'Reset your')).searchParams.get('secret')!;
-      const foreign = await api.call('PUT', '/account/recovery', { json: { userId: b.$id, secret: secretOfA, password: 'some new passphrase' } });
+      const foreign = await api.call('PUT', '/account/recovery', {
+        json: { userId: b.$id, secret: secretOfA, password: 'some new passphrase' },
+      });
       expect(foreign.body).toMatchObject({ type: 'user_invalid_token', code: 401 });
-      const malformed = await api.call('PUT', '/account/recovery', { json: { userId: '../etc', secret: 'x', password: 'some new passphrase' } });
+      const malformed = await api.call('PUT', '/account/recovery', {
+        json: { userId: '../etc', secret: 'x', password: 'some new passphrase' },
+      });
       expect(malformed.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
       const noUrl = await api.call('POST', '/account/recovery', { json: { email: a } });
       expect(noUrl.body).toMatchObject({ type: 'general_argument_invalid', message: 'Param "url" is not optional.' });
@@ -304,7 +323,8 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
   });
 
   describe('JWTs', () => {
-    const jwtClient = (jwt: string) => new server.Account(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setJWT(jwt));
+    const jwtClient = (jwt: string) =>
+      new server.Account(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId).setJWT(jwt));
 
     it('a JWT from the web SDK works with node-appwrite setJWT, and is refused once its session is deleted', async () => {
       const account = web();
@@ -360,12 +380,25 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
     it('listLogs shows the events of a whole MFA flow, newest first, with limit/offset, and users.listLogs the same to an admin', async () => {
       const u = await mfaUser();
       const account = web();
-      await expectAppwriteError(account.createEmailPasswordSession({ email: u.email, password: 'not the password' }), 'user_invalid_credentials', 401);
+      await expectAppwriteError(
+        account.createEmailPasswordSession({ email: u.email, password: 'not the password' }),
+        'user_invalid_credentials',
+        401,
+      );
       // a refused sign-in is recorded off the response path (timing): wait for it before going on
-      for (let i = 0; i < 50 && !(await users.listLogs({ userId: u.userId })).logs.some((l) => l.event === 'session.create.failure.password'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (
+        let i = 0;
+        i < 50 && !(await users.listLogs({ userId: u.userId })).logs.some((l) => l.event === 'session.create.failure.password');
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
       await account.createEmailPasswordSession({ email: u.email, password });
       const totp = await account.createMFAChallenge({ factor: AuthenticationFactor.Totp });
-      await expectAppwriteError(account.updateMFAChallenge({ challengeId: totp.$id, otp: totpAt(u.secret, currentStep() + 5) }), 'user_invalid_token', 401);
+      await expectAppwriteError(
+        account.updateMFAChallenge({ challengeId: totp.$id, otp: totpAt(u.secret, currentStep() + 5) }),
+        'user_invalid_token',
+        401,
+      );
       const rc = await account.createMFAChallenge({ factor: AuthenticationFactor.Recoverycode });
       await account.updateMFAChallenge({ challengeId: rc.$id, otp: u.recoveryCodes[2] });
 
@@ -387,7 +420,29 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       expect([...times].sort((a, b) => b - a)).toEqual(times);
       expect(logs[0]).toMatchObject({ userEmail: u.email, mode: 'default', ip: '127.0.0.1', countryCode: '--' });
       expect(Object.keys(logs[0]).sort()).toEqual(
-        ['event', 'userId', 'userEmail', 'userName', 'mode', 'ip', 'time', 'osCode', 'osName', 'osVersion', 'clientType', 'clientCode', 'clientName', 'clientVersion', 'clientEngine', 'clientEngineVersion', 'deviceName', 'deviceBrand', 'deviceModel', 'countryCode', 'countryName'].sort(),
+        [
+          'event',
+          'userId',
+          'userEmail',
+          'userName',
+          'mode',
+          'ip',
+          'time',
+          'osCode',
+          'osName',
+          'osVersion',
+          'clientType',
+          'clientCode',
+          'clientName',
+          'clientVersion',
+          'clientEngine',
+          'clientEngineVersion',
+          'deviceName',
+          'deviceBrand',
+          'deviceModel',
+          'countryCode',
+          'countryName',
+        ].sort(),
       );
       const page = await account.listLogs({ queries: [Query.limit(2), Query.offset(1)] });
       expect(page.logs.map((l) => l.event)).toEqual(['mfa.challenge.success.recoveryCode', 'mfa.challenge.failure']);
@@ -397,8 +452,16 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       expect(asAdmin.total).toBe(10);
       expect(asAdmin.logs.map((l) => l.event)).toEqual(logs.slice(0, 3).map((l) => l.event));
       // the log is for its owner and admins only
-      await expectAppwriteError(new server.Users(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId)).listLogs({ userId: logs[0].userId }), 'general_unauthorized_scope', 401);
-      const bad = await api.call('GET', `/users/${logs[0].userId}/logs?queries[]=${encodeURIComponent('{"method":"limit","values":[0]}')}`, { key: true });
+      await expectAppwriteError(
+        new server.Users(new server.Client().setEndpoint(stack.endpoint).setProject(stack.projectId)).listLogs({ userId: logs[0].userId }),
+        'general_unauthorized_scope',
+        401,
+      );
+      const bad = await api.call(
+        'GET',
+        `/users/${logs[0].userId}/logs?queries[]=${encodeURIComponent('{"method":"limit","values":[0]}')}`,
+        { key: true },
+      );
       expect(bad.body).toMatchObject({ type: 'general_argument_invalid', code: 400 });
     }, 60_000);
 
@@ -408,7 +471,11 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       const since = Date.now();
       const token = await account.createEmailToken({ userId: ID.unique(), email });
       const code = await mailedCode(email, since);
-      await expectAppwriteError(account.createSession({ userId: token.userId, secret: code === '000000' ? '000001' : '000000' }), 'user_invalid_token', 401);
+      await expectAppwriteError(
+        account.createSession({ userId: token.userId, secret: code === '000000' ? '000001' : '000000' }),
+        'user_invalid_token',
+        401,
+      );
       await account.createSession({ userId: token.userId, secret: code });
       expect((await account.listLogs()).logs.map((l) => l.event)).toEqual(['session.create.email', 'session.create.failure.token']);
     }, 30_000);
@@ -426,7 +493,11 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
       await account.create({ userId: ID.unique(), email, password });
       await account.createEmailPasswordSession({ email, password });
       const { uri } = await account.createMFAAuthenticator({ type: AuthenticatorType.Totp });
-      const url = new Avatars(new Client().setEndpoint(stack.endpoint).setProject(stack.projectId)).getQR({ text: uri, size: 300, margin: 2 });
+      const url = new Avatars(new Client().setEndpoint(stack.endpoint).setProject(stack.projectId)).getQR({
+        text: uri,
+        size: 300,
+        margin: 2,
+      });
       expect(new URL(url).searchParams.get('project')).toBe(stack.projectId);
       // an <img> sends no headers: the project comes from the query string
       const res = await fetch(url);
@@ -442,9 +513,21 @@ describe('sign-in tokens and password recovery through the official Appwrite SDK
 
     it('bounds size and margin and needs text and the project: Appwrite-shaped 4xx', async () => {
       const q = (query: string) => api.call('GET', `/avatars/qr?${query}`);
-      for (const query of ['text=x&size=0', 'text=x&size=1001', 'text=x&margin=11', 'text=x&margin=-1', 'size=10', `text=${'x'.repeat(513)}`, 'text=x&download=maybe']) {
+      for (const query of [
+        'text=x&size=0',
+        'text=x&size=1001',
+        'text=x&margin=11',
+        'text=x&margin=-1',
+        'size=10',
+        `text=${'x'.repeat(513)}`,
+        'text=x&download=maybe',
+      ]) {
         const res = await q(query);
-        expect({ query, status: res.status, type: (res.body as { type?: string }).type }).toEqual({ query, status: 400, type: 'general_argument_invalid' });
+        expect({ query, status: res.status, type: (res.body as { type?: string }).type }).toEqual({
+          query,
+          status: 400,
+          type: 'general_argument_invalid',
+        });
       }
       const noProject = await fetch(`${stack.endpoint}/avatars/qr?text=x`);
       expect(noProject.status).toBe(404);

@@ -45,7 +45,11 @@ describe('sign-in limits per source address', () => {
           res.on('data', (chunk: string) => (text += chunk));
           res.on('end', () => {
             const parsed = text ? (JSON.parse(text) as { type?: string }) : {};
-            resolve({ status: res.statusCode ?? 0, type: parsed.type, remaining: res.headers['x-ratelimit-remaining'] as string | undefined });
+            resolve({
+              status: res.statusCode ?? 0,
+              type: parsed.type,
+              remaining: res.headers['x-ratelimit-remaining'] as string | undefined,
+            });
           });
         },
       );

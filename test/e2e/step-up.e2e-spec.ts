@@ -48,7 +48,10 @@ describe('step-up for factor and address changes while MFA is on', () => {
   async function emailCode(account: server.Account, email: string): Promise<void> {
     const since = Date.now();
     const challenge = await account.createMFAChallenge({ factor: server.AuthenticationFactor.Email });
-    const mail = await smtp.waitFor((m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(email) && /\b\d{6}\b/.test(m.text), 10_000);
+    const mail = await smtp.waitFor(
+      (m) => m.receivedAt.getTime() >= since && m.envelopeTo.includes(email) && /\b\d{6}\b/.test(m.text),
+      10_000,
+    );
     const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
     expect(code).toMatch(/^\d{6}$/);
     await account.updateMFAChallenge({ challengeId: challenge.$id, otp: code! });
@@ -70,7 +73,12 @@ describe('step-up for factor and address changes while MFA is on', () => {
     expect(await refusal(stale.updatePhone({ phone: '+14155550123', password }))).toEqual(challengeRequired);
     // nothing moved: the email factor still delivers to the owner, and no TOTP or recovery codes exist
     const after = await users.get({ userId: user.$id });
-    expect({ email: after.email, emailVerification: after.emailVerification, phone: after.phone, mfa: after.mfa }).toEqual({ email, emailVerification: true, phone: '', mfa: true });
+    expect({ email: after.email, emailVerification: after.emailVerification, phone: after.phone, mfa: after.mfa }).toEqual({
+      email,
+      emailVerification: true,
+      phone: '',
+      mfa: true,
+    });
     expect(await users.listMFAFactors({ userId: user.$id })).toMatchObject({ totp: false, recoveryCode: false, email: true });
 
     // the stale session steps up with the old factor (email): now every change is allowed
@@ -88,7 +96,8 @@ describe('step-up for factor and address changes while MFA is on', () => {
     const pg = new Client({ connectionString: stack.db.url });
     await pg.connect();
     try {
-      const stepUps = async () => (await pg.query('SELECT mfa_factor, mfa_updated_at, step_up_at FROM auth.sessions WHERE id = $1', [sessionId])).rows[0];
+      const stepUps = async () =>
+        (await pg.query('SELECT mfa_factor, mfa_updated_at, step_up_at FROM auth.sessions WHERE id = $1', [sessionId])).rows[0];
       const before = await stepUps();
       expect(before.mfa_factor).toBe('email');
       await emailCode(stale, moved);

@@ -28,10 +28,15 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
     expect(mail.text).toMatch(/\b\d{6}\b/);
     // notifier -> delivery-results job -> mfa-service records it -> visible through auth-api
     let state: { status?: string; delivery?: { status: string } } = {};
-    await waitFor(async () => {
-      state = (await api.as<typeof state>(session, 'GET', `/account/mfa/challenges/${created.body.$id}`)).body;
-      return state.delivery?.status === 'sent';
-    }, 10_000, 100, 'the delivery result to reach mfa-service');
+    await waitFor(
+      async () => {
+        state = (await api.as<typeof state>(session, 'GET', `/account/mfa/challenges/${created.body.$id}`)).body;
+        return state.delivery?.status === 'sent';
+      },
+      10_000,
+      100,
+      'the delivery result to reach mfa-service',
+    );
     expect(state.status).toBe('delivered');
   }, 30_000);
 
@@ -60,11 +65,18 @@ describe('service wiring (three processes, real Postgres and Redis)', () => {
     expect(((await res.json()) as { checks: Record<string, string> }).checks).toEqual({ postgres: 'up', redis: 'up' });
     expect((await api.as(session, 'GET', '/account')).status).toBe(200);
     // no endpoint is healthy: refused without waiting for the RPC deadline (figure, not a timed assertion)
-    process.stdout.write(`MFA route with no healthy mfa-service answered 503 in ${refusedMs} ms (RPC deadline ${stack.env.MFA_RPC_TIMEOUT_MS ?? 2000} ms)\n`);
+    process.stdout.write(
+      `MFA route with no healthy mfa-service answered 503 in ${refusedMs} ms (RPC deadline ${stack.env.MFA_RPC_TIMEOUT_MS ?? 2000} ms)\n`,
+    );
     expect(stack.logs['auth-api'].some((l) => l.includes('mfa-service endpoint unusable'))).toBe(true);
 
     await stack.startService('mfa-service');
-    await waitFor(async () => (await api.as(session, 'POST', '/account/mfa/challenges', { factor: 'totp' })).status === 201, 15_000, 100, 'auth-api to reconnect');
+    await waitFor(
+      async () => (await api.as(session, 'POST', '/account/mfa/challenges', { factor: 'totp' })).status === 201,
+      15_000,
+      100,
+      'auth-api to reconnect',
+    );
   }, 40_000);
 
   it('serves liveness and Prometheus metrics on every service, on its management port only', async () => {

@@ -90,7 +90,8 @@ export class Cluster {
     cluster.env.DATA_DIR = cluster.dir;
     const n = opts.replicas ?? 2;
     for (const service of ['mfa-service', 'notifier', 'auth-api'] as Service[]) {
-      for (let index = 0; index < n; index++) cluster.replicas.push({ service, index, port: await freePort(), healthPort: await freePort(), logs: [] });
+      for (let index = 0; index < n; index++)
+        cluster.replicas.push({ service, index, port: await freePort(), healthPort: await freePort(), logs: [] });
     }
     const mfa = cluster.of('mfa-service');
     cluster.env.MFA_SERVICE_URL = (MULTI_ENDPOINT_RPC ? mfa : mfa.slice(0, 1)).map((r) => `tcp://127.0.0.1:${r.port}`).join(',');
@@ -116,7 +117,9 @@ export class Cluster {
 
   private async migrate(): Promise<void> {
     for (const app of ['auth-api', 'mfa-service']) {
-      const code = await new Promise<number | null>((res) => spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'migrate.js')], { env: this.env, stdio: 'ignore' }).on('exit', res));
+      const code = await new Promise<number | null>((res) =>
+        spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'migrate.js')], { env: this.env, stdio: 'ignore' }).on('exit', res),
+      );
       if (code !== 0) throw new Error(`${app} migrations failed (exit ${code})`);
     }
   }
@@ -204,7 +207,12 @@ ${servers}
     const file = join(this.dir, 'haproxy.cfg');
     writeFileSync(file, cfg);
     this.haproxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
-    await waitFor(async () => (await fetch(`${this.endpoint}/account`, { headers: { 'x-appwrite-project': this.projectId } })).status === 401, 15_000, 100, 'haproxy');
+    await waitFor(
+      async () => (await fetch(`${this.endpoint}/account`, { headers: { 'x-appwrite-project': this.projectId } })).status === 401,
+      15_000,
+      100,
+      'haproxy',
+    );
   }
 
   async stop(): Promise<void> {
@@ -238,15 +246,36 @@ export class OwnRedis {
   }
 
   async run(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+    ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     this.exited = new Promise((res) => child.on('exit', res));
-    await waitFor(() => new Promise<boolean>((res) => {
-      const socket = connect(this.port, '127.0.0.1');
-      socket.once('connect', () => (socket.end(), res(true)));
-      socket.once('error', () => res(false));
-    }), 10_000, 50, 'redis-server');
+    await waitFor(
+      () =>
+        new Promise<boolean>((res) => {
+          const socket = connect(this.port, '127.0.0.1');
+          socket.once('connect', () => (socket.end(), res(true)));
+          socket.once('error', () => res(false));
+        }),
+      10_000,
+      50,
+      'redis-server',
+    );
   }
 
   /** SIGTERM: Redis flushes the AOF and exits, as a restart by an orchestrator does. */

@@ -42,12 +42,32 @@ export function table(r: ExperimentResult): string {
 async function timeToRecover(ctx: ExperimentContext, since: number): Promise<number> {
   const before = ctx.load.requests.length;
   try {
-    await waitFor(() => ctx.load.requests.slice(before).some((q) => q.route === 'complete' && q.status < 300), 60_000, 50, 'a completed challenge after the fault');
+    await waitFor(
+      () => ctx.load.requests.slice(before).some((q) => q.route === 'complete' && q.status < 300),
+      60_000,
+      50,
+      'a completed challenge after the fault',
+    );
   } catch (error) {
-    const health = await Promise.all(ctx.cluster.replicas.map(async (r) => `${r.service}#${r.index}: ${await fetch(ctx.cluster.healthUrl(r)).then((res) => res.text(), (e: Error) => e.message)}`));
+    const health = await Promise.all(
+      ctx.cluster.replicas.map(
+        async (r) =>
+          `${r.service}#${r.index}: ${await fetch(ctx.cluster.healthUrl(r)).then(
+            (res) => res.text(),
+            (e: Error) => e.message,
+          )}`,
+      ),
+    );
     const last = ctx.load.requests.slice(-8).map((q) => `${q.route} ${q.status} ${q.ms}ms`);
-    const logs = ctx.cluster.replicas.flatMap((r) => r.logs.filter((l) => !l.startsWith('{')).slice(0, 40).map((l) => `${r.service}#${r.index} ${l.slice(0, 300)}`));
-    throw new Error(`${(error as Error).message}\nhealth:\n${health.join('\n')}\nlast requests: ${last.join(', ')}\nlogs:\n${logs.join('\n')}`);
+    const logs = ctx.cluster.replicas.flatMap((r) =>
+      r.logs
+        .filter((l) => !l.startsWith('{'))
+        .slice(0, 40)
+        .map((l) => `${r.service}#${r.index} ${l.slice(0, 300)}`),
+    );
+    throw new Error(
+      `${(error as Error).message}\nhealth:\n${health.join('\n')}\nlast requests: ${last.join(', ')}\nlogs:\n${logs.join('\n')}`,
+    );
   }
   return Date.now() - since;
 }
@@ -58,7 +78,12 @@ export async function notifierKilledMidSend(ctx: ExperimentContext): Promise<Exp
   await ctx.cluster.stopReplica(b, 'SIGTERM'); // only `a` takes the next job
   ctx.smtp.setDelay(60_000);
   ctx.load.start();
-  await waitFor(async () => (await ctx.smtp.connectionCount()) > 0 && ctx.load.requests.some((q) => q.route === 'challenge' && q.status === 201), 30_000, 50, 'a message held by the SMTP server');
+  await waitFor(
+    async () => (await ctx.smtp.connectionCount()) > 0 && ctx.load.requests.some((q) => q.route === 'challenge' && q.status === 201),
+    30_000,
+    50,
+    'a message held by the SMTP server',
+  );
   await pause(300);
   await ctx.cluster.startReplica(b);
   const killedAt = Date.now();
@@ -70,7 +95,13 @@ export async function notifierKilledMidSend(ctx: ExperimentContext): Promise<Exp
   await ctx.cluster.startReplica(a);
   await pause(2000);
   const report = await ctx.load.stop();
-  return { name: '2 notifier SIGKILL mid-send', report, recoveryMs, redeliveryMs, notes: `held message delivered ${redeliveryMs} ms after the kill` };
+  return {
+    name: '2 notifier SIGKILL mid-send',
+    report,
+    recoveryMs,
+    redeliveryMs,
+    notes: `held message delivered ${redeliveryMs} ms after the kill`,
+  };
 }
 
 /** (3) a rolling restart of every service, one replica at a time, SIGTERM, under load through HAProxy. */
@@ -85,7 +116,12 @@ export async function rollingRestart(ctx: ExperimentContext): Promise<Experiment
   const recoveryMs = Date.now() - t0;
   await pause(1500);
   const report = await ctx.load.stop();
-  return { name: `3 rolling restart (${order.join(', ')})`, report, recoveryMs, notes: MULTI_ENDPOINT_RPC ? undefined : 'mfa-service left out: auth-api has one RPC endpoint on this branch' };
+  return {
+    name: `3 rolling restart (${order.join(', ')})`,
+    report,
+    recoveryMs,
+    notes: MULTI_ENDPOINT_RPC ? undefined : 'mfa-service left out: auth-api has one RPC endpoint on this branch',
+  };
 }
 
 async function restart(cluster: Cluster, r: Replica): Promise<void> {
@@ -96,7 +132,10 @@ async function restart(cluster: Cluster, r: Replica): Promise<void> {
 }
 
 /** (5) terminate every Postgres backend of the test database every 150 ms for 10 s, under load. */
-export async function postgresBackendsTerminated(ctx: ExperimentContext, adminUrl: string): Promise<ExperimentResult & { terminated: number }> {
+export async function postgresBackendsTerminated(
+  ctx: ExperimentContext,
+  adminUrl: string,
+): Promise<ExperimentResult & { terminated: number }> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   const dbName = new URL(ctx.cluster.db.url).pathname.slice(1);
@@ -105,7 +144,10 @@ export async function postgresBackendsTerminated(ctx: ExperimentContext, adminUr
   let terminated = 0;
   const end = Date.now() + 10_000;
   while (Date.now() < end) {
-    const res = await admin.query('SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) t', [dbName]);
+    const res = await admin.query(
+      'SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) t',
+      [dbName],
+    );
     terminated += (res.rows[0] as { n: number }).n;
     await pause(150);
   }
@@ -114,7 +156,13 @@ export async function postgresBackendsTerminated(ctx: ExperimentContext, adminUr
   const recoveryMs = await timeToRecover(ctx, stoppedAt);
   await pause(1000);
   const report = await ctx.load.stop();
-  return { name: '5 Postgres backends terminated every 150 ms for 10 s', report, recoveryMs, terminated, notes: `${terminated} backends terminated` };
+  return {
+    name: '5 Postgres backends terminated every 150 ms for 10 s',
+    report,
+    recoveryMs,
+    terminated,
+    notes: `${terminated} backends terminated`,
+  };
 }
 
 /** (4) restart Redis (AOF on) under load: 503s while it is down, queued jobs delivered after, no service restarted. */
@@ -135,7 +183,9 @@ export async function redisRestarted(ctx: ExperimentContext, redis: OwnRedis, do
  * (6) two auth-apis and two notifiers: every code delivered exactly once, and wrong codes spread over both
  * auth-api replicas (HAProxy round robin) still add up to one failure budget that locks the factor.
  */
-export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<ExperimentResult & { wrongCodesBy: Record<string, number>; lockedAfter: number; rightCodeAfterLock: number }> {
+export async function sharedAcrossReplicas(
+  ctx: ExperimentContext,
+): Promise<ExperimentResult & { wrongCodesBy: Record<string, number>; lockedAfter: number; rightCodeAfterLock: number }> {
   ctx.load.start();
   await pause(4000);
   const report = await ctx.load.stop();
@@ -144,7 +194,10 @@ export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<Expe
   const email = `budget${Date.now()}@example.test`;
   const password = 'correct horse battery staple';
   const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Budget' } });
-  await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, { key: true, json: { emailVerification: true } });
+  await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, {
+    key: true,
+    json: { emailVerification: true },
+  });
   const signIn = await call(cluster, 'POST', '/account/sessions/email', { json: { email, password } });
   const session = sessionOf(cluster, signIn.headers);
   // one wrong code per fresh challenge (a challenge may burn after a few tries; the factor's budget counts on)
@@ -184,7 +237,11 @@ export async function sharedAcrossReplicas(ctx: ExperimentContext): Promise<Expe
 
 /** RPC requests an mfa-service replica handed to a handler (its /metrics), heartbeats left out. */
 export async function handledBy(cluster: Cluster, r: Replica): Promise<number> {
-  return metricSum(`http://127.0.0.1:${r.healthPort}/metrics`, 'mfa_rpc_requests_total', (labels) => !labels.includes('pattern="mfa.v1.heartbeat"'));
+  return metricSum(
+    `http://127.0.0.1:${r.healthPort}/metrics`,
+    'mfa_rpc_requests_total',
+    (labels) => !labels.includes('pattern="mfa.v1.heartbeat"'),
+  );
 }
 
 /** auth-api's RPC calls to one mfa-service endpoint that failed in transport (timeout, connection lost), summed over the auth-api replicas. */
@@ -192,7 +249,11 @@ export async function transportFailuresTo(cluster: Cluster, mfa: Replica): Promi
   const endpoint = `endpoint="127.0.0.1:${mfa.port}"`;
   let sum = 0;
   for (const api of cluster.of('auth-api')) {
-    sum += await metricSum(`http://127.0.0.1:${api.healthPort}/metrics`, 'mfa_rpc_client_calls_total', (l) => l.includes(endpoint) && (l.includes('outcome="timeout"') || l.includes('outcome="connection_lost"')));
+    sum += await metricSum(
+      `http://127.0.0.1:${api.healthPort}/metrics`,
+      'mfa_rpc_client_calls_total',
+      (l) => l.includes(endpoint) && (l.includes('outcome="timeout"') || l.includes('outcome="connection_lost"')),
+    );
   }
   return sum;
 }
@@ -215,7 +276,9 @@ const failed = (report: LoadReport) => report.requests.filter((q) => q.status ==
  * (1) SIGKILL one mfa-service replica under load: auth-api stops using it, the other takes the calls, the
  * only errors are fast 503s of calls in flight to the dead one; once restarted it takes calls again.
  */
-export async function mfaReplicaKilled(ctx: ExperimentContext): Promise<ExperimentResult & { moveMs: number; failuresAfterMs: number; survivorServedAfterKill: number; restartedServed: number }> {
+export async function mfaReplicaKilled(
+  ctx: ExperimentContext,
+): Promise<ExperimentResult & { moveMs: number; failuresAfterMs: number; survivorServedAfterKill: number; restartedServed: number }> {
   const { cluster } = ctx;
   const [survivor, victim] = cluster.of('mfa-service');
   ctx.load.start();
@@ -277,12 +340,28 @@ export async function mfaSpread(ctx: ExperimentContext, durationMs = 8000): Prom
  * at the RPC deadline and fail alone (503), the calls in flight to the other replica complete, no request
  * hangs past the deadline, and the paused replica takes calls again after SIGCONT.
  */
-export async function mfaReplicaPaused(ctx: ExperimentContext, pausedMs: number): Promise<ExperimentResult & { failuresToPaused: number; failuresToOther: number; otherServedDuringPause: number; resumedServed: number; stoppedAt: number; resumedAt: number }> {
+export async function mfaReplicaPaused(
+  ctx: ExperimentContext,
+  pausedMs: number,
+): Promise<
+  ExperimentResult & {
+    failuresToPaused: number;
+    failuresToOther: number;
+    otherServedDuringPause: number;
+    resumedServed: number;
+    stoppedAt: number;
+    resumedAt: number;
+  }
+> {
   const { cluster } = ctx;
   const [other, paused] = cluster.of('mfa-service');
   ctx.load.start();
   await pause(2000);
-  const before = { paused: await transportFailuresTo(cluster, paused), other: await transportFailuresTo(cluster, other), otherServed: await handledBy(cluster, other) };
+  const before = {
+    paused: await transportFailuresTo(cluster, paused),
+    other: await transportFailuresTo(cluster, other),
+    otherServed: await handledBy(cluster, other),
+  };
   paused.child!.kill('SIGSTOP');
   const stoppedAt = Date.now();
   await pause(pausedMs);
@@ -316,7 +395,16 @@ export async function mfaReplicaPaused(ctx: ExperimentContext, pausedMs: number)
  * users would hit them), called directly and alternately by one client: a limited MFA route answers 429
  * once the two replicas together have taken the configured limit, so the counter is shared in Redis.
  */
-export async function rateLimitShared(ctx: ExperimentContext, limit: number): Promise<{ acceptedBefore429: number; acceptedBy: Record<string, number>; firstRefusalAt: number; retryAfter: string | null; line: string }> {
+export async function rateLimitShared(
+  ctx: ExperimentContext,
+  limit: number,
+): Promise<{
+  acceptedBefore429: number;
+  acceptedBy: Record<string, number>;
+  firstRefusalAt: number;
+  retryAfter: string | null;
+  line: string;
+}> {
   const { cluster } = ctx;
   const replicas = await cluster.startDetachedAuthApis(2, { RATE_LIMIT_ENABLED: 'true' });
   try {
@@ -324,7 +412,10 @@ export async function rateLimitShared(ctx: ExperimentContext, limit: number): Pr
     const email = `limit${Date.now()}@example.test`;
     const password = 'correct horse battery staple';
     const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Limit' } });
-    await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, { key: true, json: { emailVerification: true } });
+    await call(cluster, 'PATCH', `/users/${(created.body as { $id: string }).$id}/verification`, {
+      key: true,
+      json: { emailVerification: true },
+    });
     const signIn = await call(cluster, 'POST', '/account/sessions/email', { base: base(0), json: { email, password } });
     const session = sessionOf(cluster, signIn.headers);
     const acceptedBy: Record<string, number> = {};
@@ -342,7 +433,11 @@ export async function rateLimitShared(ctx: ExperimentContext, limit: number): Pr
         acceptedBy[name] = (acceptedBy[name] ?? 0) + 1;
       } else throw new Error(`challenge through ${base(i)}: ${res.status}`);
     }
-    const line = `| rate limit shared (POST /account/mfa/challenges, limit ${limit}) | accepted ${acceptedBefore429} (${Object.entries(acceptedBy).map(([k, v]) => `${k}: ${v}`).join(', ')}), first 429 at request ${firstRefusalAt}, Retry-After ${retryAfter}`;
+    const line = `| rate limit shared (POST /account/mfa/challenges, limit ${limit}) | accepted ${acceptedBefore429} (${Object.entries(
+      acceptedBy,
+    )
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}), first 429 at request ${firstRefusalAt}, Retry-After ${retryAfter}`;
     return { acceptedBefore429, acceptedBy, firstRefusalAt, retryAfter, line };
   } finally {
     for (const r of replicas) await cluster.stopReplica(r, 'SIGTERM');

@@ -1,6 +1,19 @@
 import { SmtpSink, testInfra } from '@twostep/testing';
 import { Cluster, OwnRedis, RPC_DEADLINE_MS } from './cluster';
-import { ExperimentContext, ExperimentResult, mfaReplicaKilled, mfaReplicaPaused, mfaSpread, notifierKilledMidSend, postgresBackendsTerminated, rateLimitShared, redisRestarted, rollingRestart, sharedAcrossReplicas, table } from './experiments';
+import {
+  ExperimentContext,
+  ExperimentResult,
+  mfaReplicaKilled,
+  mfaReplicaPaused,
+  mfaSpread,
+  notifierKilledMidSend,
+  postgresBackendsTerminated,
+  rateLimitShared,
+  redisRestarted,
+  rollingRestart,
+  sharedAcrossReplicas,
+  table,
+} from './experiments';
 import { Load, TotpUser } from './load';
 
 /**
@@ -54,14 +67,19 @@ describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
     smtp.setDelay(0);
     await load?.stop();
     for (const r of cluster.of('mfa-service')) if (r.child?.exitCode === null && r.child.signalCode === null) r.child.kill('SIGCONT'); // (8) failed mid-pause
-    for (const r of cluster.replicas) if (r.child?.exitCode !== null || r.child?.signalCode !== null) await cluster.startReplica(r).catch(() => undefined);
+    for (const r of cluster.replicas)
+      if (r.child?.exitCode !== null || r.child?.signalCode !== null) await cluster.startReplica(r).catch(() => undefined);
   }, 120_000);
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     // a Redis of the suite's own (AOF on), so experiment 4 can restart it; the shared one is never touched
     redis = await OwnRedis.start();
-    cluster = await Cluster.start({ label: 'faults', redisUrl: redis.url, env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Faults <no-reply@twostep.test>' } });
+    cluster = await Cluster.start({
+      label: 'faults',
+      redisUrl: redis.url,
+      env: { SMTP_URL: smtp.url, SMTP_FROM: 'Twostep Faults <no-reply@twostep.test>' },
+    });
     totpUsers = await Load.prepareTotpUsers(cluster, TOTP_USERS);
   }, 180_000);
 
@@ -107,7 +125,11 @@ describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
     const r = await postgresBackendsTerminated(await ctx(), testInfra().adminDatabaseUrl);
     expectResilient(r, { allowed503: true });
     expect(r.terminated).toBeGreaterThan(0);
-    for (const replica of cluster.replicas) expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({ replica: `${replica.service}#${replica.index}`, exit: null });
+    for (const replica of cluster.replicas)
+      expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({
+        replica: `${replica.service}#${replica.index}`,
+        exit: null,
+      });
   }, 180_000);
 
   it('(3) a rolling restart, SIGTERM one replica at a time through HAProxy: zero failed requests', async () => {
@@ -124,7 +146,11 @@ describe('fault experiments (replicas, HAProxy, real Postgres/Redis)', () => {
   it('(4) Redis restarted (AOF on) under load: only fast 503s while it is down, queued codes delivered after, no service restarted', async () => {
     const r = await redisRestarted(await ctx(), redis);
     expectResilient(r, { allowed503: true });
-    for (const replica of cluster.replicas) expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({ replica: `${replica.service}#${replica.index}`, exit: null });
+    for (const replica of cluster.replicas)
+      expect({ replica: `${replica.service}#${replica.index}`, exit: replica.child?.exitCode }).toEqual({
+        replica: `${replica.service}#${replica.index}`,
+        exit: null,
+      });
   }, 180_000);
 
   it('(6) two auth-apis and two notifiers: each code delivered exactly once; wrong codes over both replicas lock the factor', async () => {

@@ -63,7 +63,10 @@ export class Load {
     for (let i = 0; i < count; i++) {
       const email = `totp${randomBytes(5).toString('hex')}@example.test`;
       const password = 'correct horse battery staple';
-      const created = await call(cluster, 'POST', '/users', { key: true, json: { userId: 'unique()', email, password, name: 'Load TOTP' } });
+      const created = await call(cluster, 'POST', '/users', {
+        key: true,
+        json: { userId: 'unique()', email, password, name: 'Load TOTP' },
+      });
       if (created.status !== 201) throw new Error(`user create: ${created.status}`);
       const signIn = await call(cluster, 'POST', '/account/sessions/email', { json: { email, password } });
       const session = sessionOf(cluster, signIn.headers);
@@ -86,7 +89,13 @@ export class Load {
     return users;
   }
 
-  static async prepare(cluster: Cluster, smtp: SmtpSink, workers = 4, codeTimeoutMs = 30_000, totp: { users: TotpUser[]; workers: number } = { users: [], workers: 0 }): Promise<Load> {
+  static async prepare(
+    cluster: Cluster,
+    smtp: SmtpSink,
+    workers = 4,
+    codeTimeoutMs = 30_000,
+    totp: { users: TotpUser[]; workers: number } = { users: [], workers: 0 },
+  ): Promise<Load> {
     const users: User[] = [];
     for (let i = 0; i < workers; i++) {
       const email = `load${randomBytes(5).toString('hex')}@example.test`;
@@ -133,7 +142,9 @@ export class Load {
 
   private async loop(user: User): Promise<void> {
     while (this.running) {
-      const signIn = await this.timed('sign-in', 'POST', '/account/sessions/email', { json: { email: user.email, password: user.password } });
+      const signIn = await this.timed('sign-in', 'POST', '/account/sessions/email', {
+        json: { email: user.email, password: user.password },
+      });
       if (signIn.status !== 201) {
         await pause(100);
         continue;
@@ -149,7 +160,10 @@ export class Load {
       const challengeId = (challenge.body as { $id: string }).$id;
       let code: string | undefined;
       try {
-        const mail = await this.smtp.waitFor((m) => m.envelopeTo.includes(user.email) && m.receivedAt.getTime() >= after && isCodeMail(m), this.codeTimeoutMs);
+        const mail = await this.smtp.waitFor(
+          (m) => m.envelopeTo.includes(user.email) && m.receivedAt.getTime() >= after && isCodeMail(m),
+          this.codeTimeoutMs,
+        );
         code = /\b(\d{6})\b/.exec(mail.text)?.[1];
       } catch {
         this.lostCodes++;
@@ -181,7 +195,9 @@ export class Load {
       user.busy = true;
       nextAt = Date.now() + intervalMs;
       try {
-        const signIn = await this.timed('sign-in', 'POST', '/account/sessions/email', { json: { email: user.email, password: user.password } });
+        const signIn = await this.timed('sign-in', 'POST', '/account/sessions/email', {
+          json: { email: user.email, password: user.password },
+        });
         if (signIn.status !== 201) {
           await pause(100);
           continue;
@@ -196,7 +212,10 @@ export class Load {
         if (step <= user.lastStep) continue; // cannot happen: steps only move forward
         // the server may accept this step even when the answer never reaches us: never use it again
         user.lastStep = step;
-        const done = await this.timed('totp-complete', 'PUT', '/account/mfa/challenges', { session, json: { challengeId: (challenge.body as { $id: string }).$id, otp: totpAt(user.secret, step) } });
+        const done = await this.timed('totp-complete', 'PUT', '/account/mfa/challenges', {
+          session,
+          json: { challengeId: (challenge.body as { $id: string }).$id, otp: totpAt(user.secret, step) },
+        });
         if (done.status === 200 || done.status === 201) this.totpCompleted++;
         else if (done.status >= 400 && done.status < 500) this.totpRefused++;
       } finally {
@@ -227,7 +246,12 @@ async function call(cluster: Cluster, method: string, path: string, opts: CallOp
   if (opts.json !== undefined) headers['content-type'] = 'application/json';
   if (opts.key) headers['x-appwrite-key'] = cluster.apiKey;
   if (opts.session) headers['x-appwrite-session'] = opts.session;
-  const res = await fetch(`${opts.base ?? cluster.endpoint}${path}`, { method, headers, body: opts.json === undefined ? undefined : JSON.stringify(opts.json), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${opts.base ?? cluster.endpoint}${path}`, {
+    method,
+    headers,
+    body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   let body: unknown;
   try {

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { allExpressions, Dashboard, DashboardPanel, loadDashboard, loadRules, parsePromQL, RuleGroup, ruleFileProblems } from './monitoring-files';
+import {
+  allExpressions,
+  Dashboard,
+  DashboardPanel,
+  loadDashboard,
+  loadRules,
+  parsePromQL,
+  RuleGroup,
+  ruleFileProblems,
+} from './monitoring-files';
 
 /** deploy/monitoring/, checked offline: what `promtool check rules` and a Grafana import would refuse. */
 
@@ -19,12 +28,31 @@ describe('alert rules (deploy/monitoring/alerts.yaml)', () => {
   it('refuses what Prometheus refuses: no expr, a bad duration, no severity, a non-string label, a duplicate group', () => {
     const broken = {
       groups: [
-        { name: 'a', rules: [{ alert: 'NoExpr', labels: { severity: 'warning' } }, { alert: 'BadFor', expr: 'up', for: '5 minutes', labels: { severity: 'warning' } }] },
-        { name: 'a', rules: [{ alert: 'NoSeverity', expr: 'up' }, { alert: 'NumberLabel', expr: 'up', labels: { severity: 'info', n: 3 } }] },
+        {
+          name: 'a',
+          rules: [
+            { alert: 'NoExpr', labels: { severity: 'warning' } },
+            { alert: 'BadFor', expr: 'up', for: '5 minutes', labels: { severity: 'warning' } },
+          ],
+        },
+        {
+          name: 'a',
+          rules: [
+            { alert: 'NoSeverity', expr: 'up' },
+            { alert: 'NumberLabel', expr: 'up', labels: { severity: 'info', n: 3 } },
+          ],
+        },
       ],
     };
     const problems = ruleFileProblems(broken).join('\n');
-    for (const expected of ['(NoExpr): no expr', '(BadFor): bad for', 'duplicate group name a', '(NoSeverity): severity', '(NumberLabel): labels.n is not a string']) expect(problems).toContain(expected);
+    for (const expected of [
+      '(NoExpr): no expr',
+      '(BadFor): bad for',
+      'duplicate group name a',
+      '(NoSeverity): severity',
+      '(NumberLabel): labels.n is not a string',
+    ])
+      expect(problems).toContain(expected);
     expect(() => loadRules('groups:\n  - name: x\n    name: y\n')).toThrow();
   });
 
@@ -86,8 +114,11 @@ describe('PromQL in both files', () => {
   });
 
   it('the parser refuses broken PromQL and finds the metric names of valid PromQL', () => {
-    for (const broken of ['sum(rate(x_total[5m])', 'rate(x_total[5m]) >', 'sum by (a (x)', 'x{a="b"']) expect(parsePromQL(broken).errors.length).toBeGreaterThan(0);
-    const ok = parsePromQL('histogram_quantile(0.9, sum by (le) (rate(a_bucket{q="x"}[$__rate_interval]))) / on() group_left max(b) > 1 and c');
+    for (const broken of ['sum(rate(x_total[5m])', 'rate(x_total[5m]) >', 'sum by (a (x)', 'x{a="b"'])
+      expect(parsePromQL(broken).errors.length).toBeGreaterThan(0);
+    const ok = parsePromQL(
+      'histogram_quantile(0.9, sum by (le) (rate(a_bucket{q="x"}[$__rate_interval]))) / on() group_left max(b) > 1 and c',
+    );
     expect(ok.errors).toEqual([]);
     expect(ok.metrics.sort()).toEqual(['a_bucket', 'b', 'c']);
   });

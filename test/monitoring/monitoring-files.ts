@@ -68,7 +68,8 @@ export function ruleFileProblems(doc: unknown): string[] {
     if (typeof g?.name !== 'string' || g.name === '') problems.push(`${where}: no name`);
     else if (groupNames.has(g.name)) problems.push(`${where}: duplicate group name ${g.name}`);
     else groupNames.add(g.name);
-    for (const key of Object.keys(g ?? {})) if (!['name', 'interval', 'rules', 'limit', 'query_offset', 'labels'].includes(key)) problems.push(`${where}: unknown key ${key}`);
+    for (const key of Object.keys(g ?? {}))
+      if (!['name', 'interval', 'rules', 'limit', 'query_offset', 'labels'].includes(key)) problems.push(`${where}: unknown key ${key}`);
     if (g?.interval !== undefined && !PROM_DURATION.test(String(g.interval))) problems.push(`${where}: bad interval`);
     if (!Array.isArray(g?.rules) || g.rules.length === 0) {
       problems.push(`${where}: no rules`);
@@ -76,12 +77,17 @@ export function ruleFileProblems(doc: unknown): string[] {
     }
     g.rules.forEach((r: AlertRule, ri) => {
       const at = `${where}.rules[${ri}]${r?.alert ? ` (${r.alert})` : ''}`;
-      for (const key of Object.keys(r ?? {})) if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(key)) problems.push(`${at}: unknown key ${key}`);
+      for (const key of Object.keys(r ?? {}))
+        if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(key))
+          problems.push(`${at}: unknown key ${key}`);
       if ((r.alert === undefined) === (r.record === undefined)) problems.push(`${at}: exactly one of alert and record`);
       if (r.alert !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.alert)) problems.push(`${at}: bad alert name`);
       if (typeof r.expr !== 'string' || r.expr.trim() === '') problems.push(`${at}: no expr`);
       if (r.for !== undefined && !PROM_DURATION.test(String(r.for))) problems.push(`${at}: bad for`);
-      for (const [kind, map] of [['labels', r.labels], ['annotations', r.annotations]] as const) {
+      for (const [kind, map] of [
+        ['labels', r.labels],
+        ['annotations', r.annotations],
+      ] as const) {
         if (map === undefined) continue;
         if (typeof map !== 'object' || map === null || Array.isArray(map)) {
           problems.push(`${at}: ${kind} is not a map`);
@@ -90,10 +96,12 @@ export function ruleFileProblems(doc: unknown): string[] {
         for (const [k, v] of Object.entries(map)) {
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) problems.push(`${at}: bad ${kind} name ${k}`);
           if (typeof v !== 'string') problems.push(`${at}: ${kind}.${k} is not a string`);
-          else if ((v.match(/\{\{/g) ?? []).length !== (v.match(/\}\}/g) ?? []).length) problems.push(`${at}: unbalanced template in ${kind}.${k}`);
+          else if ((v.match(/\{\{/g) ?? []).length !== (v.match(/\}\}/g) ?? []).length)
+            problems.push(`${at}: unbalanced template in ${kind}.${k}`);
         }
       }
-      if (r.alert !== undefined && !['critical', 'warning', 'info'].includes(String(r.labels?.severity))) problems.push(`${at}: severity must be critical, warning or info`);
+      if (r.alert !== undefined && !['critical', 'warning', 'info'].includes(String(r.labels?.severity)))
+        problems.push(`${at}: severity must be critical, warning or info`);
     });
   });
   return problems;
@@ -116,7 +124,8 @@ export function parsePromQL(expression: string): ParsedExpr {
   const metrics = new Set<string>();
   tree.iterate({
     enter: (node) => {
-      if (node.type.isError) errors.push(`syntax error at ${node.from}: ${JSON.stringify(expr.slice(Math.max(0, node.from - 10), node.to + 10))}`);
+      if (node.type.isError)
+        errors.push(`syntax error at ${node.from}: ${JSON.stringify(expr.slice(Math.max(0, node.from - 10), node.to + 10))}`);
       if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') metrics.add(expr.slice(node.from, node.to));
     },
   });
@@ -125,10 +134,14 @@ export function parsePromQL(expression: string): ParsedExpr {
 }
 
 /** Every PromQL expression of the rules file and the dashboard, with where it came from. */
-export function allExpressions(rules = loadRules() as { groups: RuleGroup[] }, dashboard = loadDashboard() as Dashboard): Array<{ where: string; expr: string }> {
+export function allExpressions(
+  rules = loadRules() as { groups: RuleGroup[] },
+  dashboard = loadDashboard() as Dashboard,
+): Array<{ where: string; expr: string }> {
   const out: Array<{ where: string; expr: string }> = [];
   for (const g of rules.groups) for (const r of g.rules) out.push({ where: `alerts.yaml ${r.alert ?? r.record}`, expr: r.expr });
-  for (const p of dashboard.panels) for (const t of p.targets ?? []) out.push({ where: `dashboard.json panel "${p.title}" ${t.refId}`, expr: t.expr });
+  for (const p of dashboard.panels)
+    for (const t of p.targets ?? []) out.push({ where: `dashboard.json panel "${p.title}" ${t.refId}`, expr: t.expr });
   return out;
 }
 

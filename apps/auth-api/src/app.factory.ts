@@ -40,12 +40,24 @@ const CORS_ALLOWED_HEADERS = [
   'X-SDK-GraphQL',
 ];
 /** Response headers browser code may read: the fallback credential and the rate-limit state. */
-const CORS_EXPOSED_HEADERS = ['X-Appwrite-Session', 'X-Fallback-Cookies', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'X-Request-Id'];
+const CORS_EXPOSED_HEADERS = [
+  'X-Appwrite-Session',
+  'X-Fallback-Cookies',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'Retry-After',
+  'X-Request-Id',
+];
 
 /**
  * Builds the auth-api application (not listening yet). Used by main.ts and by the in-process tests.
  */
-export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+export async function createAuthApi(
+  config: AuthApiConfig,
+  logger: JsonLogger,
+  options: AppModuleOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
@@ -66,7 +78,8 @@ export async function createAuthApi(config: AuthApiConfig, logger: JsonLogger, o
   // Credentialed CORS for the configured browser origins only; the origin is echoed, never `*`.
   const origins = new Set(config.CORS_ORIGINS);
   app.enableCors({
-    origin: (origin: string | undefined, cb: (err: Error | null, allow: boolean) => void) => cb(null, origin !== undefined && origins.has(origin)),
+    origin: (origin: string | undefined, cb: (err: Error | null, allow: boolean) => void) =>
+      cb(null, origin !== undefined && origins.has(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
@@ -104,7 +117,8 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

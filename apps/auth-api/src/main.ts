@@ -23,8 +23,16 @@ async function main(): Promise<void> {
   const health = createManagementServer(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const healthPort = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
-  logger.info('auth-api listening', { host: config.HOST, port: config.PORT, healthHost: config.HEALTH_HOST, healthPort, project: config.APP_PROJECT_ID });
-  void reportRedisSafety(app.get<Redis>(REDIS), config.NODE_ENV === 'production', (level, message, fields) => logger.emit(level, message, fields));
+  logger.info('auth-api listening', {
+    host: config.HOST,
+    port: config.PORT,
+    healthHost: config.HEALTH_HOST,
+    healthPort,
+    project: config.APP_PROJECT_ID,
+  });
+  void reportRedisSafety(app.get<Redis>(REDIS), config.NODE_ENV === 'production', (level, message, fields) =>
+    logger.emit(level, message, fields),
+  );
   onShutdownSignal(
     async () => {
       // after the drain: Fastify answers 503 to new requests, finishes in-flight ones and closes

@@ -49,7 +49,11 @@ export interface AuthApiHarness {
  * listening on a free port. mfa-service is absent unless MFA_SERVICE_URL points at one, so RPCs fail
  * (the fail-closed path).
  */
-export async function startAuthApi(opts: { label: string; env?: Record<string, string>; imports?: ModuleMetadata['imports'] }): Promise<AuthApiHarness> {
+export async function startAuthApi(opts: {
+  label: string;
+  env?: Record<string, string>;
+  imports?: ModuleMetadata['imports'];
+}): Promise<AuthApiHarness> {
   const db = await createTestDatabase(opts.label);
   await runMigrations(authDataSourceOptions(db.url, 2));
   const dataDir = mkdtempSync(join(tmpdir(), `twostep-${opts.label}-`));
@@ -117,7 +121,10 @@ export interface JsonResponse<T = Record<string, unknown>> {
 }
 
 /** fetch + JSON (an empty body is `undefined`). */
-export async function call<T = Record<string, unknown>>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<JsonResponse<T>> {
+export async function call<T = Record<string, unknown>>(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<JsonResponse<T>> {
   const { json, ...rest } = init;
   const res = await fetch(url, { ...rest, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
   const text = await res.text();
@@ -147,11 +154,30 @@ export async function signUpAndIn(
 }
 
 /** Admin call with the API key. */
-export function admin<T = Record<string, unknown>>(h: AuthApiHarness, method: string, path: string, json?: unknown): Promise<JsonResponse<T>> {
-  return call<T>(`${h.endpoint}${path}`, { method, headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), ...(json !== undefined ? { json } : {}) });
+export function admin<T = Record<string, unknown>>(
+  h: AuthApiHarness,
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<JsonResponse<T>> {
+  return call<T>(`${h.endpoint}${path}`, {
+    method,
+    headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }),
+    ...(json !== undefined ? { json } : {}),
+  });
 }
 
 /** Call as the signed-in user (X-Appwrite-Session). */
-export function asUser<T = Record<string, unknown>>(h: AuthApiHarness, credential: string, method: string, path: string, json?: unknown): Promise<JsonResponse<T>> {
-  return call<T>(`${h.endpoint}${path}`, { method, headers: h.headers({ 'x-appwrite-session': credential }), ...(json !== undefined ? { json } : {}) });
+export function asUser<T = Record<string, unknown>>(
+  h: AuthApiHarness,
+  credential: string,
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<JsonResponse<T>> {
+  return call<T>(`${h.endpoint}${path}`, {
+    method,
+    headers: h.headers({ 'x-appwrite-session': credential }),
+    ...(json !== undefined ? { json } : {}),
+  });
 }

@@ -32,7 +32,11 @@ export interface MfaServiceOverrides {
   registry?: Registry;
 }
 
-export async function createMfaService(config: MfaServiceConfig, logger: JsonLogger, overrides: MfaServiceOverrides = {}): Promise<MfaServiceApp> {
+export async function createMfaService(
+  config: MfaServiceConfig,
+  logger: JsonLogger,
+  overrides: MfaServiceOverrides = {},
+): Promise<MfaServiceApp> {
   const listen = config.MFA_SERVICE_URL[0];
   const registry = overrides.registry ?? createMetricsRegistry('mfa-service');
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AppModule.forRoot(config, logger, registry, overrides.clock), {
@@ -66,7 +70,8 @@ export async function createMfaService(config: MfaServiceConfig, logger: JsonLog
       stopping ??= (async () => {
         health.markShuttingDown();
         const drained = await app.get(InFlightRequests).drain(config.MFA_SHUTDOWN_GRACE_MS);
-        if (!drained) logger.emit('warn', 'shutdown grace period over with RPCs still in flight', { graceMs: config.MFA_SHUTDOWN_GRACE_MS });
+        if (!drained)
+          logger.emit('warn', 'shutdown grace period over with RPCs still in flight', { graceMs: config.MFA_SHUTDOWN_GRACE_MS });
         await app.get(DeliveryResultsProcessor).close();
         await app.close();
         await health.close();

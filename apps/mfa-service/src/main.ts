@@ -18,7 +18,11 @@ async function main(): Promise<void> {
   const logger = new JsonLogger('mfa-service', config.LOG_LEVEL);
   const service = await createMfaService(config, logger);
   const healthPort = await service.start();
-  logger.info('mfa-service listening', { rpcHost: config.MFA_LISTEN_HOST ?? config.MFA_SERVICE_URL[0].host, rpcPort: config.MFA_SERVICE_URL[0].port, healthPort });
+  logger.info('mfa-service listening', {
+    rpcHost: config.MFA_LISTEN_HOST ?? config.MFA_SERVICE_URL[0].host,
+    rpcPort: config.MFA_SERVICE_URL[0].port,
+    healthPort,
+  });
   onShutdownSignal(
     async () => {
       await service.stop();

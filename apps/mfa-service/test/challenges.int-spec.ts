@@ -22,8 +22,10 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     await h?.stop();
   });
 
-  const emailChallenge = (userId: string, sessionId: string) => h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'email', delivery });
-  const verify = (userId: string, sessionId: string, challengeId: string, otp: unknown) => h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId, challengeId, otp });
+  const emailChallenge = (userId: string, sessionId: string) =>
+    h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'email', delivery });
+  const verify = (userId: string, sessionId: string, challengeId: string, otp: unknown) =>
+    h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId, challengeId, otp });
   /** A 6-digit code that is not `code`. */
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -60,7 +62,12 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
 
   it('delivers phone codes on the sms channel with the number sealed', async () => {
     const { userId } = newUser();
-    const view = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 'sess-p', factor: 'PHONE', delivery: { ...delivery, destination: '+14155550100' } });
+    const view = await h.call(MfaPattern.ChallengeCreate, {
+      userId,
+      sessionId: 'sess-p',
+      factor: 'PHONE',
+      delivery: { ...delivery, destination: '+14155550100' },
+    });
     const job = await h.deliveryJob(view.id);
     expect(job?.data.channel).toBe('sms');
     expect(JSON.stringify(job?.data)).not.toContain('14155550100');
@@ -73,14 +80,22 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const view = await emailChallenge(userId, 's');
     expect(view.createdAt).toBe(h.clock.now().toISOString());
     expect(Date.parse(view.expire) - Date.parse(view.createdAt)).toBe(600_000);
-    expect(view).toEqual({ id: expect.stringMatching(/^[0-9a-f]{20}$/), createdAt: expect.any(String), userId, expire: expect.any(String) });
+    expect(view).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{20}$/),
+      createdAt: expect.any(String),
+      userId,
+      expire: expect.any(String),
+    });
   });
 
   it('completes a challenge once: the same code and challenge are refused afterwards', async () => {
     const { userId } = newUser();
     const view = await emailChallenge(userId, 's1');
     const code = await h.codeOf(view.id);
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's1', challengeId: view.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 's1', challengeId: view.id, otp: code })).toEqual({
+      factor: 'email',
+      enrolledBySession: false,
+    });
     expect(await verify(userId, 's1', view.id, code)).toBe('user_invalid_token');
     const state = await h.call(MfaPattern.ChallengeGet, { userId, challengeId: view.id });
     expect(state.status).toBe('consumed');
@@ -113,7 +128,12 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
   it('invalidates the older code when a newer challenge is created for the same user and factor', async () => {
     const { userId } = newUser();
     const c1 = await emailChallenge(userId, 's1');
-    const phone = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 's1', factor: 'phone', delivery: { ...delivery, destination: '+14155550100' } });
+    const phone = await h.call(MfaPattern.ChallengeCreate, {
+      userId,
+      sessionId: 's1',
+      factor: 'phone',
+      delivery: { ...delivery, destination: '+14155550100' },
+    });
     const c2 = await emailChallenge(userId, 's2');
     const code1 = await h.codeOf(c1.id);
     expect(await verify(userId, 's1', c1.id, code1)).toBe('user_invalid_token');
@@ -128,7 +148,9 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const { userId } = newUser();
     const view = await emailChallenge(userId, 's');
     const code = await h.codeOf(view.id);
-    const outcomes = await h.race(Array.from({ length: 20 }, () => [MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: view.id, otp: code }]));
+    const outcomes = await h.race(
+      Array.from({ length: 20 }, () => [MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: view.id, otp: code }]),
+    );
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
     expect(outcomes.filter((o) => o !== 'ok').every((o) => o === 'user_invalid_token')).toBe(true);
   });
@@ -139,7 +161,11 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const view = await emailChallenge(owner.userId, 'owner-session');
     const code = await h.codeOf(view.id);
     // a TOTP code and a recovery code of the owner do not complete an email challenge
-    const { secret } = await h.call(MfaPattern.TotpCreate, { userId: owner.userId, accountName: 'alice@example.com', issuer: 'Twostep Test' });
+    const { secret } = await h.call(MfaPattern.TotpCreate, {
+      userId: owner.userId,
+      accountName: 'alice@example.com',
+      issuer: 'Twostep Test',
+    });
     const [enrollCode, totpCode] = oracleCodes([
       { secret, epoch: h.clock.epochSeconds - 60 },
       { secret, epoch: h.clock.epochSeconds },
@@ -161,7 +187,14 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     expect(await verify(owner.userId, 'owner-session', view.id, code)).toBe('ok');
     // nothing was spent by the refused attempts
     const rc = await h.call(MfaPattern.ChallengeCreate, { userId: owner.userId, sessionId: 'owner-session', factor: 'recoverycode' });
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: owner.userId, sessionId: 'owner-session', challengeId: rc.id, otp: recoveryCodes[0] })).toEqual({
+    expect(
+      await h.call(MfaPattern.ChallengeVerify, {
+        userId: owner.userId,
+        sessionId: 'owner-session',
+        challengeId: rc.id,
+        otp: recoveryCodes[0],
+      }),
+    ).toEqual({
       factor: 'recoveryCode',
       recoveryCodesLeft: 9,
       enrolledBySession: false,
@@ -186,7 +219,8 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
   it('does not count malformed codes against the challenge', async () => {
     const { userId } = newUser();
     const view = await emailChallenge(userId, 's');
-    for (const bad of [' 123456', '12345', '1234567', '12345a', '١٢٣٤٥٦', '１２３４５６']) expect(await verify(userId, 's', view.id, bad)).toBe('user_invalid_token');
+    for (const bad of [' 123456', '12345', '1234567', '12345a', '١٢٣٤٥٦', '１２３４５６'])
+      expect(await verify(userId, 's', view.id, bad)).toBe('user_invalid_token');
     expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: view.id })).attemptsLeft).toBe(5);
   });
 
@@ -212,8 +246,17 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const { userId } = newUser();
     const sent = await emailChallenge(userId, 's');
     const at = new Date(Date.parse(sent.createdAt) + 2000).toISOString();
-    await h.reportDelivery({ deliveryName: OtpDeliveryJobName.MfaChallengeCode, referenceId: sent.id, status: 'sent', at, requestId: 'result-req.9' });
-    const processed = () => h.logs.map((l) => JSON.parse(l) as { msg?: string; challengeId?: string; reqId?: string }).filter((l) => l.msg === 'delivery result processed' && l.challengeId === sent.id);
+    await h.reportDelivery({
+      deliveryName: OtpDeliveryJobName.MfaChallengeCode,
+      referenceId: sent.id,
+      status: 'sent',
+      at,
+      requestId: 'result-req.9',
+    });
+    const processed = () =>
+      h.logs
+        .map((l) => JSON.parse(l) as { msg?: string; challengeId?: string; reqId?: string })
+        .filter((l) => l.msg === 'delivery result processed' && l.challengeId === sent.id);
     await waitFor(() => processed().length > 0, 10_000, 50, 'delivery result log line');
     expect(processed()[0].reqId).toBe('result-req.9');
   });
@@ -223,18 +266,52 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
     const sent = await emailChallenge(userId, 's');
     const at = new Date(Date.parse(sent.createdAt) + 2000).toISOString();
     await h.reportDelivery({ deliveryName: OtpDeliveryJobName.MfaChallengeCode, referenceId: sent.id, status: 'sent', at });
-    await waitFor(async () => (await h.call(MfaPattern.ChallengeGet, { userId, challengeId: sent.id })).status === 'delivered', 10_000, 50, 'delivered status');
+    await waitFor(
+      async () => (await h.call(MfaPattern.ChallengeGet, { userId, challengeId: sent.id })).status === 'delivered',
+      10_000,
+      50,
+      'delivered status',
+    );
     // the same report again, and an older failure, change nothing
     await h.reportDelivery({ deliveryName: OtpDeliveryJobName.MfaChallengeCode, referenceId: sent.id, status: 'sent', at });
-    await h.reportDelivery({ deliveryName: OtpDeliveryJobName.MfaChallengeCode, referenceId: sent.id, status: 'failed', reason: 'transient', at: sent.createdAt });
+    await h.reportDelivery({
+      deliveryName: OtpDeliveryJobName.MfaChallengeCode,
+      referenceId: sent.id,
+      status: 'failed',
+      reason: 'transient',
+      at: sent.createdAt,
+    });
     // a report about another kind of message is not ours
-    await h.reportDelivery({ deliveryName: OtpDeliveryJobName.EmailVerificationLink, referenceId: sent.id, status: 'dropped', at: new Date(Date.parse(at) + 60_000).toISOString() });
+    await h.reportDelivery({
+      deliveryName: OtpDeliveryJobName.EmailVerificationLink,
+      referenceId: sent.id,
+      status: 'dropped',
+      at: new Date(Date.parse(at) + 60_000).toISOString(),
+    });
 
     const failedOne = newUser();
-    const failed = await h.call(MfaPattern.ChallengeCreate, { userId: failedOne.userId, sessionId: 's', factor: 'phone', delivery: { ...delivery, destination: '+14155550100' } });
+    const failed = await h.call(MfaPattern.ChallengeCreate, {
+      userId: failedOne.userId,
+      sessionId: 's',
+      factor: 'phone',
+      delivery: { ...delivery, destination: '+14155550100' },
+    });
     const failedAt = new Date(Date.parse(failed.createdAt) + 5000).toISOString();
-    await h.reportDelivery({ deliveryName: OtpDeliveryJobName.MfaChallengeCode, referenceId: failed.id, channel: 'sms', status: 'failed', reason: 'invalid_destination', at: failedAt });
-    await waitFor(async () => (await h.call(MfaPattern.ChallengeGet, { userId: failedOne.userId, challengeId: failed.id })).status === 'delivery_failed', 10_000, 50, 'failed status');
+    await h.reportDelivery({
+      deliveryName: OtpDeliveryJobName.MfaChallengeCode,
+      referenceId: failed.id,
+      channel: 'sms',
+      status: 'failed',
+      reason: 'invalid_destination',
+      at: failedAt,
+    });
+    await waitFor(
+      async () =>
+        (await h.call(MfaPattern.ChallengeGet, { userId: failedOne.userId, challengeId: failed.id })).status === 'delivery_failed',
+      10_000,
+      50,
+      'failed status',
+    );
     expect((await h.call(MfaPattern.ChallengeGet, { userId: failedOne.userId, challengeId: failed.id })).delivery).toEqual({
       channel: 'sms',
       status: 'failed',
@@ -251,7 +328,11 @@ describe('email and phone challenges (real TCP transport, Postgres, Redis)', () 
       50,
       'results drained',
     );
-    expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: sent.id })).delivery).toEqual({ channel: 'email', status: 'sent', updatedAt: at });
+    expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: sent.id })).delivery).toEqual({
+      channel: 'email',
+      status: 'sent',
+      updatedAt: at,
+    });
   });
 
   it('keeps no clear code, address or name in Postgres, only a keyed hash', async () => {

@@ -15,15 +15,21 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
     await h?.stop();
   });
 
-  const create = (userId: string, sessionId: string) => h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'email', delivery });
+  const create = (userId: string, sessionId: string) =>
+    h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'email', delivery });
   const wrong = (code: string) => String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
   const budget = async (userId: string, factor: string) =>
-    (await h.sql<{ failures: number; locked_until: Date | null }>('SELECT failures, locked_until FROM mfa.failure_budgets WHERE user_id = $1 AND factor = $2', [userId, factor]))[0];
+    (
+      await h.sql<{ failures: number; locked_until: Date | null }>(
+        'SELECT failures, locked_until FROM mfa.failure_budgets WHERE user_id = $1 AND factor = $2',
+        [userId, factor],
+      )
+    )[0];
 
   /** `n` wrong codes spread over fresh challenges from fresh sessions (at most 4 per challenge, so none is exhausted). */
   async function failEmail(userId: string, n: number): Promise<string[]> {
     const outcomes: string[] = [];
-    for (let done = 0; done < n; ) {
+    for (let done = 0; done < n;) {
       const sessionId = `s-${done}`;
       const view = await create(userId, sessionId);
       const code = await h.codeOf(view.id);
@@ -48,12 +54,18 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       expect(locked.type).toBe('general_rate_limit_exceeded');
       expect(locked.retryAfterSeconds).toBe(30);
       h.clock.advance(12_000);
-      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).retryAfterSeconds).toBe(18);
+      expect(
+        (await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code }))
+          .retryAfterSeconds,
+      ).toBe(18);
       // refusals while locked took nothing from the challenge
       expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: fresh.id })).attemptsLeft).toBe(5);
 
       h.clock.advance(19_000);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'new-session', challengeId: fresh.id, otp: code })).toEqual({
+        factor: 'email',
+        enrolledBySession: false,
+      });
       expect(await budget(userId, 'email')).toEqual({ failures: 0, locked_until: null });
       // counting starts again from zero: 9 failures do not lock
       expect(await failEmail(userId, 9)).toEqual(new Array(9).fill('user_invalid_token'));
@@ -71,14 +83,25 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       const outcomes: string[] = [];
       for (const [i, tries] of [4, 4, 1].entries()) {
         const view = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: `rc-${i}`, factor: 'recoveryCode' });
-        for (let j = 0; j < tries; j++) outcomes.push(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: `rc-${i}`, challengeId: view.id, otp: 'ffffffffffffffff' }));
+        for (let j = 0; j < tries; j++)
+          outcomes.push(
+            await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: `rc-${i}`, challengeId: view.id, otp: 'ffffffffffffffff' }),
+          );
       }
       expect(outcomes).toEqual(new Array(9).fill('user_invalid_token'));
       // ... but a third factor gets no fresh budget: the account's 20th failure locks every factor
-      const phone = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 'ph', factor: 'phone', delivery: { ...delivery, destination: '+14155550100' } });
+      const phone = await h.call(MfaPattern.ChallengeCreate, {
+        userId,
+        sessionId: 'ph',
+        factor: 'phone',
+        delivery: { ...delivery, destination: '+14155550100' },
+      });
       const phoneCode = await h.codeOf(phone.id);
       const phoneOutcomes: string[] = [];
-      for (let j = 0; j < 3; j++) phoneOutcomes.push(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: 'ph', challengeId: phone.id, otp: wrong(phoneCode) }));
+      for (let j = 0; j < 3; j++)
+        phoneOutcomes.push(
+          await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: 'ph', challengeId: phone.id, otp: wrong(phoneCode) }),
+        );
       expect(phoneOutcomes).toEqual(['user_invalid_token', 'user_invalid_token', 'general_rate_limit_exceeded']);
       expect((await budget(userId, 'account')).failures).toBe(20);
       expect((await budget(userId, 'recoveryCode')).failures).toBe(9);
@@ -87,9 +110,14 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       // the account lock holds every factor, the right email code included
       const fresh = await create(userId, 'after');
       const code = await h.codeOf(fresh.id);
-      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).type).toBe('general_rate_limit_exceeded');
+      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).type).toBe(
+        'general_rate_limit_exceeded',
+      );
       h.clock.advance(31_000);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({ factor: 'email', enrolledBySession: false });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'after', challengeId: fresh.id, otp: code })).toEqual({
+        factor: 'email',
+        enrolledBySession: false,
+      });
       expect(await budget(userId, 'account')).toEqual({ failures: 0, locked_until: null });
     } finally {
       h.clock.set(start);
@@ -105,7 +133,12 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       const outcomes = await failEmail(userId, 10);
       expect(outcomes).toEqual(new Array(10).fill('user_invalid_token'));
       const view = await create(userId, 'x');
-      const error = await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'x', challengeId: view.id, otp: await h.codeOf(view.id) });
+      const error = await h.fail(MfaPattern.ChallengeVerify, {
+        userId,
+        sessionId: 'x',
+        challengeId: view.id,
+        otp: await h.codeOf(view.id),
+      });
       expect(error).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 60 });
     } finally {
       h.clock.set(start);
@@ -113,7 +146,9 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
   });
 
   /** A user with a verified TOTP authenticator (enrolled a few steps back) and `n` open totp challenges. */
-  async function totpUserWithChallenges(n: number): Promise<{ userId: string; challenges: Array<{ sessionId: string; challengeId: string }>; right: string }> {
+  async function totpUserWithChallenges(
+    n: number,
+  ): Promise<{ userId: string; challenges: Array<{ sessionId: string; challengeId: string }>; right: string }> {
     const { userId } = newUser();
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
     const [enrollCode, right] = oracleCodes([
@@ -133,7 +168,9 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
 
   it('counts every one of many concurrent wrong guesses and evaluates no more than 10', async () => {
     const { userId, challenges, right } = await totpUserWithChallenges(4);
-    const guesses = challenges.flatMap((c) => Array.from({ length: 5 }, (_, i) => ({ ...c, otp: String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0') })));
+    const guesses = challenges.flatMap((c) =>
+      Array.from({ length: 5 }, (_, i) => ({ ...c, otp: String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0') })),
+    );
     const outcomes = await h.race(guesses.map((g) => [MfaPattern.ChallengeVerify, { userId, ...g }]));
     expect(outcomes.filter((o) => o === 'user_invalid_token')).toHaveLength(10);
     expect(outcomes.filter((o) => o === 'general_rate_limit_exceeded')).toHaveLength(10);
@@ -155,10 +192,15 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
     const { secret } = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'bob@example.com', issuer: 'Twostep Test' });
     const right = oracleCodes([{ secret, epoch: h.clock.epochSeconds }])[0];
     for (let i = 0; i < 10; i++) expect(await h.outcome(MfaPattern.TotpVerify, { userId, otp: wrong(right) })).toBe('user_invalid_token');
-    expect(await h.fail(MfaPattern.TotpVerify, { userId, otp: right })).toMatchObject({ type: 'general_rate_limit_exceeded', retryAfterSeconds: 30 });
+    expect(await h.fail(MfaPattern.TotpVerify, { userId, otp: right })).toMatchObject({
+      type: 'general_rate_limit_exceeded',
+      retryAfterSeconds: 30,
+    });
     // the email factor of the same account is not affected
     const view = await create(userId, 'e');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) })).toEqual({ factor: 'email', enrolledBySession: false });
+    expect(
+      await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'e', challengeId: view.id, otp: await h.codeOf(view.id) }),
+    ).toEqual({ factor: 'email', enrolledBySession: false });
   });
 
   /**
@@ -167,9 +209,9 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
    */
   async function failEmailPastLockouts(userId: string, n: number): Promise<Array<{ type: string; signal?: string }>> {
     const outcomes: Array<{ type: string; signal?: string }> = [];
-    for (let done = 0; done < n; ) {
+    for (let done = 0; done < n;) {
       // a run of up to 10 over fresh challenges (at most 4 wrong codes each), then past every lockout
-      for (let inRun = 0; inRun < 10 && done < n; ) {
+      for (let inRun = 0; inRun < 10 && done < n;) {
         const sessionId = `hard-${done}`;
         const view = await create(userId, sessionId);
         const code = await h.codeOf(view.id);
@@ -212,13 +254,24 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
       const locked = await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: view.id, otp: code });
       expect(locked.type).toBe('general_rate_limit_exceeded');
       expect(locked.retryAfterSeconds).toBeUndefined();
-      expect((await h.sql<{ failures: number }>('SELECT failures FROM mfa.failure_budgets WHERE user_id = $1 AND factor = $2', [userId, 'email']))[0].failures).toBe(100);
+      expect(
+        (
+          await h.sql<{ failures: number }>('SELECT failures FROM mfa.failure_budgets WHERE user_id = $1 AND factor = $2', [
+            userId,
+            'email',
+          ])
+        )[0].failures,
+      ).toBe(100);
 
       // the user recovers with another factor: a TOTP challenge clears the hard lock
       const totp = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 'week-later', factor: 'totp' });
       const [right] = oracleCodes([{ secret, epoch: h.clock.epochSeconds }]);
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: totp.id, otp: right })).toMatchObject({ factor: 'totp' });
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: view.id, otp: code })).toMatchObject({ factor: 'email' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: totp.id, otp: right })).toMatchObject(
+        { factor: 'totp' },
+      );
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'week-later', challengeId: view.id, otp: code })).toMatchObject({
+        factor: 'email',
+      });
       // a new run signals again at its first lockout
       const again = await failEmailPastLockouts(userId, 10);
       expect(again[9]).toEqual({ type: 'user_invalid_token', signal: 'factor-locked' });
@@ -227,16 +280,20 @@ describe('failure budget per account and factor (real TCP transport, Postgres, R
     }
   }, 120_000);
 
-  it('an administrator\'s unlock (LockoutsClear) ends a hard lock and every timed one', async () => {
+  it("an administrator's unlock (LockoutsClear) ends a hard lock and every timed one", async () => {
     const { userId } = newUser();
     const start = h.clock.now().getTime();
     try {
       await failEmailPastLockouts(userId, 100);
       const view = await create(userId, 'admin');
       const code = await h.codeOf(view.id);
-      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'admin', challengeId: view.id, otp: code })).type).toBe('general_rate_limit_exceeded');
+      expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'admin', challengeId: view.id, otp: code })).type).toBe(
+        'general_rate_limit_exceeded',
+      );
       expect(await h.call(MfaPattern.LockoutsClear, { userId })).toEqual({ cleared: 2 });
-      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'admin', challengeId: view.id, otp: code })).toMatchObject({ factor: 'email' });
+      expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: 'admin', challengeId: view.id, otp: code })).toMatchObject({
+        factor: 'email',
+      });
       expect(await h.call(MfaPattern.LockoutsClear, { userId })).toEqual({ cleared: 0 });
     } finally {
       h.clock.set(start);

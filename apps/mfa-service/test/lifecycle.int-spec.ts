@@ -120,11 +120,20 @@ describe('when Redis is unreachable', () => {
       'SELECT id, state, delivery_status, delivery_reason FROM mfa.challenges WHERE user_id = $1',
       [userId],
     );
-    expect(rows).toEqual([{ id: expect.any(String), state: 'delivery_failed', delivery_status: 'failed', delivery_reason: 'queue_unavailable' }]);
+    expect(rows).toEqual([
+      { id: expect.any(String), state: 'delivery_failed', delivery_status: 'failed', delivery_reason: 'queue_unavailable' },
+    ]);
     const state = await h.call(MfaPattern.ChallengeGet, { userId, challengeId: rows[0].id });
-    expect(state).toMatchObject({ status: 'delivery_failed', attemptsLeft: 0, delivery: { channel: 'email', status: 'failed', reason: 'queue_unavailable' } });
+    expect(state).toMatchObject({
+      status: 'delivery_failed',
+      attemptsLeft: 0,
+      delivery: { channel: 'email', status: 'failed', reason: 'queue_unavailable' },
+    });
     // no code can complete it
-    for (const otp of ['000000', '123456']) expect(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: rows[0].id, otp })).toBe('user_invalid_token');
+    for (const otp of ['000000', '123456'])
+      expect(await h.outcome(MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: rows[0].id, otp })).toBe(
+        'user_invalid_token',
+      );
   });
 
   it('still serves what does not need Redis, and reports not ready', async () => {

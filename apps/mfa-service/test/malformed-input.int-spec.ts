@@ -24,7 +24,24 @@ const HOSTILE: unknown[] = [
   { $ne: null },
 ];
 
-const BAD_OTPS: unknown[] = ['', '1', '0', '12345', '1234567', ' 123456', '123456 ', '12345a', '١٢٣٤٥٦', '１２３４５６', 123456, null, [], {}, { $gt: '' }, 'x'.repeat(10_240)];
+const BAD_OTPS: unknown[] = [
+  '',
+  '1',
+  '0',
+  '12345',
+  '1234567',
+  ' 123456',
+  '123456 ',
+  '12345a',
+  '١٢٣٤٥٦',
+  '１２３４５６',
+  123456,
+  null,
+  [],
+  {},
+  { $gt: '' },
+  'x'.repeat(10_240),
+];
 
 const CLIENT_ERRORS = new Set(['general_argument_invalid', 'user_invalid_token']);
 
@@ -41,7 +58,8 @@ describe('malformed RPC payloads never cause a server error (real TCP transport)
 
   async function expectClientError(pattern: Pattern, payload: unknown, okToo = false): Promise<void> {
     const outcome = await h.outcome(pattern, payload);
-    if (!CLIENT_ERRORS.has(outcome) && !(okToo && outcome === 'ok')) throw new Error(`${pattern} ${JSON.stringify(payload)?.slice(0, 200)} answered ${outcome}`);
+    if (!CLIENT_ERRORS.has(outcome) && !(okToo && outcome === 'ok'))
+      throw new Error(`${pattern} ${JSON.stringify(payload)?.slice(0, 200)} answered ${outcome}`);
   }
 
   it('answers every pattern with a malformed or missing payload with 400/401, never 5xx', async () => {
@@ -87,7 +105,8 @@ describe('malformed RPC payloads never cause a server error (real TCP transport)
     for (const factor of ['totp', 'email', 'phone', 'recoveryCode']) {
       const delivery = { destination: factor === 'phone' ? '+14155550100' : 'a@b.co', locale: 'en', projectName: 'X' };
       const view = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: 's', factor, delivery });
-      for (const otp of BAD_OTPS) await expectClientError(MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: view.id, otp });
+      for (const otp of BAD_OTPS)
+        await expectClientError(MfaPattern.ChallengeVerify, { userId, sessionId: 's', challengeId: view.id, otp });
       // malformed codes were not evaluated: the challenge still has all its attempts
       expect((await h.call(MfaPattern.ChallengeGet, { userId, challengeId: view.id })).attemptsLeft).toBe(5);
     }
@@ -100,25 +119,47 @@ describe('malformed RPC payloads never cause a server error (real TCP transport)
       expect((await h.fail(MfaPattern.ChallengeCreate, { userId, sessionId: 's', factor })).type).toBe('general_argument_invalid');
     }
     const good = { destination: 'a@b.co', locale: 'en', projectName: 'X' };
-    for (const delivery of [undefined, null, 'a@b.co', { ...good, destination: 'victim@x.test\r\nBcc: evil@y.test' }, { ...good, locale: '../../etc' }, { ...good, projectName: 5 }]) {
-      expect((await h.fail(MfaPattern.ChallengeCreate, { userId, sessionId: 's', factor: 'email', delivery })).type).toBe('general_argument_invalid');
+    for (const delivery of [
+      undefined,
+      null,
+      'a@b.co',
+      { ...good, destination: 'victim@x.test\r\nBcc: evil@y.test' },
+      { ...good, locale: '../../etc' },
+      { ...good, projectName: 5 },
+    ]) {
+      expect((await h.fail(MfaPattern.ChallengeCreate, { userId, sessionId: 's', factor: 'email', delivery })).type).toBe(
+        'general_argument_invalid',
+      );
     }
-    expect((await h.fail(MfaPattern.ChallengeCreate, { userId, sessionId: 's', factor: 'phone', delivery: { ...good, destination: '+1 (555) 010-abcd' } })).type).toBe(
-      'general_argument_invalid',
-    );
+    expect(
+      (
+        await h.fail(MfaPattern.ChallengeCreate, {
+          userId,
+          sessionId: 's',
+          factor: 'phone',
+          delivery: { ...good, destination: '+1 (555) 010-abcd' },
+        })
+      ).type,
+    ).toBe('general_argument_invalid');
     // nothing was queued for any of them
     expect(await h.sql('SELECT 1 FROM mfa.challenges WHERE user_id = $1', [userId])).toHaveLength(0);
   });
 
   it('ignores unexpected fields and leaves Object.prototype alone', async () => {
     const { userId } = newUser();
-    const payload = JSON.parse(`{"userId":"${userId}","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"verified":true,"mfa":true}`);
+    const payload = JSON.parse(
+      `{"userId":"${userId}","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"verified":true,"mfa":true}`,
+    );
     expect(await h.call(MfaPattern.FactorsGet, payload)).toEqual({ totp: false, recoveryCode: false });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('answers a null payload from an authenticated caller with general_argument_invalid', async () => {
-    const answer = (pattern: string): Promise<{ response?: unknown; err?: unknown }> => h.client.send(pattern, null).then((response) => ({ response }), (err: unknown) => ({ err }));
+    const answer = (pattern: string): Promise<{ response?: unknown; err?: unknown }> =>
+      h.client.send(pattern, null).then(
+        (response) => ({ response }),
+        (err: unknown) => ({ err }),
+      );
     expect((await answer(MfaPattern.FactorsGet)).err).toMatchObject({ kind: 'app-error', type: 'general_argument_invalid' });
     expect((await answer(MfaPattern.ChallengeVerify)).err).toMatchObject({ kind: 'app-error', type: 'general_argument_invalid' });
     expect((await answer(MfaPattern.Ping)).response).toMatchObject({ nonce: '' });

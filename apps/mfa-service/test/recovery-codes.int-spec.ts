@@ -29,7 +29,7 @@ describe('recovery codes (real TCP transport, Postgres, Redis)', () => {
     expect(await h.call(MfaPattern.FactorsGet, { userId })).toEqual({ totp: false, recoveryCode: true });
   });
 
-  it('records the session that created (or regenerated) the set: a code it uses reports enrolledBySession, another session\'s does not', async () => {
+  it("records the session that created (or regenerated) the set: a code it uses reports enrolledBySession, another session's does not", async () => {
     const { userId, session } = newUser();
     const creator = session();
     const { recoveryCodes } = await h.call(MfaPattern.RecoveryCodesCreate, { userId, sessionId: creator });
@@ -50,7 +50,11 @@ describe('recovery codes (real TCP transport, Postgres, Redis)', () => {
     const { recoveryCodes } = await h.call(MfaPattern.RecoveryCodesCreate, { userId });
     const s = session();
     const { id } = await h.call(MfaPattern.ChallengeCreate, { userId, sessionId: s, factor: 'recoveryCode' });
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: id, otp: recoveryCodes[3] })).toEqual({ factor: 'recoveryCode', recoveryCodesLeft: 9, enrolledBySession: false });
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: id, otp: recoveryCodes[3] })).toEqual({
+      factor: 'recoveryCode',
+      recoveryCodesLeft: 9,
+      enrolledBySession: false,
+    });
     expect(await useCode(userId, s, recoveryCodes[3])).toBe('user_invalid_token');
     expect(await useCode(userId, session(), recoveryCodes[3])).toBe('user_invalid_token');
     const left = (await h.call(MfaPattern.RecoveryCodesGet, { userId })).recoveryCodes;
@@ -73,13 +77,19 @@ describe('recovery codes (real TCP transport, Postgres, Redis)', () => {
     const challenges: Array<{ sessionId: string; challengeId: string }> = [];
     for (let i = 0; i < 20; i++) {
       const sessionId = `s${i}`;
-      challenges.push({ sessionId, challengeId: (await h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'recoveryCode' })).id });
+      challenges.push({
+        sessionId,
+        challengeId: (await h.call(MfaPattern.ChallengeCreate, { userId, sessionId, factor: 'recoveryCode' })).id,
+      });
     }
     const outcomes = await h.race(challenges.map((c) => [MfaPattern.ChallengeVerify, { userId, ...c, otp: recoveryCodes[0] }]));
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
     // the others lost the race (401) or, past 10 attempts counted at once, met the lockout (429)
     expect(outcomes.filter((o) => o !== 'ok' && o !== 'user_invalid_token' && o !== 'general_rate_limit_exceeded')).toEqual([]);
-    const rows = await h.sql<{ n: number }>('SELECT count(*)::int AS n FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NOT NULL', [userId]);
+    const rows = await h.sql<{ n: number }>(
+      'SELECT count(*)::int AS n FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NOT NULL',
+      [userId],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -121,7 +131,10 @@ describe('recovery codes (real TCP transport, Postgres, Redis)', () => {
   it('keeps the codes only encrypted and hashed in Postgres', async () => {
     const { userId } = newUser();
     const { recoveryCodes } = await h.call(MfaPattern.RecoveryCodesCreate, { userId });
-    const rows = await h.sql<{ code_hash: string; code_encrypted: string }>('SELECT code_hash, code_encrypted FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
+    const rows = await h.sql<{ code_hash: string; code_encrypted: string }>(
+      'SELECT code_hash, code_encrypted FROM mfa.recovery_codes WHERE user_id = $1',
+      [userId],
+    );
     expect(rows).toHaveLength(10);
     for (const r of rows) {
       expect(r.code_hash).toMatch(/^[^.]+\.[0-9a-f]{64}$/);

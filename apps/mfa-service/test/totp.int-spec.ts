@@ -41,7 +41,9 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     const { userId } = newUser();
     const res = await h.call(MfaPattern.TotpCreate, { userId, accountName: 'alice@example.com', issuer: 'Twostep Test' });
     expect(res.secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(res.uri).toBe(`otpauth://totp/Twostep%20Test:alice%40example.com?secret=${res.secret}&issuer=Twostep%20Test&algorithm=SHA1&digits=6&period=30`);
+    expect(res.uri).toBe(
+      `otpauth://totp/Twostep%20Test:alice%40example.com?secret=${res.secret}&issuer=Twostep%20Test&algorithm=SHA1&digits=6&period=30`,
+    );
     expect(await h.call(MfaPattern.FactorsGet, { userId })).toEqual({ totp: false, recoveryCode: false });
   });
 
@@ -93,7 +95,9 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
   ])('accepts the code of step %s on a totp challenge', async (_name, delta) => {
     const u = await verifiedUser();
     const id = await totpChallenge(u.userId, 'session1');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: 'session1', challengeId: id, otp: codeAt(u.secret, delta) })).toEqual({ factor: 'totp', enrolledBySession: false });
+    expect(
+      await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: 'session1', challengeId: id, otp: codeAt(u.secret, delta) }),
+    ).toEqual({ factor: 'totp', enrolledBySession: false });
   });
 
   it.each([
@@ -102,13 +106,22 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
   ])('rejects the code of step %s', async (_name, delta) => {
     const u = await verifiedUser();
     const id = await totpChallenge(u.userId, 'session1');
-    expect((await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: 'session1', challengeId: id, otp: codeAt(u.secret, delta) })).type).toBe('user_invalid_token');
+    expect(
+      (await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: 'session1', challengeId: id, otp: codeAt(u.secret, delta) }))
+        .type,
+    ).toBe('user_invalid_token');
   });
 
   it('rejects a step that was already accepted: the same code on a new challenge, T-1 after T, and T again one step later', async () => {
     const u = await verifiedUser();
     const s = u.session();
-    const verify = async (steps: number) => h.outcome(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, steps) });
+    const verify = async (steps: number) =>
+      h.outcome(MfaPattern.ChallengeVerify, {
+        userId: u.userId,
+        sessionId: s,
+        challengeId: await totpChallenge(u.userId, s),
+        otp: codeAt(u.secret, steps),
+      });
     expect(await verify(0)).toBe('ok');
     expect(await verify(0)).toBe('user_invalid_token');
     expect(await verify(-1)).toBe('user_invalid_token');
@@ -125,16 +138,35 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     const code = codeAt(secret);
     await h.call(MfaPattern.TotpVerify, { userId, otp: code });
     const s = session();
-    expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: await totpChallenge(userId, s), otp: code })).type).toBe('user_invalid_token');
+    expect(
+      (await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: s, challengeId: await totpChallenge(userId, s), otp: code })).type,
+    ).toBe('user_invalid_token');
   });
 
   it('flags a replayed step for auth-api to notify the holder, and a plain wrong code not', async () => {
     const u = await verifiedUser();
     const s = u.session();
-    expect(await h.outcome(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, 0) })).toBe('ok');
-    const replay = await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, 0) });
+    expect(
+      await h.outcome(MfaPattern.ChallengeVerify, {
+        userId: u.userId,
+        sessionId: s,
+        challengeId: await totpChallenge(u.userId, s),
+        otp: codeAt(u.secret, 0),
+      }),
+    ).toBe('ok');
+    const replay = await h.fail(MfaPattern.ChallengeVerify, {
+      userId: u.userId,
+      sessionId: s,
+      challengeId: await totpChallenge(u.userId, s),
+      otp: codeAt(u.secret, 0),
+    });
     expect(replay).toMatchObject({ type: 'user_invalid_token', signal: 'totp-replay' });
-    const wrong = await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret, 7) });
+    const wrong = await h.fail(MfaPattern.ChallengeVerify, {
+      userId: u.userId,
+      sessionId: s,
+      challengeId: await totpChallenge(u.userId, s),
+      otp: codeAt(u.secret, 7),
+    });
     expect(wrong.type).toBe('user_invalid_token');
     expect(wrong.signal).toBeUndefined();
   });
@@ -156,7 +188,9 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     const { userId } = newUser();
     const secret = await enroll(userId);
     const id = await totpChallenge(userId, 'sess');
-    expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'sess', challengeId: id, otp: codeAt(secret) })).type).toBe('user_invalid_token');
+    expect((await h.fail(MfaPattern.ChallengeVerify, { userId, sessionId: 'sess', challengeId: id, otp: codeAt(secret) })).type).toBe(
+      'user_invalid_token',
+    );
   });
 
   it('binds a totp challenge to its user and session', async () => {
@@ -164,12 +198,19 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     const b = await verifiedUser();
     const s = a.session();
     const id = await totpChallenge(a.userId, s);
-    expect((await h.fail(MfaPattern.ChallengeVerify, { userId: b.userId, sessionId: s, challengeId: id, otp: codeAt(b.secret) })).type).toBe('user_invalid_token');
-    expect((await h.fail(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: a.session(), challengeId: id, otp: codeAt(a.secret) })).type).toBe('user_invalid_token');
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: s, challengeId: id, otp: codeAt(a.secret) })).toEqual({ factor: 'totp', enrolledBySession: false });
+    expect(
+      (await h.fail(MfaPattern.ChallengeVerify, { userId: b.userId, sessionId: s, challengeId: id, otp: codeAt(b.secret) })).type,
+    ).toBe('user_invalid_token');
+    expect(
+      (await h.fail(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: a.session(), challengeId: id, otp: codeAt(a.secret) })).type,
+    ).toBe('user_invalid_token');
+    expect(await h.call(MfaPattern.ChallengeVerify, { userId: a.userId, sessionId: s, challengeId: id, otp: codeAt(a.secret) })).toEqual({
+      factor: 'totp',
+      enrolledBySession: false,
+    });
   });
 
-  it('records the session that verified the authenticator: a TOTP challenge it completes reports enrolledBySession, any other session\'s does not', async () => {
+  it("records the session that verified the authenticator: a TOTP challenge it completes reports enrolledBySession, any other session's does not", async () => {
     const u = newUser();
     const enroller = u.session();
     h.clock.advance(-10 * STEP * 1000);
@@ -177,10 +218,14 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     await h.call(MfaPattern.TotpVerify, { userId: u.userId, otp: codeAt(secret), sessionId: enroller });
     h.clock.advance(10 * STEP * 1000);
     const own = await totpChallenge(u.userId, enroller);
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: enroller, challengeId: own, otp: codeAt(secret) })).toEqual({ factor: 'totp', enrolledBySession: true });
+    expect(
+      await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: enroller, challengeId: own, otp: codeAt(secret) }),
+    ).toEqual({ factor: 'totp', enrolledBySession: true });
     const other = u.session();
     const theirs = await totpChallenge(u.userId, other);
-    expect(await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: other, challengeId: theirs, otp: codeAt(secret, 1) })).toEqual({ factor: 'totp', enrolledBySession: false });
+    expect(
+      await h.call(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: other, challengeId: theirs, otp: codeAt(secret, 1) }),
+    ).toEqual({ factor: 'totp', enrolledBySession: false });
   });
 
   it('deletes the authenticator (404 when there is none) and the factor with it', async () => {
@@ -189,13 +234,24 @@ describe('TOTP authenticators and TOTP challenges (real TCP transport, Postgres,
     expect((await h.call(MfaPattern.FactorsGet, { userId: u.userId })).totp).toBe(false);
     expect((await h.fail(MfaPattern.TotpDelete, { userId: u.userId })).type).toBe('user_authenticator_not_found');
     const s = u.session();
-    expect((await h.fail(MfaPattern.ChallengeVerify, { userId: u.userId, sessionId: s, challengeId: await totpChallenge(u.userId, s), otp: codeAt(u.secret) })).type).toBe('user_invalid_token');
+    expect(
+      (
+        await h.fail(MfaPattern.ChallengeVerify, {
+          userId: u.userId,
+          sessionId: s,
+          challengeId: await totpChallenge(u.userId, s),
+          otp: codeAt(u.secret),
+        })
+      ).type,
+    ).toBe('user_invalid_token');
   });
 
   it('stores the TOTP secret only as AES-GCM ciphertext with a key id', async () => {
     const { userId } = newUser();
     const secret = await enroll(userId);
-    const rows = await h.sql<{ secret_encrypted: string }>('SELECT secret_encrypted FROM mfa.totp_authenticators WHERE user_id = $1', [userId]);
+    const rows = await h.sql<{ secret_encrypted: string }>('SELECT secret_encrypted FROM mfa.totp_authenticators WHERE user_id = $1', [
+      userId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].secret_encrypted).toMatch(/^v1\.[^.]+\.[^.]+\.[^.]+\.[^.]+$/);
     const everything = JSON.stringify(await h.sql('SELECT * FROM mfa.totp_authenticators'));

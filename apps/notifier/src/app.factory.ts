@@ -25,7 +25,10 @@ export interface NotifierOverrides {
 
 export async function createNotifier(config: NotifierConfig, logger: JsonLogger, overrides: NotifierOverrides = {}): Promise<NotifierApp> {
   const registry = createMetricsRegistry('notifier');
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger, registry, overrides.clock), { logger, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger, registry, overrides.clock), {
+    logger,
+    abortOnError: false,
+  });
   const runtime = app.get(NotifierRuntime);
   const routes: Record<string, HealthRoute> = {};
   const outbox = app.get(ChannelRegistry).outbox;

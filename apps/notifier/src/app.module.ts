@@ -15,7 +15,13 @@ export class AppModule {
   static forRoot(config: NotifierConfig, logger: JsonLogger, registry: Registry, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, logger, registry, clock), DeliveryModule, OtpDeliveryModule, SecurityNoticesModule, HeartbeatModule],
+      imports: [
+        CoreModule.forRoot(config, logger, registry, clock),
+        DeliveryModule,
+        OtpDeliveryModule,
+        SecurityNoticesModule,
+        HeartbeatModule,
+      ],
       providers: [NotifierRuntime],
     };
   }

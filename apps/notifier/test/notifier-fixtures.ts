@@ -116,7 +116,10 @@ export class TestProducer {
   readonly notices: Queue<SecurityNoticeJob>;
   readonly results: Queue<DeliveryResultJob>;
 
-  constructor(redisUrl: string, readonly prefix: string) {
+  constructor(
+    redisUrl: string,
+    readonly prefix: string,
+  ) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     const opts = { connection: this.redis, prefix: bullPrefix(prefix) };
     this.otp = new Queue<OtpDeliveryJob>(QueueName.OtpDelivery, opts);
@@ -126,14 +129,25 @@ export class TestProducer {
 
   /** Adds an OTP job with the producers' options (id `challenge-<referenceId>`); returns the job id. */
   async addOtp(job: OtpDeliveryJob, overrides: JobsOptions = {}): Promise<string> {
-    const jobId = job.name === OtpDeliveryJobName.MfaChallengeCode ? JobId.challengeCode(job.referenceId) : JobId.verification(job.referenceId);
-    await this.otp.add(job.name as never, job as never, { ...jobOptions(defaultQueuePolicy(QueueName.OtpDelivery)), ...FAST_RETRY, ...overrides, jobId });
+    const jobId =
+      job.name === OtpDeliveryJobName.MfaChallengeCode ? JobId.challengeCode(job.referenceId) : JobId.verification(job.referenceId);
+    await this.otp.add(job.name as never, job as never, {
+      ...jobOptions(defaultQueuePolicy(QueueName.OtpDelivery)),
+      ...FAST_RETRY,
+      ...overrides,
+      jobId,
+    });
     return jobId;
   }
 
   async addNotice(job: SecurityNoticeJob, overrides: JobsOptions = {}): Promise<string> {
     const jobId = JobId.securityNotice(job.noticeId);
-    await this.notices.add(job.name as never, job as never, { ...jobOptions(defaultQueuePolicy(QueueName.SecurityNotices)), ...FAST_RETRY, ...overrides, jobId });
+    await this.notices.add(job.name as never, job as never, {
+      ...jobOptions(defaultQueuePolicy(QueueName.SecurityNotices)),
+      ...FAST_RETRY,
+      ...overrides,
+      jobId,
+    });
     return jobId;
   }
 

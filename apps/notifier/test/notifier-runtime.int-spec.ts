@@ -33,7 +33,13 @@ describe('notifier channels by environment', () => {
     const prefix = uniqueTestPrefix('notif-env');
     const dataDir = mkdtempSync(join(tmpdir(), 'notifier-'));
     dirs.push(dataDir);
-    const notifier = await startNotifier({ REDIS_URL: testInfra().redisUrl, REDIS_KEY_PREFIX: prefix, QUEUE_ENCRYPTION_KEY: testKey(), DATA_DIR: dataDir, ...env });
+    const notifier = await startNotifier({
+      REDIS_URL: testInfra().redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      QUEUE_ENCRYPTION_KEY: testKey(),
+      DATA_DIR: dataDir,
+      ...env,
+    });
     const producer = new TestProducer(testInfra().redisUrl, prefix);
     cleanups.push(async () => {
       await notifier.stop();
@@ -74,13 +80,26 @@ describe('notifier channels by environment', () => {
     const email = `dev-${uniqueId()}@example.test`;
     const phone = '+14155550177';
     const mailJob = await producer.addOtp(otpJob(notifier.keyring, { secret: { destination: email, code: '808080', userName: 'Dev' } }));
-    const smsJob = await producer.addOtp(otpJob(notifier.keyring, { channel: 'sms', name: OtpDeliveryJobName.PhoneVerificationCode, secret: { destination: phone, code: '909091' } }));
+    const smsJob = await producer.addOtp(
+      otpJob(notifier.keyring, {
+        channel: 'sms',
+        name: OtpDeliveryJobName.PhoneVerificationCode,
+        secret: { destination: phone, code: '909091' },
+      }),
+    );
     expect((await producer.result(mailJob)).status).toBe('sent');
     expect((await producer.result(smsJob)).status).toBe('sent');
 
     const files = readdirSync(join(dataDir, 'outbox'));
     expect(files).toHaveLength(2);
-    const mailFile = readFileSync(join(dataDir, 'outbox', files.find((f) => f.includes('-email-'))!), 'utf8');
+    const mailFile = readFileSync(
+      join(
+        dataDir,
+        'outbox',
+        files.find((f) => f.includes('-email-'))!,
+      ),
+      'utf8',
+    );
     expect(mailFile).toContain(`To: ${email}`);
     expect(mailFile).toContain('Subject: Verification Code for Acme Cloud');
     expect(mailFile).toContain('808080');
@@ -93,7 +112,9 @@ describe('notifier channels by environment', () => {
     expect(body.messages[0].text).toContain('808080');
     expect(body.messages[0].html).toContain('808080');
 
-    const sms = (await (await fetch(notifier.url(`/dev/outbox?to=${encodeURIComponent(phone)}`))).json()) as { messages: Array<{ text: string }> };
+    const sms = (await (await fetch(notifier.url(`/dev/outbox?to=${encodeURIComponent(phone)}`))).json()) as {
+      messages: Array<{ text: string }>;
+    };
     expect(sms.messages[0].text).toMatch(/^909091 is your Acme Cloud code/);
     expect((await fetch(notifier.url('/dev/outbox'))).status).toBe(400);
   });
@@ -102,7 +123,9 @@ describe('notifier channels by environment', () => {
     const { notifier, producer, dataDir } = await boot({ NODE_ENV: 'production' });
     expect(await heartbeat(producer)).toMatchObject({ email: false, sms: false });
     const mailJob = await producer.addOtp(otpJob(notifier.keyring, { secret: { destination: 'prod@example.test', code: '123987' } }));
-    const smsJob = await producer.addOtp(otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550178', code: '123988' } }));
+    const smsJob = await producer.addOtp(
+      otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550178', code: '123988' } }),
+    );
     expect(await producer.result(mailJob)).toMatchObject({ status: 'failed', reason: 'channel_disabled' });
     expect(await producer.result(smsJob)).toMatchObject({ status: 'failed', reason: 'channel_disabled' });
     expect((await fetch(notifier.url('/dev/outbox?to=prod@example.test'))).status).toBe(404);
@@ -153,10 +176,14 @@ describe('notifier operations: readiness, metrics, secrets, Redis faults', () =>
 
   it('exposes sent, failed by reason, retried, latency, queue depth and the age of the oldest waiting job on /metrics', async () => {
     twilio.failNext(1, { status: 503, code: 20500 });
-    const sent = await producer.addOtp(otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550181', code: '121314' } }));
+    const sent = await producer.addOtp(
+      otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550181', code: '121314' } }),
+    );
     expect((await producer.result(sent)).status).toBe('sent');
     twilio.failNext(1, { status: 400, code: 21610 });
-    const failed = await producer.addOtp(otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550182', code: '121315' } }));
+    const failed = await producer.addOtp(
+      otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+14155550182', code: '121315' } }),
+    );
     expect((await producer.result(failed)).reason).toBe('unsubscribed');
     await producer.otp.add(OtpDeliveryJobName.MfaChallengeCode as never, {} as never, { jobId: `delayed-${uniqueId()}`, delay: 60_000 });
 

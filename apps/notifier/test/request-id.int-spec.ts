@@ -38,7 +38,10 @@ describe('notifier: the producer request id travels with the job', () => {
 
   it('logs an otp-delivery job under the request id it carries and passes the id on to its delivery result', async () => {
     const to = `rid-${uniqueId()}@example.test`;
-    const jobId = await producer.addOtp({ ...otpJob(notifier.keyring, { secret: { destination: to, code: '482913' } }), requestId: 'req-7f3.A_b' });
+    const jobId = await producer.addOtp({
+      ...otpJob(notifier.keyring, { secret: { destination: to, code: '482913' } }),
+      requestId: 'req-7f3.A_b',
+    });
     await sink.waitForTo(to);
     expect((await producer.result(jobId)).requestId).toBe('req-7f3.A_b');
     await waitFor(() => linesOf(jobId).some((l) => l.msg === 'message sent'));
@@ -59,7 +62,10 @@ describe('notifier: the producer request id travels with the job', () => {
   it('ignores a malformed request id: the job is delivered, its lines and result carry none', async () => {
     for (const bad of ['x'.repeat(65), 'a b', 'id"}\n{"level":"fatal"', 42]) {
       const to = `bad-${uniqueId()}@example.test`;
-      const jobId = await producer.addOtp({ ...otpJob(notifier.keyring, { secret: { destination: to, code: '135790' } }), requestId: bad as string });
+      const jobId = await producer.addOtp({
+        ...otpJob(notifier.keyring, { secret: { destination: to, code: '135790' } }),
+        requestId: bad as string,
+      });
       await sink.waitForTo(to);
       const result = await producer.result(jobId);
       expect(result.status).toBe('sent');

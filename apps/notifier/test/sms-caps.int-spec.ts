@@ -44,14 +44,21 @@ describe('notifier SMS caps (real twilio SDK against a loopback Messages API)', 
 
   const send = async (to: string, opts: { name?: OtpDeliveryJobName; userId?: string } = {}) => {
     const jobId = await producer.addOtp(
-      otpJob(notifier.keyring, { channel: 'sms', name: opts.name ?? OtpDeliveryJobName.PhoneVerificationCode, userId: opts.userId, secret: { destination: to, code: '246810' } }),
+      otpJob(notifier.keyring, {
+        channel: 'sms',
+        name: opts.name ?? OtpDeliveryJobName.PhoneVerificationCode,
+        userId: opts.userId,
+        secret: { destination: to, code: '246810' },
+      }),
     );
     return producer.result(jobId);
   };
 
   const metric = async (cap: string, bucket: string) => {
     const text = await (await fetch(notifier.url('/metrics'))).text();
-    const line = text.split('\n').find((l) => l.startsWith('notifier_sms_cap_tripped_total{') && l.includes(`cap="${cap}"`) && l.includes(`bucket="${bucket}"`));
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('notifier_sms_cap_tripped_total{') && l.includes(`cap="${cap}"`) && l.includes(`bucket="${bucket}"`));
     return line ? Number(line.split(' ').pop()) : 0;
   };
 

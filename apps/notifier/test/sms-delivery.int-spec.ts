@@ -59,7 +59,14 @@ describe('notifier SMS delivery (real twilio SDK against a loopback Messages API
 
   it('sends the phone verification code SMS in the job locale', async () => {
     const to = gbNumber();
-    await producer.addOtp(otpJob(notifier.keyring, { name: OtpDeliveryJobName.PhoneVerificationCode, channel: 'sms', locale: 'fr', secret: { destination: to, code: '314159' } }));
+    await producer.addOtp(
+      otpJob(notifier.keyring, {
+        name: OtpDeliveryJobName.PhoneVerificationCode,
+        channel: 'sms',
+        locale: 'fr',
+        secret: { destination: to, code: '314159' },
+      }),
+    );
     const sms = await sink.waitForTo(to);
     expect(sms.body).toMatch(/^314159 est votre code Acme Cloud pour vérifier ce numéro/);
   });
@@ -127,7 +134,9 @@ describe('notifier SMS delivery (real twilio SDK against a loopback Messages API
   });
 
   it('fails a malformed number permanently as invalid_destination before any provider call', async () => {
-    const jobId = await producer.addOtp(otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+1 415\r\n555', code: '123456' } }));
+    const jobId = await producer.addOtp(
+      otpJob(notifier.keyring, { channel: 'sms', secret: { destination: '+1 415\r\n555', code: '123456' } }),
+    );
     expect(await producer.result(jobId)).toMatchObject({ status: 'failed', reason: 'invalid_destination' });
     expect(sink.requests).toBe(0);
   });

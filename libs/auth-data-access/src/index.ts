@@ -16,7 +16,12 @@ export * from './entities/verification-token.entity';
 export const AUTH_ENTITIES: Function[] = [UserEntity, SessionEntity, VerificationTokenEntity];
 
 /** Every migration of the `auth` schema, in order. */
-export const AUTH_MIGRATIONS: Function[] = [CreateAuthSchema1732780000000, AccountTokens1796416137243, SessionStepUp1796416225686, AuditLog1796416800000];
+export const AUTH_MIGRATIONS: Function[] = [
+  CreateAuthSchema1732780000000,
+  AccountTokens1796416137243,
+  SessionStepUp1796416225686,
+  AuditLog1796416800000,
+];
 
 export const AUTH_SCHEMA = 'auth';
 

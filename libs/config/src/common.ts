@@ -19,12 +19,19 @@ export const commonSchema = {
 
 /** A bind address (IPv4, IPv6 or a host name); loopback by default. */
 export function listenHost(): Field<string> {
-  return env.string({ default: '127.0.0.1', pattern: /^(?:[0-9.]{7,15}|[0-9A-Fa-f:]{2,39}|[A-Za-z0-9.-]{1,253})$/, hint: 'an IP address or host name to listen on' });
+  return env.string({
+    default: '127.0.0.1',
+    pattern: /^(?:[0-9.]{7,15}|[0-9A-Fa-f:]{2,39}|[A-Za-z0-9.-]{1,253})$/,
+    hint: 'an IP address or host name to listen on',
+  });
 }
 
 /** Whether a bind address only accepts connections from this machine. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
@@ -67,7 +74,8 @@ function validateKeyring(raw: string, name: string): void {
     const kid = idx > 0 ? entry.slice(0, idx) : undefined;
     const key = idx > 0 ? entry.slice(idx + 1) : entry;
     if (entries.length > 1 && !kid) throw new ConfigProblem(`${name}: every key of a keyring needs an id (kid:key)`);
-    if (kid !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(kid)) throw new ConfigProblem(`${name}: key id "${kid}" must be 1-32 letters, digits, _ or -`);
+    if (kid !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(kid))
+      throw new ConfigProblem(`${name}: key id "${kid}" must be 1-32 letters, digits, _ or -`);
     if (kid !== undefined && ids.has(kid)) throw new ConfigProblem(`${name}: key id "${kid}" appears twice`);
     if (kid !== undefined) ids.add(kid);
     if (!decodeKey(key)) throw new ConfigProblem(`${name} must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)`);
@@ -130,18 +138,22 @@ export function tcpEndpointsField(opts: { default: string; defaultPort: number }
   return {
     parse(raw, name) {
       const value = raw === undefined || raw.trim() === '' ? opts.default : raw.trim();
-      const endpoints = value.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
-        let url: URL;
-        try {
-          url = new URL(item);
-        } catch {
-          throw new ConfigProblem(`${name} must be tcp://host:port URLs, comma separated; got "${item}"`);
-        }
-        if (url.protocol !== 'tcp:' || !url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.username || url.search) {
-          throw new ConfigProblem(`${name} must be tcp://host:port URLs, comma separated; got "${item}"`);
-        }
-        return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : opts.defaultPort };
-      });
+      const endpoints = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((item) => {
+          let url: URL;
+          try {
+            url = new URL(item);
+          } catch {
+            throw new ConfigProblem(`${name} must be tcp://host:port URLs, comma separated; got "${item}"`);
+          }
+          if (url.protocol !== 'tcp:' || !url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.username || url.search) {
+            throw new ConfigProblem(`${name} must be tcp://host:port URLs, comma separated; got "${item}"`);
+          }
+          return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : opts.defaultPort };
+        });
       if (endpoints.length === 0) throw new ConfigProblem(`${name} needs at least one tcp://host:port`);
       return endpoints;
     },

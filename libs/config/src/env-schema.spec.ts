@@ -15,7 +15,13 @@ describe('loadConfig', () => {
 
   it('applies defaults and parses typed values', () => {
     const c = loadConfig(schema, { DATABASE_URL: 'postgres://x@h/db', FLAG: 'yes', ORIGINS: 'https://a.test, http://b.test' });
-    expect(c).toEqual({ PORT: 3000, DATABASE_URL: 'postgres://x@h/db', LEVEL: 'info', FLAG: true, ORIGINS: ['https://a.test', 'http://b.test'] });
+    expect(c).toEqual({
+      PORT: 3000,
+      DATABASE_URL: 'postgres://x@h/db',
+      LEVEL: 'info',
+      FLAG: true,
+      ORIGINS: ['https://a.test', 'http://b.test'],
+    });
   });
 
   it('refuses to start naming every bad variable at once', () => {
@@ -36,7 +42,9 @@ describe('loadConfig', () => {
   });
 
   it('runs cross-field checks only when every field parsed', () => {
-    expect(() => loadConfig(schema, { DATABASE_URL: 'postgres://h/db' }, (c, problem) => c.PORT === 3000 && problem('PORT must not be 3000'))).toThrow(/PORT must not be 3000/);
+    expect(() =>
+      loadConfig(schema, { DATABASE_URL: 'postgres://h/db' }, (c, problem) => c.PORT === 3000 && problem('PORT must not be 3000')),
+    ).toThrow(/PORT must not be 3000/);
   });
 });
 
@@ -86,12 +94,16 @@ describe('development key generation under concurrency', () => {
       const f = keyringField({ nodeEnvOf: () => 'development', dataDirOf: () => ${JSON.stringify(dir)} });
       process.stdout.write(f.parse(undefined, 'QUEUE_ENCRYPTION_KEY'));`;
     const outputs = await Promise.all(
-      Array.from({ length: 6 }, () => new Promise<string>((res) => {
-        const child = spawn(process.execPath, ['-e', code]);
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.on('exit', () => res(out));
-      })),
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<string>((res) => {
+            const child = spawn(process.execPath, ['-e', code]);
+            let out = '';
+            child.stdout.on('data', (d) => (out += d));
+            child.on('exit', () => res(out));
+          }),
+      ),
     );
     expect(new Set(outputs).size).toBe(1);
     expect(Buffer.from(outputs[0], 'base64')).toHaveLength(32);

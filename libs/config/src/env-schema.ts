@@ -126,7 +126,10 @@ export const env = {
   },
   list(opts: FieldOpts<string[]> & { item?: RegExp; hint?: string } = {}): Field<string[]> {
     return field(opts, (raw, name) => {
-      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const item of items) {
         if (opts.item && !opts.item.test(item)) {
           throw new ConfigProblem(`${name} has an invalid entry "${item}"${opts.hint ? ` (${opts.hint})` : ''}`);

@@ -39,11 +39,22 @@ describe('<NAME>_FILE secrets', () => {
       APP_API_KEY_FILE: file('api', `  ${'k'.repeat(40)}\r\n`),
       REDIS_URL_FILE: file('redis', 'redis://:pw@cache:6379\n'),
     });
-    expect(c).toEqual({ DATABASE_URL: 'postgres://u:pw@db/x', QUEUE_ENCRYPTION_KEY: KEY, APP_API_KEY: 'k'.repeat(40), REDIS_URL: 'redis://:pw@cache:6379', PORT: 3000 });
+    expect(c).toEqual({
+      DATABASE_URL: 'postgres://u:pw@db/x',
+      QUEUE_ENCRYPTION_KEY: KEY,
+      APP_API_KEY: 'k'.repeat(40),
+      REDIS_URL: 'redis://:pw@cache:6379',
+      PORT: 3000,
+    });
   });
 
   it('refuses a variable given both directly and as a file', () => {
-    const found = problems(schema, { DATABASE_URL: 'postgres://a@b/c', DATABASE_URL_FILE: file('db2', 'postgres://u@db/x'), QUEUE_ENCRYPTION_KEY: KEY, APP_API_KEY: 'k'.repeat(40) });
+    const found = problems(schema, {
+      DATABASE_URL: 'postgres://a@b/c',
+      DATABASE_URL_FILE: file('db2', 'postgres://u@db/x'),
+      QUEUE_ENCRYPTION_KEY: KEY,
+      APP_API_KEY: 'k'.repeat(40),
+    });
     expect(found).toEqual(['DATABASE_URL and DATABASE_URL_FILE are both set; set only one of them']);
   });
 
@@ -54,13 +65,22 @@ describe('<NAME>_FILE secrets', () => {
   });
 
   it('validates a value from a file like a direct one, and ignores _FILE for fields that are not secrets', () => {
-    expect(problems(schema, { DATABASE_URL: 'postgres://a@b/c', QUEUE_ENCRYPTION_KEY_FILE: file('short', 'abc\n'), APP_API_KEY: 'k'.repeat(40) })).toEqual([
-      expect.stringMatching(/^QUEUE_ENCRYPTION_KEY must be 32 bytes/),
-    ]);
-    expect(problems(schema, { DATABASE_URL: 'postgres://a@b/c', QUEUE_ENCRYPTION_KEY_FILE: file('empty', '\n'), APP_API_KEY: 'k'.repeat(40) })).toEqual([
-      expect.stringMatching(/^QUEUE_ENCRYPTION_KEY is required in production/),
-    ]);
-    const c = loadConfig(schema, { DATABASE_URL: 'postgres://a@b/c', QUEUE_ENCRYPTION_KEY: KEY, APP_API_KEY: 'k'.repeat(40), PORT_FILE: file('port', '4000') });
+    expect(
+      problems(schema, {
+        DATABASE_URL: 'postgres://a@b/c',
+        QUEUE_ENCRYPTION_KEY_FILE: file('short', 'abc\n'),
+        APP_API_KEY: 'k'.repeat(40),
+      }),
+    ).toEqual([expect.stringMatching(/^QUEUE_ENCRYPTION_KEY must be 32 bytes/)]);
+    expect(
+      problems(schema, { DATABASE_URL: 'postgres://a@b/c', QUEUE_ENCRYPTION_KEY_FILE: file('empty', '\n'), APP_API_KEY: 'k'.repeat(40) }),
+    ).toEqual([expect.stringMatching(/^QUEUE_ENCRYPTION_KEY is required in production/)]);
+    const c = loadConfig(schema, {
+      DATABASE_URL: 'postgres://a@b/c',
+      QUEUE_ENCRYPTION_KEY: KEY,
+      APP_API_KEY: 'k'.repeat(40),
+      PORT_FILE: file('port', '4000'),
+    });
     expect(c.PORT).toBe(3000);
   });
 });

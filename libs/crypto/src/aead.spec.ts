@@ -19,7 +19,10 @@ describe('sealed job payloads', () => {
     const ring = parseKeyring(k1);
     const box = seal({ a: 1 }, ring, 'otp-delivery');
     expect(() => open(box, ring, 'security-notices')).toThrow(DecryptionError);
-    const flipped = { ...box, ct: Buffer.from(Buffer.from(box.ct, 'base64url').map((b, i) => (i === 0 ? b ^ 1 : b))).toString('base64url') };
+    const flipped = {
+      ...box,
+      ct: Buffer.from(Buffer.from(box.ct, 'base64url').map((b, i) => (i === 0 ? b ^ 1 : b))).toString('base64url'),
+    };
     expect(() => open(flipped, ring, 'otp-delivery')).toThrow(DecryptionError);
   });
 

@@ -30,7 +30,9 @@ describe('RPC message authentication', () => {
   it('refuses a replay on the same connection (sequence not growing, or another client nonce) and a stale timestamp', () => {
     const f = signRpcRequest(keys, sn, cn, 5, now, body);
     expect(verifyRpcRequest(keys, f, { serverNonce: sn, clientNonce: cn, lastSeq: 5 }, now)).toEqual({ ok: false, reason: 'replayed' });
-    expect(verifyRpcRequest(keys, signRpcRequest(keys, sn, rpcNonce(), 6, now, body), { serverNonce: sn, clientNonce: cn, lastSeq: 5 }, now)).toEqual({ ok: false, reason: 'replayed' });
+    expect(
+      verifyRpcRequest(keys, signRpcRequest(keys, sn, rpcNonce(), 6, now, body), { serverNonce: sn, clientNonce: cn, lastSeq: 5 }, now),
+    ).toEqual({ ok: false, reason: 'replayed' });
     expect(verifyRpcRequest(keys, f, fresh, now + RPC_REPLAY_WINDOW_MS + 1)).toEqual({ ok: false, reason: 'stale' });
     expect(verifyRpcRequest(keys, f, fresh, now - RPC_REPLAY_WINDOW_MS - 1)).toEqual({ ok: false, reason: 'stale' });
   });

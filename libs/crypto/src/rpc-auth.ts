@@ -57,11 +57,41 @@ export interface RpcReplyFrame {
   b: string;
 }
 
-const requestParts = (serverNonce: string, clientNonce: string, seq: number, ts: number, body: string) => ['req', String(RPC_AUTH_VERSION), serverNonce, clientNonce, String(seq), String(ts), body];
-const replyParts = (serverNonce: string, clientNonce: string, body: string) => ['res', String(RPC_AUTH_VERSION), serverNonce, clientNonce, body];
+const requestParts = (serverNonce: string, clientNonce: string, seq: number, ts: number, body: string) => [
+  'req',
+  String(RPC_AUTH_VERSION),
+  serverNonce,
+  clientNonce,
+  String(seq),
+  String(ts),
+  body,
+];
+const replyParts = (serverNonce: string, clientNonce: string, body: string) => [
+  'res',
+  String(RPC_AUTH_VERSION),
+  serverNonce,
+  clientNonce,
+  body,
+];
 
-export function signRpcRequest(keys: RpcKeys, serverNonce: string, clientNonce: string, seq: number, ts: number, body: string): RpcRequestFrame {
-  return { a: { k: keys.signing.id, c: clientNonce, s: seq, t: ts, m: keyedHash(keys.signing.mac, ...requestParts(serverNonce, clientNonce, seq, ts, body)) }, b: body };
+export function signRpcRequest(
+  keys: RpcKeys,
+  serverNonce: string,
+  clientNonce: string,
+  seq: number,
+  ts: number,
+  body: string,
+): RpcRequestFrame {
+  return {
+    a: {
+      k: keys.signing.id,
+      c: clientNonce,
+      s: seq,
+      t: ts,
+      m: keyedHash(keys.signing.mac, ...requestParts(serverNonce, clientNonce, seq, ts, body)),
+    },
+    b: body,
+  };
 }
 
 export function signRpcReply(keys: RpcKeys, serverNonce: string, clientNonce: string, body: string): RpcReplyFrame {
@@ -94,7 +124,8 @@ export function verifyRpcRequest(
 ): { ok: true; body: string; seq: number; clientNonce: string } | { ok: false; reason: RpcRejectReason } {
   const f = frame as Partial<RpcRequestFrame> | null;
   const a = f?.a;
-  if (!a || typeof a !== 'object' || typeof f.b !== 'string' || typeof a.c !== 'string' || a.c.length < 16 || a.c.length > 64) return { ok: false, reason: 'malformed' };
+  if (!a || typeof a !== 'object' || typeof f.b !== 'string' || typeof a.c !== 'string' || a.c.length < 16 || a.c.length > 64)
+    return { ok: false, reason: 'malformed' };
   if (!Number.isSafeInteger(a.s) || !Number.isSafeInteger(a.t)) return { ok: false, reason: 'malformed' };
   if (!macMatches(keys, a.k, a.m, requestParts(conn.serverNonce, a.c, a.s!, a.t!, f.b))) return { ok: false, reason: 'bad_mac' };
   if (a.s! <= conn.lastSeq || (conn.clientNonce !== undefined && a.c !== conn.clientNonce)) return { ok: false, reason: 'replayed' };

@@ -8,7 +8,12 @@ describe('QueueProducer', () => {
     const prefix = bullPrefix(uniqueTestPrefix('producer'));
     const redis = createRedis(testInfra().redisUrl, 'producer', 'test');
     await waitForRedis(redis);
-    const producer = new QueueProducer<{ n: number }>(QueueName.OtpDelivery, redis, prefix, defaultQueuePolicy(QueueName.OtpDelivery, { challengeTtlSeconds: 300 }));
+    const producer = new QueueProducer<{ n: number }>(
+      QueueName.OtpDelivery,
+      redis,
+      prefix,
+      defaultQueuePolicy(QueueName.OtpDelivery, { challengeTtlSeconds: 300 }),
+    );
     try {
       await producer.add('mfa-challenge-code', { n: 1 }, 'challenge-abc');
       await producer.add('mfa-challenge-code', { n: 2 }, 'challenge-abc');

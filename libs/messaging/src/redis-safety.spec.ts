@@ -5,7 +5,9 @@ import type Redis from 'ioredis';
 function fakeRedis(policy: string, aof: 0 | 1): Redis {
   return {
     info: async (section: string) =>
-      section === 'memory' ? `# Memory\r\nused_memory:1024\r\nmaxmemory_policy:${policy}\r\n` : `# Persistence\r\nloading:0\r\naof_enabled:${aof}\r\n`,
+      section === 'memory'
+        ? `# Memory\r\nused_memory:1024\r\nmaxmemory_policy:${policy}\r\n`
+        : `# Persistence\r\nloading:0\r\naof_enabled:${aof}\r\n`,
   } as unknown as Redis;
 }
 

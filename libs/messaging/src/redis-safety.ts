@@ -48,7 +48,11 @@ export function redisReadinessCheck(redis: Redis, onProblem?: (problem: string) 
  * false until it is fixed); in production a Redis without AOF is a warning (a restart loses queued jobs
  * and limiter state). A Redis that cannot be asked yet is left to readiness.
  */
-export async function reportRedisSafety(redis: Redis, production: boolean, log: (level: 'error' | 'warn', message: string, fields: Record<string, unknown>) => void): Promise<void> {
+export async function reportRedisSafety(
+  redis: Redis,
+  production: boolean,
+  log: (level: 'error' | 'warn', message: string, fields: Record<string, unknown>) => void,
+): Promise<void> {
   let safety: RedisSafety;
   try {
     safety = await inspectRedisSafety(redis);
@@ -58,6 +62,10 @@ export async function reportRedisSafety(redis: Redis, production: boolean, log: 
   const problem = redisSafetyProblem(safety);
   if (problem) log('error', `${problem} Not ready until it is.`, { evictionPolicy: safety.evictionPolicy ?? 'unknown' });
   if (production && !safety.appendOnly) {
-    log('warn', 'Redis runs without AOF (appendonly no): a Redis restart loses queued deliveries and rate-limit state. Turn on appendonly yes.', {});
+    log(
+      'warn',
+      'Redis runs without AOF (appendonly no): a Redis restart loses queued deliveries and rate-limit state. Turn on appendonly yes.',
+      {},
+    );
   }
 }

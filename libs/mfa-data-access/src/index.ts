@@ -23,7 +23,12 @@ export * from './repositories/totp-authenticator.repository';
 export const MFA_ENTITIES: Function[] = [TotpAuthenticatorEntity, ChallengeEntity, RecoveryCodeEntity, FailureBudgetEntity];
 
 /** Every migration of the `mfa` schema, in order. */
-export const MFA_MIGRATIONS: Function[] = [MfaInitialSchema1767225600000, AccountFailureBudget1767312000000, FactorEnrollingSession1796416225685, FailureBudgetHardLock1796417009545];
+export const MFA_MIGRATIONS: Function[] = [
+  MfaInitialSchema1767225600000,
+  AccountFailureBudget1767312000000,
+  FactorEnrollingSession1796416225685,
+  FailureBudgetHardLock1796417009545,
+];
 
 export const MFA_SCHEMA = 'mfa';
 

@@ -10,17 +10,40 @@ function capture(level: 'info' | 'debug' = 'debug') {
 
 describe('redaction', () => {
   it('removes values of keys that name secrets or personal data', () => {
-    const out = redact({ password: 'hunter22', otp: '123456', email: 'a@b.test', phone: '+15550100', headers: { authorization: 'Bearer x', cookie: 'a=b' }, userId: 'u1', status: 200 }) as Record<string, unknown>;
-    expect(out).toEqual({ password: REDACTED, otp: REDACTED, email: REDACTED, phone: REDACTED, headers: { authorization: REDACTED, cookie: REDACTED }, userId: 'u1', status: 200 });
+    const out = redact({
+      password: 'hunter22',
+      otp: '123456',
+      email: 'a@b.test',
+      phone: '+15550100',
+      headers: { authorization: 'Bearer x', cookie: 'a=b' },
+      userId: 'u1',
+      status: 200,
+    }) as Record<string, unknown>;
+    expect(out).toEqual({
+      password: REDACTED,
+      otp: REDACTED,
+      email: REDACTED,
+      phone: REDACTED,
+      headers: { authorization: REDACTED, cookie: REDACTED },
+      userId: 'u1',
+      status: 200,
+    });
   });
 
   it('scrubs emails, phone numbers, long tokens and codes out of free text', () => {
-    const text = redactText('sent 654321 to alice@example.com and +1 (555) 010-9999 with secret 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08');
+    const text = redactText(
+      'sent 654321 to alice@example.com and +1 (555) 010-9999 with secret 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    );
     expect(text).not.toMatch(/654321|alice|555|9f86d0/);
   });
 
   it('keeps identifiers that are safe to log', () => {
-    expect(redact({ sessionId: 'abc', challengeId: 'def', project: 'p1', type: 'user_invalid_token' })).toEqual({ sessionId: 'abc', challengeId: 'def', project: 'p1', type: 'user_invalid_token' });
+    expect(redact({ sessionId: 'abc', challengeId: 'def', project: 'p1', type: 'user_invalid_token' })).toEqual({
+      sessionId: 'abc',
+      challengeId: 'def',
+      project: 'p1',
+      type: 'user_invalid_token',
+    });
   });
 });
 
@@ -87,7 +110,9 @@ describe('JsonLogger on pino', () => {
   });
 
   it('pino redact paths censor top-level secrets and request headers', () => {
-    expect(REDACT_PATHS).toEqual(expect.arrayContaining(['password', 'token', 'headers.authorization', 'headers.cookie', 'headers["x-appwrite-key"]']));
+    expect(REDACT_PATHS).toEqual(
+      expect.arrayContaining(['password', 'token', 'headers.authorization', 'headers.cookie', 'headers["x-appwrite-key"]']),
+    );
     expect(REDACT_PATHS.some((p) => p.startsWith('*'))).toBe(false);
   });
 

@@ -12,7 +12,12 @@ export interface ShutdownDrain {
  * A second signal, or the whole shutdown taking longer than drain + `graceMs`, exits at once with code 1
  * (what an orchestrator's kill would do anyway).
  */
-export function onShutdownSignal(stop: (signal: string) => Promise<void>, log: (msg: string) => void, graceMs = 25_000, drain?: ShutdownDrain): void {
+export function onShutdownSignal(
+  stop: (signal: string) => Promise<void>,
+  log: (msg: string) => void,
+  graceMs = 25_000,
+  drain?: ShutdownDrain,
+): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -31,14 +36,13 @@ export function onShutdownSignal(stop: (signal: string) => Promise<void>, log: (
     // without a drain, stop starts in this very tick: a BullMQ worker must not fetch one more job between
     // readiness turning false and its close() (a job fetched by a closing worker was seen moved to delayed)
     const stopped = drainMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, drainMs)).then(() => stop(signal)) : stop(signal);
-    stopped
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-          process.exit(1);
-        },
-      );
+    stopped.then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);

@@ -23,7 +23,13 @@ describe('runMigrations', () => {
   });
 
   it('creates the schema and applies each migration once, even when two runners start together', async () => {
-    const options = postgresDataSourceOptions({ url: db.url, schema: 'things', entities: [], migrations: [CreateThings1700000000001], poolSize: 2 });
+    const options = postgresDataSourceOptions({
+      url: db.url,
+      schema: 'things',
+      entities: [],
+      migrations: [CreateThings1700000000001],
+      poolSize: 2,
+    });
     const [a, b] = await Promise.all([runMigrations(options), runMigrations(options)]);
     expect([...a, ...b]).toEqual(['CreateThings1700000000001']);
     const ds = new DataSource({ ...options, entities: [], migrations: [] });

@@ -9,7 +9,9 @@ describe('Postgres pool options', () => {
     const client = new EventEmitter();
     onConnect!(client);
     // an 'error' with no listener throws (and, unhandled, ends the process); with it, nothing is thrown
-    expect(() => client.emit('error', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).not.toThrow();
+    expect(() =>
+      client.emit('error', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })),
+    ).not.toThrow();
     expect(() => new EventEmitter().emit('error', new Error('x'))).toThrow('x');
   });
 });

@@ -52,7 +52,10 @@ export function postgresDataSourceOptions(o: PostgresOptions): DataSourceOptions
  * Creates the schema if needed and runs pending migrations under a Postgres advisory lock, so two
  * migration jobs started together run one after the other. Returns the names of the migrations run.
  */
-export async function runMigrations(options: DataSourceOptions & { schema?: string }, log: (msg: string) => void = () => undefined): Promise<string[]> {
+export async function runMigrations(
+  options: DataSourceOptions & { schema?: string },
+  log: (msg: string) => void = () => undefined,
+): Promise<string[]> {
   const schema = options.schema ?? 'public';
   const ds = new DataSource({ ...options, migrationsRun: false });
   await ds.initialize();

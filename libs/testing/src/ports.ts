@@ -14,7 +14,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `fn` until it returns true or `timeoutMs` passes. */
-export async function waitFor(fn: () => Promise<boolean> | boolean, timeoutMs = 10_000, intervalMs = 50, what = 'condition'): Promise<void> {
+export async function waitFor(
+  fn: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -41,7 +41,10 @@ export class SmtpSink {
   private inFlightCount = 0;
   private waiters: Array<{ match: (m: CapturedEmail) => boolean; resolve: (m: CapturedEmail) => void }> = [];
 
-  private constructor(private readonly server: SMTPServer, readonly port: number) {}
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly port: number,
+  ) {}
 
   /** smtp://127.0.0.1:<port> — what the notifier's SMTP_URL should be */
   get url(): string {

@@ -41,7 +41,15 @@ export class TestStack {
   private constructor(
     readonly db: TestDatabase,
     readonly prefix: string,
-    readonly ports: { http: number; authHealth: number; rpc: number; mfaHealth: number; notifierHealth: number; rpc2: number; mfaHealth2: number },
+    readonly ports: {
+      http: number;
+      authHealth: number;
+      rpc: number;
+      mfaHealth: number;
+      notifierHealth: number;
+      rpc2: number;
+      mfaHealth2: number;
+    },
     private readonly dataDir: string,
     env: Record<string, string>,
     private readonly serviceEnv: StackOptions['serviceEnv'],
@@ -76,14 +84,28 @@ export class TestStack {
     return `${this.managementUrl(service)}/metrics`;
   }
   private healthPort(service: ServiceName): number {
-    return service === 'auth-api' ? this.ports.authHealth : service === 'mfa-service' ? this.ports.mfaHealth : service === 'mfa-service-2' ? this.ports.mfaHealth2 : this.ports.notifierHealth;
+    return service === 'auth-api'
+      ? this.ports.authHealth
+      : service === 'mfa-service'
+        ? this.ports.mfaHealth
+        : service === 'mfa-service-2'
+          ? this.ports.mfaHealth2
+          : this.ports.notifierHealth;
   }
 
   static async start(options: StackOptions): Promise<TestStack> {
     const db = await createTestDatabase(options.label);
     const { redisUrl } = testInfra();
     const prefix = uniqueTestPrefix(options.label);
-    const ports = { http: await freePort(), authHealth: await freePort(), rpc: await freePort(), mfaHealth: await freePort(), notifierHealth: await freePort(), rpc2: await freePort(), mfaHealth2: await freePort() };
+    const ports = {
+      http: await freePort(),
+      authHealth: await freePort(),
+      rpc: await freePort(),
+      mfaHealth: await freePort(),
+      notifierHealth: await freePort(),
+      rpc2: await freePort(),
+      mfaHealth2: await freePort(),
+    };
     const dataDir = mkdtempSync(join(tmpdir(), `twostep-${options.label}-`));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -126,7 +148,8 @@ export class TestStack {
     const env: NodeJS.ProcessEnv = { ...this.env };
     env.HEALTH_PORT = String(this.healthPort(service));
     if (service === 'mfa-service-2') env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc2}`;
-    if (service === 'auth-api' && this.mfaReplicas === 2) env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc},tcp://127.0.0.1:${this.ports.rpc2}`;
+    if (service === 'auth-api' && this.mfaReplicas === 2)
+      env.MFA_SERVICE_URL = `tcp://127.0.0.1:${this.ports.rpc},tcp://127.0.0.1:${this.ports.rpc2}`;
     // the RPC key authenticates auth-api to mfa-service; the notifier never gets it
     if (service === 'notifier') delete env.MFA_RPC_KEY;
     for (const [k, v] of Object.entries(this.serviceEnv?.[service] ?? {})) {
@@ -139,7 +162,10 @@ export class TestStack {
   async migrate(): Promise<void> {
     for (const app of ['auth-api', 'mfa-service']) {
       const code = await new Promise<number | null>((res) => {
-        const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'migrate.js')], { env: this.envFor('auth-api'), stdio: 'pipe' });
+        const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'migrate.js')], {
+          env: this.envFor('auth-api'),
+          stdio: 'pipe',
+        });
         let err = '';
         child.stderr?.on('data', (d) => (err += d.toString()));
         child.on('exit', (c) => {
@@ -155,7 +181,10 @@ export class TestStack {
   async startService(service: ServiceName, opts: { waitReady?: boolean } = {}): Promise<void> {
     if (this.running.has(service)) throw new Error(`${service} already running`);
     const app = service === 'mfa-service-2' ? 'mfa-service' : service;
-    const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], { env: this.envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], {
+      env: this.envFor(service),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const sink = this.logs[service];
     const collect = (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line.trim()) sink.push(line);
@@ -202,11 +231,14 @@ export class TestStack {
 
   /** Every log line of every service, for secret-leak assertions. */
   allLogs(): string {
-    return Object.values(this.logs).map((l) => l.join('\n')).join('\n');
+    return Object.values(this.logs)
+      .map((l) => l.join('\n'))
+      .join('\n');
   }
 
   async stop(): Promise<void> {
-    for (const s of ['auth-api', 'notifier', 'mfa-service', 'mfa-service-2'] as ServiceName[]) await this.stopService(s).catch(() => undefined);
+    for (const s of ['auth-api', 'notifier', 'mfa-service', 'mfa-service-2'] as ServiceName[])
+      await this.stopService(s).catch(() => undefined);
     await this.db.drop().catch(() => undefined);
     await deleteTestKeys(this.redisUrl, this.prefix).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });

@@ -54,7 +54,10 @@ export interface TestDatabase {
 /** Creates an empty database for one test file; `drop()` removes it (and any connections to it). */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const { adminDatabaseUrl } = testInfra();
-  const name = `twostep_${runTag()}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = `twostep_${runTag()}_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminDatabaseUrl });
   await admin.connect();
   try {

@@ -44,7 +44,10 @@ export class TwilioSink {
   readonly accountSid = `AC${randomBytes(16).toString('hex')}`;
   readonly authToken = randomBytes(16).toString('hex');
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   /** http://127.0.0.1:<port> — what TWILIO_API_URL should be */
   get url(): string {
@@ -83,7 +86,9 @@ export class TwilioSink {
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'POST' || !match) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
-    const [user, pass] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
+    const [user, pass] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString('utf8')
+      .split(':');
     if (user !== this.accountSid || pass !== this.authToken || match[1] !== this.accountSid) {
       return json(401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
     }
@@ -96,7 +101,12 @@ export class TwilioSink {
     if (failure) {
       return json(
         failure.status,
-        { code: failure.code ?? failure.status, message: failure.message ?? 'scripted failure', more_info: `https://www.twilio.com/docs/errors/${failure.code ?? ''}`, status: failure.status },
+        {
+          code: failure.code ?? failure.status,
+          message: failure.message ?? 'scripted failure',
+          more_info: `https://www.twilio.com/docs/errors/${failure.code ?? ''}`,
+          status: failure.status,
+        },
         failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {},
       );
     }

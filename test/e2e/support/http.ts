@@ -23,7 +23,11 @@ export class Api {
     if (opts.json !== undefined) headers['content-type'] = 'application/json';
     if (opts.session) headers['x-appwrite-session'] = opts.session;
     if (opts.key) headers['x-appwrite-key'] = this.stack.apiKey;
-    const res = await fetch(`${this.stack.endpoint}${path}`, { method, headers, ...(opts.json !== undefined ? { body: JSON.stringify(opts.json) } : {}) });
+    const res = await fetch(`${this.stack.endpoint}${path}`, {
+      method,
+      headers,
+      ...(opts.json !== undefined ? { body: JSON.stringify(opts.json) } : {}),
+    });
     const text = await res.text();
     let body: unknown;
     try {
@@ -46,7 +50,12 @@ export class Api {
   async createUser(opts: { email?: string; password?: string; name?: string } = {}) {
     const email = opts.email ?? `u${randomBytes(6).toString('hex')}@example.test`;
     const password = opts.password ?? 'correct horse battery staple';
-    const res = await this.admin<{ $id: string }>('POST', '/users', { userId: 'unique()', email, password, name: opts.name ?? 'Test User' });
+    const res = await this.admin<{ $id: string }>('POST', '/users', {
+      userId: 'unique()',
+      email,
+      password,
+      name: opts.name ?? 'Test User',
+    });
     if (res.status !== 201) throw new Error(`user create failed: ${res.status} ${res.text}`);
     return { userId: res.body.$id, email, password };
   }

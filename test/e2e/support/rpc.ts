@@ -65,7 +65,10 @@ export class RawRpcPeer {
   /** true if the server closed the connection within `ms` */
   async closedWithin(ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([this.closed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+    const result = await Promise.race([
+      this.closed.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
     clearTimeout(timer);
     return result;
   }
@@ -76,7 +79,12 @@ export class RawRpcPeer {
 }
 
 /** A counter of a service's /metrics (summed over the label values that match `labels`). */
-export async function metricValue(stack: TestStack, service: 'auth-api' | 'mfa-service' | 'mfa-service-2', name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  stack: TestStack,
+  service: 'auth-api' | 'mfa-service' | 'mfa-service-2',
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const url = stack.metricsUrl(service);
   const text = await (await fetch(url)).text();
   let sum = 0;

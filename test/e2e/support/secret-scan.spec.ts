@@ -15,7 +15,9 @@ describe('secret scan (whole tokens)', () => {
   });
 
   it('never matches a 6-digit code by chance in a large dump of hex ids and hashes', () => {
-    const dump = JSON.stringify(Array.from({ length: 2000 }, () => ({ id: randomBytes(10).toString('hex'), hash: `k1.${randomBytes(32).toString('hex')}` })));
+    const dump = JSON.stringify(
+      Array.from({ length: 2000 }, () => ({ id: randomBytes(10).toString('hex'), hash: `k1.${randomBytes(32).toString('hex')}` })),
+    );
     const codes = Array.from({ length: 100 }, (_, i) => String(100000 + i * 8999));
     // (a substring scan finds one of these in a dump this size about as often as not)
     expect(leakedSecrets(dump, codes)).toEqual([]);

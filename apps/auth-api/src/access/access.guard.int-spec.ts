@@ -69,7 +69,8 @@ describe('AccessGuard (real Postgres and Redis, no mfa-service: RPCs fail)', () 
     await h?.close();
   });
 
-  const probe = (path: string, headers: Record<string, string> = {}, method = 'GET') => call(`${h.endpoint}/probe/${path}`, { method, headers: { ...h.headers(), ...headers } });
+  const probe = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+    call(`${h.endpoint}/probe/${path}`, { method, headers: { ...h.headers(), ...headers } });
 
   it('answers 404 project_not_found for a missing or foreign project, on every access class', async () => {
     for (const path of ['public', 'session', 'key']) {
@@ -206,7 +207,7 @@ describe('AccessGuard (real Postgres and Redis, no mfa-service: RPCs fail)', () 
     }
   });
 
-  it('while MFA is on, a step-up with a factor the session enrolled itself opens neither fresh nor stepUp routes; with MFA off Appwrite\'s rule stands', async () => {
+  it("while MFA is on, a step-up with a factor the session enrolled itself opens neither fresh nor stepUp routes; with MFA off Appwrite's rule stands", async () => {
     const u = await signUpAndIn(h);
     // MFA off: stepUp routes are plain session routes, fresh routes take any recent challenge
     expect((await probe('step-up', { 'x-appwrite-session': u.credential })).status).toBe(200);
@@ -244,7 +245,9 @@ describe('AccessGuard (real Postgres and Redis, no mfa-service: RPCs fail)', () 
     expect(res.body).toMatchObject({ type: 'user_session_already_exists' });
     await admin(h, 'PATCH', `/users/${u.userId}/verification/phone`, { phoneVerification: true });
     await admin(h, 'PATCH', `/users/${u.userId}/mfa`, { mfa: true });
-    expect((await probe('guest', { 'x-appwrite-session': u.credential }, 'POST')).body).toMatchObject({ type: 'user_more_factors_required' });
+    expect((await probe('guest', { 'x-appwrite-session': u.credential }, 'POST')).body).toMatchObject({
+      type: 'user_more_factors_required',
+    });
     // an unknown or expired credential does not block signing in again
     expect((await probe('guest', { 'x-appwrite-session': 'bogus' }, 'POST')).status).toBe(201);
   });

@@ -58,7 +58,10 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     if (!access || !ACCESS_CLASSES.includes(access)) {
-      this.logger.emit('error', 'route has no access class; refusing it', { route: request.routeOptions?.url, handler: `${controller.name}.${handler.name}` });
+      this.logger.emit('error', 'route has no access class; refusing it', {
+        route: request.routeOptions?.url,
+        handler: `${controller.name}.${handler.name}`,
+      });
       throw new AppError('general_unknown');
     }
     if (this.projectOf(request, handler) !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
@@ -77,7 +80,8 @@ export class AccessGuard implements CanActivate {
       request.auth = { kind: 'apiKey' };
       return true;
     }
-    if (access === 'apiKey') throw new AppError('general_unauthorized_scope', 'User (role: guests) missing scopes (["users.read","users.write"])');
+    if (access === 'apiKey')
+      throw new AppError('general_unauthorized_scope', 'User (role: guests) missing scopes (["users.read","users.write"])');
 
     if (jwt && presented?.credential) throw new AppError('user_jwt_and_cookie_set');
     let auth: AuthContext = { kind: 'guest' };
@@ -85,7 +89,8 @@ export class AccessGuard implements CanActivate {
     let fullSession: boolean | undefined;
     if (access !== 'public' && jwt) {
       const found = await this.jwts.resolve(jwt);
-      if (found && this.sessions.pendingWindowPassed(found.session)) fullSession = await this.mfaRequirement.isSatisfied(found.user, found.session);
+      if (found && this.sessions.pendingWindowPassed(found.session))
+        fullSession = await this.mfaRequirement.isSatisfied(found.user, found.session);
       // a JWT stands for its session: gone, expired or timed out as a pending session, the JWT is too
       if (!found || fullSession === false) throw new AppError('user_jwt_invalid');
       auth = { kind: 'session', user: found.user, session: found.session, credential: '', viaJwt: true };
@@ -96,7 +101,10 @@ export class AccessGuard implements CanActivate {
       }
       if (found && fullSession === false) {
         // still missing its second factor after MFA_PENDING_SESSION_SECONDS: over, like an expired session
-        this.logger.emit('info', 'session refused: second factor not completed in time', { userId: found.user.id, sessionId: found.session.id });
+        this.logger.emit('info', 'session refused: second factor not completed in time', {
+          userId: found.user.id,
+          sessionId: found.session.id,
+        });
       } else if (found) {
         auth = { kind: 'session', user: found.user, session: found.session, credential: presented.value };
       }
@@ -111,7 +119,11 @@ export class AccessGuard implements CanActivate {
       fullSession ??= await this.mfaRequirement.isSatisfied(auth.user, auth.session);
       if (!fullSession) throw new AppError('user_more_factors_required');
     }
-    if (auth.kind === 'session' && (access === 'fresh' || (access === 'stepUp' && auth.user.mfa)) && !this.sessions.steppedUpRecently(auth.user, auth.session)) {
+    if (
+      auth.kind === 'session' &&
+      (access === 'fresh' || (access === 'stepUp' && auth.user.mfa)) &&
+      !this.sessions.steppedUpRecently(auth.user, auth.session)
+    ) {
       throw new AppError('user_challenge_required');
     }
 

@@ -52,7 +52,9 @@ export class AccountJwtService {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const key = this.keyring.active;
     const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.id }));
-    const payload = b64url(JSON.stringify({ userId: session.userId, sessionId: session.id, iat: now, exp: now + durationSeconds } satisfies JwtPayload));
+    const payload = b64url(
+      JSON.stringify({ userId: session.userId, sessionId: session.id, iat: now, exp: now + durationSeconds } satisfies JwtPayload),
+    );
     return `${header}.${payload}.${this.mac(key.material, `${header}.${payload}`)}`;
   }
 
@@ -72,7 +74,8 @@ export class AccountJwtService {
     const key = this.keyring.byId.get(header.kid);
     if (!key || !constantTimeEqual(this.mac(key.material, `${h}.${p}`), signature)) return undefined;
     const payload = parseJson(p);
-    if (!payload || typeof payload.userId !== 'string' || typeof payload.sessionId !== 'string' || typeof payload.exp !== 'number') return undefined;
+    if (!payload || typeof payload.userId !== 'string' || typeof payload.sessionId !== 'string' || typeof payload.exp !== 'number')
+      return undefined;
     if (payload.exp * 1000 <= this.clock.now().getTime()) return undefined;
     return payload as unknown as JwtPayload;
   }

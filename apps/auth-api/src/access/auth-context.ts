@@ -42,4 +42,6 @@ export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionConte
 export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionEntity => sessionAuth(ctx).session);
 
 /** The whole {@link AuthContext} (any route). */
-export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthContext => authOf(ctx.switchToHttp().getRequest<FastifyRequest>()));
+export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthContext =>
+  authOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);

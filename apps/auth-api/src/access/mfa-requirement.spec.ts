@@ -41,6 +41,8 @@ describe('the MFA rule of appwrite-api.md 5.1', () => {
   });
 
   it('propagates a failed TOTP lookup (the guard turns it into 503, never a pass)', async () => {
-    await expect(meetsFactorMinimum(user(true), { factors: ['password'] }, async () => Promise.reject(new Error('rpc down')))).rejects.toThrow('rpc down');
+    await expect(
+      meetsFactorMinimum(user(true), { factors: ['password'] }, async () => Promise.reject(new Error('rpc down'))),
+    ).rejects.toThrow('rpc down');
   });
 });

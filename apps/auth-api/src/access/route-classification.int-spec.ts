@@ -24,10 +24,14 @@ function enumerateRoutes(h: AuthApiHarness): RouteEntry[] {
       for (const name of Object.getOwnPropertyNames(proto)) {
         const fn = proto[name];
         if (name === 'constructor' || typeof fn !== 'function') continue;
-        const paths: string[] | undefined = Reflect.getMetadata(PATH_METADATA, fn) === undefined ? undefined : ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, fn));
+        const paths: string[] | undefined =
+          Reflect.getMetadata(PATH_METADATA, fn) === undefined
+            ? undefined
+            : ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, fn));
         if (!paths) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod];
-        const access = (Reflect.getMetadata(ACCESS_METADATA, fn) ?? Reflect.getMetadata(ACCESS_METADATA, controller)) as AccessClass | undefined;
+        const access = (Reflect.getMetadata(ACCESS_METADATA, fn) ?? Reflect.getMetadata(ACCESS_METADATA, controller)) as
+          AccessClass | undefined;
         for (const prefix of prefixes) {
           for (const p of paths) {
             const path = `/${[prefix, p].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
@@ -105,16 +109,32 @@ describe('route classification', () => {
     expect(accessOf('PUT', '/v1/account/verification/phone')).toBe('public');
     expect(accessOf('PATCH', '/v1/account/password')).toBe('session');
     // changes to the factors or to the addresses they deliver to: a step-up while MFA is on (issue 10, hole 1)
-    for (const route of ['POST /v1/account/mfa/authenticators/:type', 'PUT /v1/account/mfa/authenticators/:type', 'POST /v1/account/mfa/recovery-codes', 'PATCH /v1/account/email', 'PATCH /v1/account/phone']) {
+    for (const route of [
+      'POST /v1/account/mfa/authenticators/:type',
+      'PUT /v1/account/mfa/authenticators/:type',
+      'POST /v1/account/mfa/recovery-codes',
+      'PATCH /v1/account/email',
+      'PATCH /v1/account/phone',
+    ]) {
       expect({ route, access: accessOf(...(route.split(' ') as [string, string])) }).toEqual({ route, access: 'stepUp' });
     }
-    for (const route of ['DELETE /v1/account/mfa/authenticators/:type', 'GET /v1/account/mfa/recovery-codes', 'PATCH /v1/account/mfa/recovery-codes']) {
+    for (const route of [
+      'DELETE /v1/account/mfa/authenticators/:type',
+      'GET /v1/account/mfa/recovery-codes',
+      'PATCH /v1/account/mfa/recovery-codes',
+    ]) {
       expect({ route, access: accessOf(...(route.split(' ') as [string, string])) }).toEqual({ route, access: 'fresh' });
     }
     expect(accessOf('POST', '/v1/users')).toBe('apiKey');
     expect(accessOf('PATCH', '/v1/users/:userId/mfa')).toBe('apiKey');
     // sign-in tokens are sign-in routes (no session allowed); recovery is open to anyone
-    for (const path of ['/v1/account/sessions/anonymous', '/v1/account/tokens/email', '/v1/account/tokens/magic-url', '/v1/account/tokens/phone', '/v1/account/sessions/token']) {
+    for (const path of [
+      '/v1/account/sessions/anonymous',
+      '/v1/account/tokens/email',
+      '/v1/account/tokens/magic-url',
+      '/v1/account/tokens/phone',
+      '/v1/account/sessions/token',
+    ]) {
       expect({ path, access: accessOf('POST', path) }).toEqual({ path, access: 'guest' });
     }
     expect(accessOf('PUT', '/v1/account/sessions/magic-url')).toBe('guest');
@@ -150,7 +170,11 @@ describe('route classification', () => {
     const concrete = (path: string) =>
       path.replace(':sessionId', 'current').replace(':type', 'totp').replace(':challengeId', 'abc123').replace(':userId', u.userId);
     const send = (r: RouteEntry, headers: Record<string, string>) =>
-      call<{ type?: string }>(`${h.baseUrl}${concrete(r.path)}`, { method: r.method, headers: h.headers(headers), ...(r.method === 'GET' ? {} : { json: {} }) });
+      call<{ type?: string }>(`${h.baseUrl}${concrete(r.path)}`, {
+        method: r.method,
+        headers: h.headers(headers),
+        ...(r.method === 'GET' ? {} : { json: {} }),
+      });
 
     const guarded = routes.filter((r) => r.access === 'session' || r.access === 'fresh' || r.access === 'stepUp');
     expect(guarded.length).toBeGreaterThan(15);
@@ -173,7 +197,10 @@ describe('route classification', () => {
     expect(partialRoutes.length).toBeGreaterThanOrEqual(4);
     for (const r of partialRoutes) {
       const res = await send(r, { 'x-appwrite-session': u.credential });
-      expect({ route: `${r.method} ${r.path}`, type: res.body?.type }).not.toEqual({ route: `${r.method} ${r.path}`, type: 'user_more_factors_required' });
+      expect({ route: `${r.method} ${r.path}`, type: res.body?.type }).not.toEqual({
+        route: `${r.method} ${r.path}`,
+        type: 'user_more_factors_required',
+      });
       expect(res.status).not.toBe(500);
     }
   }, 60_000);

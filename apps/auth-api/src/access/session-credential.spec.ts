@@ -11,16 +11,29 @@ describe('session credential', () => {
 
   it('refuses malformed credentials', () => {
     const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
-    for (const bad of ['', 'garbage', enc({ id: 'user1' }), enc({ id: 'user1', secret: 'ab' }), enc({ id: '../x', secret }), enc({ id: 'u', secret: secret.toUpperCase() }), enc([1, 2]), 'x'.repeat(5000)]) {
+    for (const bad of [
+      '',
+      'garbage',
+      enc({ id: 'user1' }),
+      enc({ id: 'user1', secret: 'ab' }),
+      enc({ id: '../x', secret }),
+      enc({ id: 'u', secret: secret.toUpperCase() }),
+      enc([1, 2]),
+      'x'.repeat(5000),
+    ]) {
       expect(decodeSessionCredential(bad)).toBeUndefined();
     }
   });
 
   it('looks in the cookie, then the legacy cookie, then X-Appwrite-Session, then X-Fallback-Cookies', () => {
     const other = encodeSessionCredential({ userId: 'user2', secret });
-    const fallback = JSON.stringify({ 'a_session_p1': other });
-    expect(presentedCredential({ cookie: `a_session_p1=${value}; a_session_p1_legacy=${other}`, 'x-appwrite-session': other }, 'p1')?.source).toBe('cookie');
-    expect(presentedCredential({ cookie: `a_session_p1_legacy=${value}`, 'x-appwrite-session': other }, 'p1')?.source).toBe('legacy-cookie');
+    const fallback = JSON.stringify({ a_session_p1: other });
+    expect(
+      presentedCredential({ cookie: `a_session_p1=${value}; a_session_p1_legacy=${other}`, 'x-appwrite-session': other }, 'p1')?.source,
+    ).toBe('cookie');
+    expect(presentedCredential({ cookie: `a_session_p1_legacy=${value}`, 'x-appwrite-session': other }, 'p1')?.source).toBe(
+      'legacy-cookie',
+    );
     expect(presentedCredential({ 'x-appwrite-session': value, 'x-fallback-cookies': fallback }, 'p1')?.source).toBe('header');
     const fb = presentedCredential({ 'x-fallback-cookies': fallback }, 'p1');
     expect(fb?.source).toBe('fallback');
@@ -28,7 +41,9 @@ describe('session credential', () => {
   });
 
   it('skips empty cookies (a logged-out browser) and ignores other projects', () => {
-    expect(presentedCredential({ cookie: `a_session_p1=; a_session_p2=${value}`, 'x-appwrite-session': value }, 'p1')?.source).toBe('header');
+    expect(presentedCredential({ cookie: `a_session_p1=; a_session_p2=${value}`, 'x-appwrite-session': value }, 'p1')?.source).toBe(
+      'header',
+    );
     expect(presentedCredential({ cookie: `a_session_p2=${value}` }, 'p1')).toBeUndefined();
   });
 

@@ -29,8 +29,20 @@ export class AccountsController {
   @HttpCode(201)
   @RateLimit({ limit: 10, key: ['ip'] })
   async create(
-    @Body(params({ userId: required(v.customId()), email: required(v.email()), password: required(v.password()), name: optional(v.name(128), '') }))
-    input: { userId: string; email: string; password: string; name?: string },
+    @Body(
+      params({
+        userId: required(v.customId()),
+        email: required(v.email()),
+        password: required(v.password()),
+        name: optional(v.name(128), ''),
+      }),
+    )
+    input: {
+      userId: string;
+      email: string;
+      password: string;
+      name?: string;
+    },
   ): Promise<AccountModel> {
     return accountModel(await this.users.create(input));
   }
@@ -43,7 +55,10 @@ export class AccountsController {
 
   @Patch('name')
   @Access('session')
-  async updateName(@CurrentUser() user: UserEntity, @Body(params({ name: required(v.name(128)) })) input: { name: string }): Promise<AccountModel> {
+  async updateName(
+    @CurrentUser() user: UserEntity,
+    @Body(params({ name: required(v.name(128)) })) input: { name: string },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setName(user.id, input.name));
   }
 
@@ -53,7 +68,8 @@ export class AccountsController {
   async updatePassword(
     @CurrentUser() user: UserEntity,
     @CurrentSession() session: SessionEntity,
-    @Body(params({ password: required(v.password()), oldPassword: optional(v.password()) })) input: { password: string; oldPassword?: string },
+    @Body(params({ password: required(v.password()), oldPassword: optional(v.password()) }))
+    input: { password: string; oldPassword?: string },
     @Req() request: FastifyRequest,
   ): Promise<AccountModel> {
     const updated = await this.accounts.changePassword(user, session, input.password, input.oldPassword, requesterOf(request));
@@ -101,7 +117,10 @@ export class AccountsController {
 
   @Patch('prefs')
   @Access('session')
-  async updatePrefs(@CurrentUser() user: UserEntity, @Body(params({ prefs: required(v.object()) })) input: { prefs: Record<string, unknown> }): Promise<AccountModel> {
+  async updatePrefs(
+    @CurrentUser() user: UserEntity,
+    @Body(params({ prefs: required(v.object()) })) input: { prefs: Record<string, unknown> },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setPrefs(user.id, input.prefs));
   }
 }

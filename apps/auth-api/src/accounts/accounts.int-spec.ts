@@ -39,13 +39,31 @@ describe('account routes (real Postgres and Redis)', () => {
     const jobs = await notices.getJobs(['waiting', 'delayed', 'prioritized']);
     return jobs
       .filter((j) => j.data.userId === userId)
-      .map((j) => ({ job: j.data, secret: open<SecurityNoticeSecret>(j.data.sealed, parseKeyring(h.config.QUEUE_ENCRYPTION_KEY), sealContext(QueueName.SecurityNotices, j.data.name)) }));
+      .map((j) => ({
+        job: j.data,
+        secret: open<SecurityNoticeSecret>(
+          j.data.sealed,
+          parseKeyring(h.config.QUEUE_ENCRYPTION_KEY),
+          sealContext(QueueName.SecurityNotices, j.data.name),
+        ),
+      }));
   }
 
   it('signs up with a lower-cased email and an argon2id hash, and refuses a taken id or email with 409', async () => {
-    const res = await call<Account>(`${h.endpoint}/account`, { method: 'POST', headers: h.headers(), json: { userId: 'alice-1', email: 'Alice@Example.TEST', password: 'password-alice', name: 'Alice' } });
+    const res = await call<Account>(`${h.endpoint}/account`, {
+      method: 'POST',
+      headers: h.headers(),
+      json: { userId: 'alice-1', email: 'Alice@Example.TEST', password: 'password-alice', name: 'Alice' },
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ $id: 'alice-1', email: 'alice@example.test', name: 'Alice', emailVerification: false, mfa: false, prefs: {} });
+    expect(res.body).toMatchObject({
+      $id: 'alice-1',
+      email: 'alice@example.test',
+      name: 'Alice',
+      emailVerification: false,
+      mfa: false,
+      prefs: {},
+    });
     expect(res.body.targets).toEqual([expect.objectContaining({ providerType: 'email', identifier: 'alice@example.test' })]);
     expect(res.headers.get('set-cookie')).toBeNull();
     const row = (await h.pg.query('SELECT password_hash FROM users WHERE id = $1', ['alice-1'])).rows[0];
@@ -64,7 +82,16 @@ describe('account routes (real Postgres and Redis)', () => {
     const res = await call<Account>(`${h.endpoint}/account`, {
       method: 'POST',
       headers: h.headers(),
-      json: { userId: 'unique()', email: 'mass@example.test', password: 'password-mass', mfa: true, emailVerification: true, status: false, prefs: { admin: true }, labels: ['admin'] },
+      json: {
+        userId: 'unique()',
+        email: 'mass@example.test',
+        password: 'password-mass',
+        mfa: true,
+        emailVerification: true,
+        status: false,
+        prefs: { admin: true },
+        labels: ['admin'],
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ mfa: false, emailVerification: false, prefs: {} });
@@ -77,19 +104,43 @@ describe('account routes (real Postgres and Redis)', () => {
     const prefs = await asUser<Account>(h, u.credential, 'PATCH', '/account/prefs', { prefs: { theme: 'dark', n: 1 } });
     expect(prefs.body.prefs).toEqual({ theme: 'dark', n: 1 });
     expect((await asUser(h, u.credential, 'GET', '/account/prefs')).body).toEqual({ theme: 'dark', n: 1 });
-    expect((await asUser(h, u.credential, 'PATCH', '/account/prefs', { prefs: ['x'] })).body).toMatchObject({ type: 'general_argument_invalid', message: 'Invalid `prefs` param: Value must be a valid object.' });
+    expect((await asUser(h, u.credential, 'PATCH', '/account/prefs', { prefs: ['x'] })).body).toMatchObject({
+      type: 'general_argument_invalid',
+      message: 'Invalid `prefs` param: Value must be a valid object.',
+    });
   });
 
   it('changes the password only with the old one, ends the other sessions, and notifies the user', async () => {
     const u = await signUpAndIn(h);
-    const other = await call<{ secret: string }>(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), json: { email: u.email, password: u.password } });
-    expect((await asUser(h, u.credential, 'PATCH', '/account/password', { password: 'brand new password' })).body).toMatchObject({ type: 'user_invalid_credentials', code: 401 });
-    expect((await asUser(h, u.credential, 'PATCH', '/account/password', { password: 'brand new password', oldPassword: 'wrong password' })).status).toBe(401);
-    const ok = await asUser<Account>(h, u.credential, 'PATCH', '/account/password', { password: 'brand new password', oldPassword: u.password });
+    const other = await call<{ secret: string }>(`${h.endpoint}/account/sessions/email`, {
+      method: 'POST',
+      headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }),
+      json: { email: u.email, password: u.password },
+    });
+    expect((await asUser(h, u.credential, 'PATCH', '/account/password', { password: 'brand new password' })).body).toMatchObject({
+      type: 'user_invalid_credentials',
+      code: 401,
+    });
+    expect(
+      (await asUser(h, u.credential, 'PATCH', '/account/password', { password: 'brand new password', oldPassword: 'wrong password' }))
+        .status,
+    ).toBe(401);
+    const ok = await asUser<Account>(h, u.credential, 'PATCH', '/account/password', {
+      password: 'brand new password',
+      oldPassword: u.password,
+    });
     expect(ok.status).toBe(200);
     expect((await asUser(h, u.credential, 'GET', '/account')).status).toBe(200);
     expect((await asUser(h, other.body.secret, 'GET', '/account')).status).toBe(401);
-    expect((await call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers(), json: { email: u.email, password: u.password } })).status).toBe(401);
+    expect(
+      (
+        await call(`${h.endpoint}/account/sessions/email`, {
+          method: 'POST',
+          headers: h.headers(),
+          json: { email: u.email, password: u.password },
+        })
+      ).status,
+    ).toBe(401);
     const sent = await noticesFor(u.userId);
     expect(sent.map((n) => n.job.event)).toContain('password-changed');
     const notice = sent.find((n) => n.job.event === 'password-changed')!;
@@ -102,8 +153,12 @@ describe('account routes (real Postgres and Redis)', () => {
     const u = await signUpAndIn(h);
     const taken = await signUpAndIn(h);
     await admin(h, 'PATCH', `/users/${u.userId}/verification`, { emailVerification: true });
-    expect((await asUser(h, u.credential, 'PATCH', '/account/email', { email: 'new@example.test', password: 'wrong password' })).body).toMatchObject({ type: 'user_invalid_credentials' });
-    expect((await asUser(h, u.credential, 'PATCH', '/account/email', { email: 'new@example.test' })).body).toMatchObject({ message: 'Param "password" is not optional.' });
+    expect(
+      (await asUser(h, u.credential, 'PATCH', '/account/email', { email: 'new@example.test', password: 'wrong password' })).body,
+    ).toMatchObject({ type: 'user_invalid_credentials' });
+    expect((await asUser(h, u.credential, 'PATCH', '/account/email', { email: 'new@example.test' })).body).toMatchObject({
+      message: 'Param "password" is not optional.',
+    });
     const dup = await asUser(h, u.credential, 'PATCH', '/account/email', { email: taken.email, password: u.password });
     expect(dup.status).toBe(409);
     const newEmail = `new-${u.email}`;
@@ -111,7 +166,15 @@ describe('account routes (real Postgres and Redis)', () => {
     expect(ok.body).toMatchObject({ email: newEmail, emailVerification: false });
     const sent = (await noticesFor(u.userId)).find((n) => n.job.event === 'email-changed');
     expect(sent?.secret.email).toBe(u.email);
-    expect((await call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), json: { email: newEmail, password: u.password } })).status).toBe(201);
+    expect(
+      (
+        await call(`${h.endpoint}/account/sessions/email`, {
+          method: 'POST',
+          headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }),
+          json: { email: newEmail, password: u.password },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('changes the phone only with the password and a valid E.164 number, and unverifies it', async () => {
@@ -119,7 +182,9 @@ describe('account routes (real Postgres and Redis)', () => {
     for (const phone of ['12345', '+1 (555) 010-abcd', '+0000', '0612345678']) {
       const res = await asUser(h, u.credential, 'PATCH', '/account/phone', { phone, password: u.password });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ message: "Invalid `phone` param: Phone number must start with a '+' can have a maximum of fifteen digits." });
+      expect(res.body).toMatchObject({
+        message: "Invalid `phone` param: Phone number must start with a '+' can have a maximum of fifteen digits.",
+      });
     }
     const ok = await asUser<Account>(h, u.credential, 'PATCH', '/account/phone', { phone: '+33612345678', password: u.password });
     expect(ok.body).toMatchObject({ phone: '+33612345678', phoneVerification: false });

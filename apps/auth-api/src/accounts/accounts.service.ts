@@ -25,7 +25,13 @@ export class AccountsService {
    * PATCH /v1/account/password. A user who has a password must give it as `oldPassword`
    * (401 `user_invalid_credentials`). Other sessions are ended (PASSWORD_CHANGE_INVALIDATES_SESSIONS).
    */
-  async changePassword(user: UserEntity, session: SessionEntity, password: string, oldPassword: string | undefined, requester: RequesterInfo): Promise<UserEntity> {
+  async changePassword(
+    user: UserEntity,
+    session: SessionEntity,
+    password: string,
+    oldPassword: string | undefined,
+    requester: RequesterInfo,
+  ): Promise<UserEntity> {
     if (user.passwordHash) {
       if (oldPassword === undefined) throw new AppError('user_invalid_credentials');
       await this.users.assertPassword(user, oldPassword);

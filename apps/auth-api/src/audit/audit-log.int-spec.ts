@@ -40,7 +40,8 @@ describe('audit log retention and access (real Postgres)', () => {
 
   it('goes with its user (the rows cascade when the user row is deleted)', async () => {
     const u = await signUpAndIn(h);
-    const count = async () => (await h.pg.query('SELECT count(*)::int AS n FROM audit_logs WHERE user_id = $1', [u.userId])).rows[0].n as number;
+    const count = async () =>
+      (await h.pg.query('SELECT count(*)::int AS n FROM audit_logs WHERE user_id = $1', [u.userId])).rows[0].n as number;
     expect(await count()).toBe(1);
     await h.pg.query('DELETE FROM users WHERE id = $1', [u.userId]);
     expect(await count()).toBe(0);

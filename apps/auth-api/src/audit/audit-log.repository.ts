@@ -33,7 +33,10 @@ export class AuditLogRepository {
 
   /** The user's entries newer than `since`, newest first, with the user's current email and name. */
   async list(userId: string, since: Date, limit: number, offset: number): Promise<{ total: number; logs: AuditLogRow[] }> {
-    const [count] = await this.db.rows<{ n: string }>('SELECT count(*) AS n FROM audit_logs WHERE user_id = $1 AND created_at > $2', [userId, since]);
+    const [count] = await this.db.rows<{ n: string }>('SELECT count(*) AS n FROM audit_logs WHERE user_id = $1 AND created_at > $2', [
+      userId,
+      since,
+    ]);
     const rows = await this.db.rows(
       `SELECT l.id, l.user_id, l.event, l.mode, l.ip, l.client, l.created_at, coalesce(u.email, '') AS user_email, u.name AS user_name
        FROM audit_logs l JOIN users u ON u.id = l.user_id

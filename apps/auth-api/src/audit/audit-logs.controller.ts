@@ -18,7 +18,10 @@ export class AuditLogsController {
 
   @Get('account/logs')
   @Access('session')
-  async accountLogs(@CurrentUser() user: UserEntity, @Query() query: Record<string, unknown>): Promise<{ total: number; logs: LogModel[] }> {
+  async accountLogs(
+    @CurrentUser() user: UserEntity,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ total: number; logs: LogModel[] }> {
     return this.list(user.id, query);
   }
 

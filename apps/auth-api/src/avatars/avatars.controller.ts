@@ -9,7 +9,12 @@ import { qrPng } from './qr-png';
 function queryBoolean(): Validator<boolean> {
   return {
     description: 'Value must be a valid boolean',
-    check: (value) => (value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : undefined),
+    check: (value) =>
+      value === true || value === 'true' || value === '1'
+        ? true
+        : value === false || value === 'false' || value === '0'
+          ? false
+          : undefined,
   };
 }
 
@@ -26,12 +31,15 @@ export class AvatarsController {
   @RateLimit({ limit: 120, windowSeconds: 60, key: ['ip'] })
   qr(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     // Fastify parses the query into a null-prototype object
-    const input = validateParams({ ...(query ?? {}) }, {
-      text: required(v.text(512, 1)),
-      size: optional(v.integer(1, 1000), 400),
-      margin: optional(v.integer(0, 10), 1),
-      download: optional(queryBoolean(), false),
-    });
+    const input = validateParams(
+      { ...(query ?? {}) },
+      {
+        text: required(v.text(512, 1)),
+        size: optional(v.integer(1, 1000), 400),
+        margin: optional(v.integer(0, 10), 1),
+        download: optional(queryBoolean(), false),
+      },
+    );
     const png = qrPng(input.text, input.size ?? 400, input.margin ?? 1);
     reply.header('content-type', 'image/png');
     reply.header('cache-control', 'no-store');

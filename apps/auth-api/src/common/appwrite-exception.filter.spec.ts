@@ -22,9 +22,14 @@ function run(exception: unknown) {
       return reply;
     },
   };
-  const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ method: 'GET', routeOptions: { url: '/v1/x' } }) }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ method: 'GET', routeOptions: { url: '/v1/x' } }) }),
+  } as unknown as ArgumentsHost;
   const lines: string[] = [];
-  const filter = new AppwriteExceptionFilter({ APP_VERSION: '1.9.6' } as AuthApiConfig, new JsonLogger('test', 'debug', { write: (l: string) => void lines.push(l) }));
+  const filter = new AppwriteExceptionFilter(
+    { APP_VERSION: '1.9.6' } as AuthApiConfig,
+    new JsonLogger('test', 'debug', { write: (l: string) => void lines.push(l) }),
+  );
   filter.catch(exception, host);
   return { ...sent, json: JSON.parse(sent.body ?? '{}') as Record<string, unknown>, lines };
 }
@@ -39,14 +44,27 @@ describe('AppwriteExceptionFilter', () => {
   });
 
   it('maps Fastify body errors to 413, 415 and 400', () => {
-    expect(run(Object.assign(new Error('too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' })).json).toMatchObject({ code: 413, type: 'general_payload_too_large' });
-    expect(run(Object.assign(new Error('bad type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' })).json).toMatchObject({ code: 415, type: 'general_unsupported_media_type' });
-    expect(run(Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 })).json).toMatchObject({ code: 400, type: 'general_bad_request' });
+    expect(run(Object.assign(new Error('too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' })).json).toMatchObject({
+      code: 413,
+      type: 'general_payload_too_large',
+    });
+    expect(run(Object.assign(new Error('bad type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' })).json).toMatchObject({
+      code: 415,
+      type: 'general_unsupported_media_type',
+    });
+    expect(run(Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 })).json).toMatchObject({
+      code: 400,
+      type: 'general_bad_request',
+    });
     expect(run(new NotFoundException()).json).toMatchObject({ code: 404, type: 'general_route_not_found' });
   });
 
   it('answers 503 with Retry-After when Postgres is unreachable or refuses connections', () => {
-    for (const e of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), new Error('timeout exceeded when trying to connect'), Object.assign(new Error('the database system is shutting down'), { code: '57P03' })]) {
+    for (const e of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('timeout exceeded when trying to connect'),
+      Object.assign(new Error('the database system is shutting down'), { code: '57P03' }),
+    ]) {
       const out = run(e);
       expect(out.status).toBe(503);
       expect(out.headers['retry-after']).toBe('1');

@@ -68,13 +68,19 @@ export class AppwriteExceptionFilter implements ExceptionFilter {
       if (status === 404) {
         return { status, body: errorBody('general_route_not_found', ERROR_CATALOG.general_route_not_found.message, v) };
       }
-      if (status === 413) return { status, body: errorBody('general_payload_too_large', ERROR_CATALOG.general_payload_too_large.message, v, 413) };
-      if (status === 415) return { status, body: errorBody('general_unsupported_media_type', ERROR_CATALOG.general_unsupported_media_type.message, v, 415) };
+      if (status === 413)
+        return { status, body: errorBody('general_payload_too_large', ERROR_CATALOG.general_payload_too_large.message, v, 413) };
+      if (status === 415)
+        return { status, body: errorBody('general_unsupported_media_type', ERROR_CATALOG.general_unsupported_media_type.message, v, 415) };
       if (status < 500) return { status, body: errorBody('general_bad_request', ERROR_CATALOG.general_bad_request.message, v, status) };
     }
     void request;
     if (isUnavailable(exception)) {
-      return { status: 503, body: errorBody('general_service_unavailable', ERROR_CATALOG.general_service_unavailable.message, v), retryAfter: 1 };
+      return {
+        status: 503,
+        body: errorBody('general_service_unavailable', ERROR_CATALOG.general_service_unavailable.message, v),
+        retryAfter: 1,
+      };
     }
     return { status: 500, body: errorBody('general_unknown', 'Server Error', v) };
   }

@@ -38,7 +38,12 @@ describe('auth-api config', () => {
     void _omitted;
     expect(() => loadAuthApiConfig(withoutJwtKey)).toThrow(/JWT_SIGNING_KEY is required in production/);
     const c = loadAuthApiConfig(base);
-    expect([c.SIGN_IN_CODE_TTL_SECONDS, c.MAGIC_URL_TTL_SECONDS, c.PASSWORD_RECOVERY_TTL_SECONDS, c.PASSWORD_RECOVERY_INVALIDATES_SESSIONS]).toEqual([900, 3600, 3600, true]);
+    expect([
+      c.SIGN_IN_CODE_TTL_SECONDS,
+      c.MAGIC_URL_TTL_SECONDS,
+      c.PASSWORD_RECOVERY_TTL_SECONDS,
+      c.PASSWORD_RECOVERY_INVALIDATES_SESSIONS,
+    ]).toEqual([900, 3600, 3600, true]);
     expect(() => loadAuthApiConfig({ ...base, SIGN_IN_CODE_TTL_SECONDS: '901' })).toThrow(ConfigError);
     expect(() => loadAuthApiConfig({ ...base, MAGIC_URL_TTL_SECONDS: '3601' })).toThrow(ConfigError);
   });
@@ -49,12 +54,15 @@ describe('auth-api config', () => {
 
   it('takes several mfa-service endpoints, host names and IPv6 addresses in MFA_SERVICE_URL', () => {
     expect(loadAuthApiConfig(base).MFA_SERVICE_URL).toEqual([{ host: '127.0.0.1', port: 3001 }]);
-    expect(loadAuthApiConfig({ ...base, MFA_SERVICE_URL: 'tcp://10.0.0.1:4001, tcp://mfa-headless.ns.svc, tcp://[::1]:4002' }).MFA_SERVICE_URL).toEqual([
+    expect(
+      loadAuthApiConfig({ ...base, MFA_SERVICE_URL: 'tcp://10.0.0.1:4001, tcp://mfa-headless.ns.svc, tcp://[::1]:4002' }).MFA_SERVICE_URL,
+    ).toEqual([
       { host: '10.0.0.1', port: 4001 },
       { host: 'mfa-headless.ns.svc', port: 3001 },
       { host: '::1', port: 4002 },
     ]);
-    for (const bad of ['http://a:1', 'tcp://a:1/path', 'a:1', 'tcp://a:1,,nope']) expect(() => loadAuthApiConfig({ ...base, MFA_SERVICE_URL: bad })).toThrow(/MFA_SERVICE_URL/);
+    for (const bad of ['http://a:1', 'tcp://a:1/path', 'a:1', 'tcp://a:1,,nope'])
+      expect(() => loadAuthApiConfig({ ...base, MFA_SERVICE_URL: bad })).toThrow(/MFA_SERVICE_URL/);
   });
 
   it('listens on loopback unless told otherwise: API, management port 3010', () => {
@@ -69,7 +77,11 @@ describe('auth-api config', () => {
     expect(loadAuthApiConfig({ ...base, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
     expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
     expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
-    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    expect(loadAuthApiConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+    ]);
     for (const bad of ['10.0.0.0/33', 'proxy.example.com', '1.2.3', '10.0.0.0/8/1', '::1/129']) {
       expect(() => loadAuthApiConfig({ ...base, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be false, a hop count/);
     }

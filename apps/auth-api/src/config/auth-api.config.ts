@@ -1,5 +1,20 @@
 import { isIP } from 'node:net';
-import { asSecret, commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, keyringField, listenHost, loadConfig, secretField, shutdownDrainField, tcpEndpointsField } from '@twostep/config';
+import {
+  asSecret,
+  commonSchema,
+  ConfigOf,
+  ConfigProblem,
+  earlyEnv,
+  env,
+  Env,
+  Field,
+  keyringField,
+  listenHost,
+  loadConfig,
+  secretField,
+  shutdownDrainField,
+  tcpEndpointsField,
+} from '@twostep/config';
 
 /**
  * Which proxies may speak for the client (X-Forwarded-For, -Proto, -Host), in the forms Fastify's
@@ -25,10 +40,15 @@ function trustProxyField(): Field<TrustProxy> {
       if (value === '' || ['false', 'no', 'off', '0'].includes(value)) return false;
       if (['true', 'yes', 'on'].includes(value)) return true;
       if (/^\d{1,2}$/.test(value)) return Number(value);
-      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+      const entries = value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
       const bad = entries.find((e) => !isAddressOrCidr(e));
       if (bad !== undefined || entries.length === 0) {
-        throw new ConfigProblem(`${name} must be false, a hop count (1-99) or proxy addresses/CIDRs separated by commas${bad ? `, got "${bad}"` : ''}`);
+        throw new ConfigProblem(
+          `${name} must be false, a hop count (1-99) or proxy addresses/CIDRs separated by commas${bad ? `, got "${bad}"` : ''}`,
+        );
       }
       return entries;
     },
@@ -48,8 +68,16 @@ export function authApiSchema(source: Env) {
     HEALTH_PORT: env.port({ default: 3010 }),
     DATABASE_URL: asSecret(env.url({ protocols: ['postgres', 'postgresql'] })),
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
-    APP_PROJECT_ID: env.string({ default: 'twostep', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/, hint: 'up to 36 letters, digits, ., - or _' }),
-    APP_PROJECT_NAME: env.string({ default: 'Twostep', pattern: /^[^:\r\n]{1,128}$/, hint: '1-128 characters, no colon (it is the TOTP issuer)' }),
+    APP_PROJECT_ID: env.string({
+      default: 'twostep',
+      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/,
+      hint: 'up to 36 letters, digits, ., - or _',
+    }),
+    APP_PROJECT_NAME: env.string({
+      default: 'Twostep',
+      pattern: /^[^:\r\n]{1,128}$/,
+      hint: '1-128 characters, no colon (it is the TOTP issuer)',
+    }),
     /** API key for X-Appwrite-Key; in development generated once into DATA_DIR/keys */
     APP_API_KEY: secret,
     APP_VERSION: env.string({ default: '1.9.6' }),

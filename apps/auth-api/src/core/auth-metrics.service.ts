@@ -22,7 +22,12 @@ export class AuthMetrics {
   private readonly rateLimited: Counter<'route' | 'bucket'>;
 
   constructor(@Inject(METRICS) registry: Registry) {
-    this.signIns = new Counter({ name: 'auth_sign_ins_total', help: 'Sign-in attempts by method (email, ...) and outcome', labelNames: ['method', 'outcome'], registers: [registry] });
+    this.signIns = new Counter({
+      name: 'auth_sign_ins_total',
+      help: 'Sign-in attempts by method (email, ...) and outcome',
+      labelNames: ['method', 'outcome'],
+      registers: [registry],
+    });
     this.rateLimited = new Counter({
       name: 'auth_rate_limited_total',
       help: 'Requests refused with 429 by a rate limit, by route pattern and limit bucket',

@@ -27,7 +27,8 @@ export class CoreModule implements OnApplicationShutdown {
   ) {}
 
   static forRoot(config: AuthApiConfig, logger: JsonLogger, clock: Clock = systemClock) {
-    const redisFactory = () => createRedis(config.REDIS_URL, 'client', 'auth-api', (err) => logger.emit('warn', 'redis connection error', { reason: err.message }));
+    const redisFactory = () =>
+      createRedis(config.REDIS_URL, 'client', 'auth-api', (err) => logger.emit('warn', 'redis connection error', { reason: err.message }));
     return {
       module: CoreModule,
       providers: [
@@ -40,19 +41,40 @@ export class CoreModule implements OnApplicationShutdown {
         {
           provide: OTP_DELIVERY_QUEUE,
           useFactory: (redis: Redis) =>
-            new QueueProducer<OtpDeliveryJob, OtpDeliveryJobName>(QueueName.OtpDelivery, redis, bullPrefix(config.REDIS_KEY_PREFIX), defaultQueuePolicy(QueueName.OtpDelivery)),
+            new QueueProducer<OtpDeliveryJob, OtpDeliveryJobName>(
+              QueueName.OtpDelivery,
+              redis,
+              bullPrefix(config.REDIS_KEY_PREFIX),
+              defaultQueuePolicy(QueueName.OtpDelivery),
+            ),
           inject: [REDIS],
         },
         {
           provide: SECURITY_NOTICES_QUEUE,
           useFactory: (redis: Redis) =>
-            new QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>(QueueName.SecurityNotices, redis, bullPrefix(config.REDIS_KEY_PREFIX), defaultQueuePolicy(QueueName.SecurityNotices)),
+            new QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>(
+              QueueName.SecurityNotices,
+              redis,
+              bullPrefix(config.REDIS_KEY_PREFIX),
+              defaultQueuePolicy(QueueName.SecurityNotices),
+            ),
           inject: [REDIS],
         },
         MfaClient,
         AuthMetrics,
       ],
-      exports: [AUTH_API_CONFIG, LOGGER, METRICS, CLOCK, REDIS, QUEUE_KEYRING, OTP_DELIVERY_QUEUE, SECURITY_NOTICES_QUEUE, MfaClient, AuthMetrics],
+      exports: [
+        AUTH_API_CONFIG,
+        LOGGER,
+        METRICS,
+        CLOCK,
+        REDIS,
+        QUEUE_KEYRING,
+        OTP_DELIVERY_QUEUE,
+        SECURITY_NOTICES_QUEUE,
+        MfaClient,
+        AuthMetrics,
+      ],
     };
   }
 

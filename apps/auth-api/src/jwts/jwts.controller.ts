@@ -18,7 +18,10 @@ export class JwtsController {
   @Access('session')
   @HttpCode(201)
   @RateLimit({ limit: 100, key: ['userId'] })
-  create(@Auth() auth: AuthContext, @Body(params({ duration: optional(v.integer(0, 3600), 900) })) input: { duration: number }): { jwt: string } {
+  create(
+    @Auth() auth: AuthContext,
+    @Body(params({ duration: optional(v.integer(0, 3600), 900) })) input: { duration: number },
+  ): { jwt: string } {
     if (auth.kind !== 'session') throw new AppError('general_unauthorized_scope');
     if (auth.viaJwt) throw new AppError('general_unauthorized_scope', 'A JWT cannot be used to create another JWT; use the session.');
     return { jwt: this.jwts.sign(auth.session, input.duration) };

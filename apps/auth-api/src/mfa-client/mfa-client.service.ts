@@ -42,7 +42,11 @@ export class MfaClient implements OnApplicationBootstrap, OnApplicationShutdown 
     void this.pool.start();
   }
 
-  async send<P extends keyof MfaRpc>(pattern: P, request: MfaRpc[P]['request'], timeoutMs = this.timeoutMs): Promise<MfaRpc[P]['response']> {
+  async send<P extends keyof MfaRpc>(
+    pattern: P,
+    request: MfaRpc[P]['request'],
+    timeoutMs = this.timeoutMs,
+  ): Promise<MfaRpc[P]['response']> {
     try {
       return (await this.pool.call(pattern, request, timeoutMs)) as MfaRpc[P]['response'];
     } catch (error) {

@@ -90,7 +90,12 @@ class Endpoint {
         this.attempt = 0;
         this.setState('healthy');
         conn.onClosed((error) => {
-          if (error.code === 'EAUTH') this.pool.logger.emit('error', 'mfa-service refused our RPC credentials: MFA_RPC_KEY differs between auth-api and mfa-service', { endpoint: this.label });
+          if (error.code === 'EAUTH')
+            this.pool.logger.emit(
+              'error',
+              'mfa-service refused our RPC credentials: MFA_RPC_KEY differs between auth-api and mfa-service',
+              { endpoint: this.label },
+            );
           this.lost();
         });
         // ticks twice per heartbeatMs, so an unanswered heartbeat is noticed within heartbeatMs of its deadline
@@ -209,7 +214,12 @@ export class MfaEndpointPool {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.resolver = options.resolver ?? systemResolver;
     this.metrics = {
-      calls: new Counter({ name: 'mfa_rpc_client_calls_total', help: 'RPC calls to mfa-service, by endpoint and outcome (ok, error, timeout, connection_lost, unavailable)', labelNames: ['endpoint', 'outcome'], registers: [registry] }),
+      calls: new Counter({
+        name: 'mfa_rpc_client_calls_total',
+        help: 'RPC calls to mfa-service, by endpoint and outcome (ok, error, timeout, connection_lost, unavailable)',
+        labelNames: ['endpoint', 'outcome'],
+        registers: [registry],
+      }),
       duration: new Histogram({
         name: 'mfa_rpc_client_call_duration_seconds',
         help: 'Duration of RPC calls to mfa-service, by endpoint',
@@ -217,8 +227,18 @@ export class MfaEndpointPool {
         buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
         registers: [registry],
       }),
-      healthy: new Gauge({ name: 'mfa_rpc_client_endpoint_healthy', help: '1 while an mfa-service endpoint takes calls, 0 while it is connecting, down or unresponsive', labelNames: ['endpoint'], registers: [registry] }),
-      retries: new Counter({ name: 'mfa_rpc_client_retries_total', help: 'Calls sent again to another endpoint (safe retries only), by reason', labelNames: ['reason'], registers: [registry] }),
+      healthy: new Gauge({
+        name: 'mfa_rpc_client_endpoint_healthy',
+        help: '1 while an mfa-service endpoint takes calls, 0 while it is connecting, down or unresponsive',
+        labelNames: ['endpoint'],
+        registers: [registry],
+      }),
+      retries: new Counter({
+        name: 'mfa_rpc_client_retries_total',
+        help: 'Calls sent again to another endpoint (safe retries only), by reason',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
     };
   }
 
@@ -350,8 +370,12 @@ export class MfaEndpointPool {
           addresses = await this.resolver(entry.host);
         } catch (error) {
           // keep what we have: a DNS hiccup must not drop healthy replicas
-          this.logger.emit('warn', 'mfa-service host did not resolve', { host: entry.host, reason: (error as NodeJS.ErrnoException).code ?? 'unknown' });
-          for (const e of this.endpoints.values()) if (e.port === entry.port) wanted.set(`${e.host}|${e.port}`, { host: e.host, port: e.port });
+          this.logger.emit('warn', 'mfa-service host did not resolve', {
+            host: entry.host,
+            reason: (error as NodeJS.ErrnoException).code ?? 'unknown',
+          });
+          for (const e of this.endpoints.values())
+            if (e.port === entry.port) wanted.set(`${e.host}|${e.port}`, { host: e.host, port: e.port });
           continue;
         }
       }

@@ -53,7 +53,10 @@ export class AccountMfaController {
     const verified = await this.factors.verifiedSecondFactors(user);
     if (body.mfa) {
       if (verified.length === 0) {
-        throw new AppError('general_bad_request', 'Verify an authenticator app, your email or your phone before turning on multi-factor authentication.');
+        throw new AppError(
+          'general_bad_request',
+          'Verify an authenticator app, your email or your phone before turning on multi-factor authentication.',
+        );
       }
       const updated = await this.users.setMfa(user.id, true);
       await this.sessions.addFactors(session.id, verified);

@@ -33,7 +33,10 @@ export class MfaChallengesService {
   async create(user: UserEntity, session: SessionEntity, factor: MfaFactor, request: FastifyRequest): Promise<ChallengeView> {
     if (await this.repeatsFirstFactor(user, session, factor)) {
       // an email-code or magic-URL session cannot prove its second factor with another email code
-      throw new AppError('general_argument_invalid', 'Invalid `factor` param: this session was opened with this factor; complete the sign-in with a different factor.');
+      throw new AppError(
+        'general_argument_invalid',
+        'Invalid `factor` param: this session was opened with this factor; complete the sign-in with a different factor.',
+      );
     }
     let delivery;
     if (factor === 'email' || factor === 'phone') {
@@ -69,16 +72,26 @@ export class MfaChallengesService {
    * Verifies `otp` for the challenge and adds the proven factor to the session (mfaUpdatedAt = now;
    * stepUpAt = now unless this session enrolled that factor itself).
    */
-  async complete(user: UserEntity, session: SessionEntity, challengeId: string, otp: string, request: FastifyRequest): Promise<SessionEntity> {
+  async complete(
+    user: UserEntity,
+    session: SessionEntity,
+    challengeId: string,
+    otp: string,
+    request: FastifyRequest,
+  ): Promise<SessionEntity> {
     let result;
     try {
       result = await this.mfa.send(MfaPattern.ChallengeVerify, { userId: user.id, sessionId: session.id, challengeId, otp });
     } catch (error) {
-      if (error instanceof AppError && error.type === 'user_invalid_token') await this.audit.record(user.id, AuditEvent.ChallengeFailure, request);
-      if (error instanceof AppError && error.type === 'general_rate_limit_exceeded') await this.audit.record(user.id, AuditEvent.ChallengeLockout, request);
+      if (error instanceof AppError && error.type === 'user_invalid_token')
+        await this.audit.record(user.id, AuditEvent.ChallengeFailure, request);
+      if (error instanceof AppError && error.type === 'general_rate_limit_exceeded')
+        await this.audit.record(user.id, AuditEvent.ChallengeLockout, request);
       if (error instanceof AppError && error.signal === 'totp-replay') {
         // an authenticator code that was already accepted: someone may have the password and a code
-        await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), { locale: localeOf(request) });
+        await this.notices.notifyAtMostEvery(3600, user, SecurityEvent.TotpReplayRejected, requesterOf(request), {
+          locale: localeOf(request),
+        });
       }
       if (error instanceof AppError && error.signal === 'factor-locked') {
         // the first lockout of a run of wrong codes (mfa-service says so once per run): someone may be guessing

@@ -41,7 +41,10 @@ const date = (iso: string) => formatDate(new Date(iso));
  * appwrite-api.md 2.10: email and phone count only with an address and a verified flag; TOTP and
  * recovery codes are mfa-service's answer.
  */
-export function mfaFactorsModel(user: Pick<UserEntity, 'email' | 'emailVerification' | 'phone' | 'phoneVerification'>, factors: FactorsResponse): MfaFactorsModel {
+export function mfaFactorsModel(
+  user: Pick<UserEntity, 'email' | 'emailVerification' | 'phone' | 'phoneVerification'>,
+  factors: FactorsResponse,
+): MfaFactorsModel {
   return {
     totp: factors.totp,
     phone: Boolean(user.phone) && user.phoneVerification,
@@ -60,6 +63,8 @@ export function mfaChallengeStateModel(c: ChallengeStateResponse): MfaChallengeS
     factor: c.factor,
     status: c.status,
     attemptsLeft: c.attemptsLeft,
-    delivery: c.delivery ? { channel: c.delivery.channel, status: c.delivery.status, reason: c.delivery.reason ?? '', updatedAt: date(c.delivery.updatedAt) } : null,
+    delivery: c.delivery
+      ? { channel: c.delivery.channel, status: c.delivery.status, reason: c.delivery.reason ?? '', updatedAt: date(c.delivery.updatedAt) }
+      : null,
   };
 }

@@ -12,7 +12,10 @@ const RECOVERY_CODE_SHAPE = /^[0-9A-Za-z-]{8,64}$/;
 
 /** A one-time code from an authenticator app, an email or an SMS: exactly six ASCII digits. */
 export function totpCodeParam(): Validator<string> {
-  return { description: 'Value must be a 6-digit code', check: (value) => (typeof value === 'string' && SIX_DIGITS.test(value) ? value : undefined) };
+  return {
+    description: 'Value must be a 6-digit code',
+    check: (value) => (typeof value === 'string' && SIX_DIGITS.test(value) ? value : undefined),
+  };
 }
 
 /**

@@ -24,7 +24,14 @@ describe('access log', () => {
     expect(res.status).toBe(200);
     const lines = requestLines().slice(before);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'info', method: 'GET', route: '/v1/users/:userId', status: 200, reqId: 'trace-me.42', service: 'auth-api' });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      method: 'GET',
+      route: '/v1/users/:userId',
+      status: 200,
+      reqId: 'trace-me.42',
+      service: 'auth-api',
+    });
     expect(typeof lines[0].ms).toBe('number');
     expect(res.headers.get('x-request-id')).toBe('trace-me.42');
   });
@@ -32,8 +39,13 @@ describe('access log', () => {
   it('never logs the raw URL: path ids and query values stay out of the access log', async () => {
     const user = await signUpAndIn(h);
     const before = h.logs.length;
-    await call(`${h.endpoint}/users/${user.userId}/prefs?secret=s3cr3tvalue`, { headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }) });
-    const text = h.logs.slice(before).filter((l) => l.includes('"msg":"request"')).join('\n');
+    await call(`${h.endpoint}/users/${user.userId}/prefs?secret=s3cr3tvalue`, {
+      headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }),
+    });
+    const text = h.logs
+      .slice(before)
+      .filter((l) => l.includes('"msg":"request"'))
+      .join('\n');
     expect(text).toContain('/v1/users/:userId/prefs');
     expect(text).not.toContain(user.userId);
     expect(text).not.toContain('s3cr3tvalue');

@@ -23,7 +23,8 @@ describe('auth-api metrics an operator alerts on', () => {
       limited: await value('auth_sign_ins_total', { method: 'email', outcome: 'rate_limited' }),
       route: await value('auth_rate_limited_total', { route: '/v1/account/sessions/email', bucket: 'sign-in.ip-email' }),
     };
-    const signIn = (password: string) => call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers(), json: { email: user.email, password } });
+    const signIn = (password: string) =>
+      call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers(), json: { email: user.email, password } });
     expect((await signIn(user.password)).status).toBe(201);
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await signIn('wrong password!')).status);
@@ -31,6 +32,8 @@ describe('auth-api metrics an operator alerts on', () => {
     expect(await value('auth_sign_ins_total', { method: 'email', outcome: 'success' })).toBe(base.success + 1);
     expect(await value('auth_sign_ins_total', { method: 'email', outcome: 'invalid_credentials' })).toBe(base.invalid + 2);
     expect(await value('auth_sign_ins_total', { method: 'email', outcome: 'rate_limited' })).toBe(base.limited + 1);
-    expect(await value('auth_rate_limited_total', { route: '/v1/account/sessions/email', bucket: 'sign-in.ip-email' })).toBe(base.route + 1);
+    expect(await value('auth_rate_limited_total', { route: '/v1/account/sessions/email', bucket: 'sign-in.ip-email' })).toBe(
+      base.route + 1,
+    );
   });
 });

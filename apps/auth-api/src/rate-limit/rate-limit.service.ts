@@ -114,16 +114,24 @@ export class RateLimitService {
    * Charges one attempt to several counters at once (one window of `windowSeconds`), atomically.
    * Returns what was charged and which counter (index) is over its limit, if any; 503 when Redis is down.
    */
-  async chargeAll(counters: Counter[], windowSeconds: number): Promise<{ charge: Charge; over: number; reset: number; retryAfter: number }> {
+  async chargeAll(
+    counters: Counter[],
+    windowSeconds: number,
+  ): Promise<{ charge: Charge; over: number; reset: number; retryAfter: number }> {
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     const windowStart = nowSeconds - (nowSeconds % windowSeconds);
     const reset = windowStart + windowSeconds;
-    const keys = counters.map((c) => `${this.config.REDIS_KEY_PREFIX}:rl:${c.bucket}:${keyedHash(this.hashKey, c.bucket, ...c.parts)}:${windowStart}`);
+    const keys = counters.map(
+      (c) => `${this.config.REDIS_KEY_PREFIX}:rl:${c.bucket}:${keyedHash(this.hashKey, c.bucket, ...c.parts)}:${windowStart}`,
+    );
     let counts: number[];
     try {
       counts = ((await this.redis.eval(HIT_ALL_SCRIPT, keys.length, ...keys, String(windowSeconds + 60))) as unknown[]).map(Number);
     } catch (error) {
-      this.logger.emit('warn', 'rate limiter unavailable, refusing the request', { bucket: counters[0]?.bucket, reason: (error as Error).message });
+      this.logger.emit('warn', 'rate limiter unavailable, refusing the request', {
+        bucket: counters[0]?.bucket,
+        reason: (error as Error).message,
+      });
       throw new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 });
     }
     const over = counters.findIndex((c, i) => counts[i] > c.limit);

@@ -30,10 +30,20 @@ export class PasswordRecoveryController {
   @Access('public')
   @HttpCode(201)
   @RateLimit({ limit: 10, key: [{ param: 'email', lowercase: true }] })
-  async create(@Body() body: unknown, @Auth() auth: AuthContext, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenModel> {
+  async create(
+    @Body() body: unknown,
+    @Auth() auth: AuthContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenModel> {
     const input = validateParams(body, { email: required(v.email()), url: required(v.url(() => this.allowedHosts)) });
     if (auth.kind !== 'apiKey' && this.rateLimits.enabled) {
-      await this.rateLimits.hit({ limit: this.config.SIGN_IN_TOKENS_PER_IP_PER_HOUR, key: ['ip'] }, 'SignInTokens.perClientAddress', request, reply);
+      await this.rateLimits.hit(
+        { limit: this.config.SIGN_IN_TOKENS_PER_IP_PER_HOUR, key: ['ip'] },
+        'SignInTokens.perClientAddress',
+        request,
+        reply,
+      );
     }
     const token = await this.recovery.create(input.email, input.url, { requester: requesterOf(request), locale: localeOf(request) });
     return { $id: token.id, $createdAt: formatDate(token.createdAt), userId: '', secret: '', expire: formatDate(token.expire), phrase: '' };
@@ -44,7 +54,8 @@ export class PasswordRecoveryController {
   @Access('public')
   @RateLimit({ limit: 10, key: [{ param: 'userId' }] })
   async update(
-    @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)), password: required(v.password()) })) input: { userId: string; secret: string; password: string },
+    @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)), password: required(v.password()) }))
+    input: { userId: string; secret: string; password: string },
     @Req() request: FastifyRequest,
   ): Promise<TokenModel> {
     return tokenModel(await this.recovery.complete(input.userId, input.secret, input.password, request));

@@ -52,7 +52,11 @@ export class PasswordRecoveryService {
   async create(email: string, url: URL, ctx: DeliveryContext): Promise<{ id: string; createdAt: Date; expire: Date }> {
     await this.channels.assertAvailable('email');
     const now = this.clock.now();
-    const answer = { id: uniqueId(now.getTime()), createdAt: now, expire: new Date(now.getTime() + this.config.PASSWORD_RECOVERY_TTL_SECONDS * 1000) };
+    const answer = {
+      id: uniqueId(now.getTime()),
+      createdAt: now,
+      expire: new Date(now.getTime() + this.config.PASSWORD_RECOVERY_TTL_SECONDS * 1000),
+    };
     const user = await this.users.findByEmail(email);
     if (!user || !user.status) {
       this.logger.emit('info', 'password recovery not sent', { reason: user ? 'blocked' : 'unknown account' });
@@ -73,7 +77,13 @@ export class PasswordRecoveryService {
       link.searchParams.set('userId', userId);
       link.searchParams.set('secret', secret);
       link.searchParams.set('expire', token.expire.toISOString());
-      await this.verification.issue(token, OtpDeliveryJobName.PasswordRecoveryLink, 'email', { destination: email, url: link.toString(), ...(userName ? { userName } : {}) }, ctx);
+      await this.verification.issue(
+        token,
+        OtpDeliveryJobName.PasswordRecoveryLink,
+        'email',
+        { destination: email, url: link.toString(), ...(userName ? { userName } : {}) },
+        ctx,
+      );
     } catch (error) {
       this.logger.emit('error', 'password recovery could not be sent', { userId, reason: (error as Error).message });
     }

@@ -50,7 +50,11 @@ export class SecurityNoticesService {
     try {
       first = await this.redis.set(`${this.config.REDIS_KEY_PREFIX}:notice-sent:${event}:${user.id}`, '1', 'EX', periodSeconds, 'NX');
     } catch (error) {
-      this.logger.emit('warn', 'security notice throttle unavailable; notice not queued', { event, userId: user.id, error: (error as Error).message });
+      this.logger.emit('warn', 'security notice throttle unavailable; notice not queued', {
+        event,
+        userId: user.id,
+        error: (error as Error).message,
+      });
       return false;
     }
     return first === 'OK' ? this.notify(user, event, requester, opts) : false;
@@ -80,7 +84,11 @@ export class SecurityNoticesService {
       occurredAt: this.clock.now().toISOString(),
       ...(requester ? { requester } : {}),
       ...requestContext.jobField(),
-      sealed: seal<SecurityNoticeSecret>({ email, ...(user.name ? { userName: user.name } : {}) }, this.keyring, sealContext(QueueName.SecurityNotices, name)),
+      sealed: seal<SecurityNoticeSecret>(
+        { email, ...(user.name ? { userName: user.name } : {}) },
+        this.keyring,
+        sealContext(QueueName.SecurityNotices, name),
+      ),
     };
     try {
       await this.queue.add(name, job, JobId.securityNotice(noticeId));

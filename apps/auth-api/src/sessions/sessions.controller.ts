@@ -64,14 +64,21 @@ export class SessionsController {
 
   @Get('sessions')
   @Access('session')
-  async listSessions(@CurrentUser() user: UserEntity, @CurrentSession() current: SessionEntity): Promise<{ total: number; sessions: SessionModel[] }> {
+  async listSessions(
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() current: SessionEntity,
+  ): Promise<{ total: number; sessions: SessionModel[] }> {
     const sessions = await this.sessions.list(user.id);
     return { total: sessions.length, sessions: sessions.map((s) => sessionModel(s, { current: s.id === current.id })) };
   }
 
   @Get('sessions/:sessionId')
   @Access('session')
-  async getSession(@Param('sessionId') raw: string, @CurrentUser() user: UserEntity, @CurrentSession() current: SessionEntity): Promise<SessionModel> {
+  async getSession(
+    @Param('sessionId') raw: string,
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() current: SessionEntity,
+  ): Promise<SessionModel> {
     const id = sessionIdOf(raw, current);
     const session = id === current.id ? current : await this.sessions.get(user.id, id);
     return sessionModel(session, { current: session.id === current.id });
@@ -81,7 +88,11 @@ export class SessionsController {
   @Patch('sessions/:sessionId')
   @Access('session')
   @RateLimit({ limit: 10, key: ['ip'] })
-  async updateSession(@Param('sessionId') raw: string, @CurrentUser() user: UserEntity, @CurrentSession() current: SessionEntity): Promise<SessionModel> {
+  async updateSession(
+    @Param('sessionId') raw: string,
+    @CurrentUser() user: UserEntity,
+    @CurrentSession() current: SessionEntity,
+  ): Promise<SessionModel> {
     const session = await this.sessions.extend(user.id, sessionIdOf(raw, current));
     return sessionModel(session, { current: session.id === current.id });
   }
@@ -108,7 +119,11 @@ export class SessionsController {
   @Access('session')
   @HttpCode(204)
   @RateLimit({ limit: 100, key: ['ip'] })
-  async deleteSessions(@CurrentUser() user: UserEntity, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async deleteSessions(
+    @CurrentUser() user: UserEntity,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.sessions.deleteAll(user.id, undefined, request);
     this.cookies.clear(request, reply);
   }

@@ -27,9 +27,18 @@ describe('sessions (real Postgres and Redis)', () => {
     const u = await signUpAndIn(h);
     const res = await signIn(u.email, u.password);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ factors: ['password'], provider: 'email', current: true, secret: '', mfaUpdatedAt: '', countryCode: '--', countryName: 'Unknown' });
+    expect(res.body).toMatchObject({
+      factors: ['password'],
+      provider: 'email',
+      current: true,
+      secret: '',
+      mfaUpdatedAt: '',
+      countryCode: '--',
+      countryName: 'Unknown',
+    });
     const fallback = JSON.parse(res.headers.get('x-fallback-cookies')!) as Record<string, string>;
-    const secret = (JSON.parse(Buffer.from(fallback[`a_session_${h.config.APP_PROJECT_ID}`], 'base64').toString()) as { secret: string }).secret;
+    const secret = (JSON.parse(Buffer.from(fallback[`a_session_${h.config.APP_PROJECT_ID}`], 'base64').toString()) as { secret: string })
+      .secret;
     expect(secret).toMatch(/^[0-9a-f]{256}$/);
     const rows = await h.pg.query('SELECT secret_hash FROM sessions WHERE id = $1', [res.body.$id]);
     expect(rows.rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -60,7 +69,11 @@ describe('sessions (real Postgres and Redis)', () => {
     const time = async (email: string) => {
       const t0 = performance.now();
       // a fresh key per attempt keeps the rate limit out of the measurement
-      await call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers(), json: { email, password: 'wrong password!' } });
+      await call(`${h.endpoint}/account/sessions/email`, {
+        method: 'POST',
+        headers: h.headers(),
+        json: { email, password: 'wrong password!' },
+      });
       return performance.now() - t0;
     };
     const known: number[] = [];
@@ -68,7 +81,11 @@ describe('sessions (real Postgres and Redis)', () => {
     for (let i = 0; i < 8; i++) {
       known.push(await time(u.email));
       unknown.push(await time(`nobody${i}@example.test`));
-      await h.redis.eval(`for _,k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end`, 0, `${h.config.REDIS_KEY_PREFIX}:rl:*`);
+      await h.redis.eval(
+        `for _,k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end`,
+        0,
+        `${h.config.REDIS_KEY_PREFIX}:rl:*`,
+      );
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     // without the dummy hash an unknown email answers in a fraction of the argon2 time
@@ -78,7 +95,11 @@ describe('sessions (real Postgres and Redis)', () => {
   it('limits sign-in to 10 attempts an hour per email, shared by both paths, and resets on success', async () => {
     const u = await signUpAndIn(h);
     for (let i = 0; i < 9; i++) expect((await signIn(u.email.toUpperCase(), 'wrong password!')).status).toBe(401);
-    const tenth = await call(`${h.endpoint}/account/sessions`, { method: 'POST', headers: h.headers(), json: { email: u.email, password: 'wrong password!' } });
+    const tenth = await call(`${h.endpoint}/account/sessions`, {
+      method: 'POST',
+      headers: h.headers(),
+      json: { email: u.email, password: 'wrong password!' },
+    });
     expect(tenth.status).toBe(401);
     expect(tenth.headers.get('x-ratelimit-remaining')).toBe('0');
     const limited = await signIn(u.email, u.password);
@@ -131,7 +152,9 @@ describe('sessions (real Postgres and Redis)', () => {
     const foreign = await asUser(h, stranger.credential, 'DELETE', `/account/sessions/${other.body.$id}`, {});
     expect(foreign.status).toBe(404);
     expect(foreign.body).toMatchObject({ type: 'user_session_not_found' });
-    expect((await asUser(h, u.credential, 'GET', '/account/sessions/not-a-session')).body).toMatchObject({ type: 'user_session_not_found' });
+    expect((await asUser(h, u.credential, 'GET', '/account/sessions/not-a-session')).body).toMatchObject({
+      type: 'user_session_not_found',
+    });
     expect((await asUser(h, u.credential, 'GET', '/account/sessions/..%2Fx')).status).toBe(400);
 
     const del = await asUser(h, u.credential, 'DELETE', `/account/sessions/${other.body.$id}`, {});
@@ -186,7 +209,15 @@ describe('sessions (real Postgres and Redis)', () => {
       // a full session of the same age is unaffected
       expect((await asUser(h, bystander.credential, 'GET', '/account')).status).toBe(200);
       // and a new sign-in is possible (the pending credential is not a session any more)
-      expect((await call(`${h.endpoint}/account/sessions/email`, { method: 'POST', headers: h.headers({ 'x-appwrite-session': credential }), json: { email: u.email, password: u.password } })).status).toBe(201);
+      expect(
+        (
+          await call(`${h.endpoint}/account/sessions/email`, {
+            method: 'POST',
+            headers: h.headers({ 'x-appwrite-session': credential }),
+            json: { email: u.email, password: u.password },
+          })
+        ).status,
+      ).toBe(201);
     } finally {
       h.clock.offsetMs = 0;
     }

@@ -45,7 +45,21 @@ export class SessionsRepository {
     await this.db.rows(
       `INSERT INTO sessions (id, user_id, secret_hash, provider, provider_uid, factors, mfa_updated_at, expire, last_active_at, ip, client, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [s.id, s.userId, s.secretHash, s.provider, s.providerUid, s.factors, s.mfaUpdatedAt, s.expire, s.lastActiveAt, s.ip, JSON.stringify(s.client), s.createdAt, s.updatedAt],
+      [
+        s.id,
+        s.userId,
+        s.secretHash,
+        s.provider,
+        s.providerUid,
+        s.factors,
+        s.mfaUpdatedAt,
+        s.expire,
+        s.lastActiveAt,
+        s.ip,
+        JSON.stringify(s.client),
+        s.createdAt,
+        s.updatedAt,
+      ],
     );
   }
 

@@ -54,7 +54,8 @@ export class SessionsService {
     session.userId = user.id;
     session.secretHash = sha256Hex(secret);
     session.provider = provider;
-    session.providerUid = provider === 'email' || provider === 'magic-url' ? (user.email ?? '') : provider === 'phone' ? (user.phone ?? '') : '';
+    session.providerUid =
+      provider === 'email' || provider === 'magic-url' ? (user.email ?? '') : provider === 'phone' ? (user.phone ?? '') : '';
     session.factors = [...new Set(factors)];
     session.mfaUpdatedAt = null;
     session.mfaFactor = null;
@@ -69,7 +70,12 @@ export class SessionsService {
     await this.sessions.insert(session);
     await this.sessions.prune(user.id, this.config.SESSION_MAX_PER_USER, now);
     this.logger.emit('info', 'session created', { userId: user.id, sessionId: session.id, provider, factors: session.factors });
-    await this.audit.record(user.id, AuditEvent.sessionCreate(provider === 'email' && session.factors.includes('password') ? 'password' : provider), request, provider === 'server' ? 'admin' : 'default');
+    await this.audit.record(
+      user.id,
+      AuditEvent.sessionCreate(provider === 'email' && session.factors.includes('password') ? 'password' : provider),
+      request,
+      provider === 'server' ? 'admin' : 'default',
+    );
     return { session, credential: encodeSessionCredential({ userId: user.id, secret }) };
   }
 
@@ -183,7 +189,11 @@ export class SessionsService {
    * `fresh` routes) and, unless this session enrolled the factor itself, a step-up (`stepUpAt`).
    * Returns the updated session, or 404 `user_session_not_found` when it no longer exists.
    */
-  async addFactors(sessionId: string, factors: string[], challenge?: { factor: string; enrolledBySession: boolean }): Promise<SessionEntity> {
+  async addFactors(
+    sessionId: string,
+    factors: string[],
+    challenge?: { factor: string; enrolledBySession: boolean },
+  ): Promise<SessionEntity> {
     const now = this.clock.now();
     const completed = challenge ? { at: now, factor: challenge.factor, stepUp: !challenge.enrolledBySession } : undefined;
     const updated = await this.sessions.addFactors(sessionId, [...new Set(factors)], completed, now);

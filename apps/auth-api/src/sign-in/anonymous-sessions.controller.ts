@@ -25,7 +25,11 @@ export class AnonymousSessionsController {
   @Access('guest')
   @HttpCode(201)
   @RateLimit({ limit: 50, key: ['ip'] })
-  async create(@Auth() auth: AuthContext, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionModel> {
+  async create(
+    @Auth() auth: AuthContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionModel> {
     const user = await this.users.create({ userId: 'unique()' });
     const { session, credential } = await this.sessions.create(user, 'anonymous', ['anonymous'], request);
     this.cookies.issue(request, reply, credential, session.expire);

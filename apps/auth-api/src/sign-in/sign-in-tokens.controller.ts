@@ -38,13 +38,16 @@ export class SignInTokensController {
   @HttpCode(201)
   @RateLimit({ limit: 10, key: [{ param: 'email', lowercase: true }] })
   async createEmailToken(
-    @Body(params({ userId: required(v.customId()), email: required(v.email()), phrase: optional(v.boolean(), false) })) input: { userId: string; email: string },
+    @Body(params({ userId: required(v.customId()), email: required(v.email()), phrase: optional(v.boolean(), false) }))
+    input: { userId: string; email: string },
     @Auth() auth: AuthContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenModel> {
     await this.perClientAddress(auth, request, reply);
-    return tokenModel(await this.signIn.createEmailToken(input.userId, input.email, { requester: requesterOf(request), locale: localeOf(request) }));
+    return tokenModel(
+      await this.signIn.createEmailToken(input.userId, input.email, { requester: requesterOf(request), locale: localeOf(request) }),
+    );
   }
 
   @Post('tokens/magic-url')
@@ -67,7 +70,9 @@ export class SignInTokensController {
     const url = input.url ?? (this.config.CORS_ORIGINS[0] ? new URL(this.config.CORS_ORIGINS[0]) : undefined);
     if (!url) throw invalidParam('url', 'Value must be a valid URL');
     await this.perClientAddress(auth, request, reply);
-    return tokenModel(await this.signIn.createMagicUrlToken(input.userId, input.email, url, { requester: requesterOf(request), locale: localeOf(request) }));
+    return tokenModel(
+      await this.signIn.createMagicUrlToken(input.userId, input.email, url, { requester: requesterOf(request), locale: localeOf(request) }),
+    );
   }
 
   @Post('tokens/phone')
@@ -81,7 +86,9 @@ export class SignInTokensController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenModel> {
     await this.perClientAddress(auth, request, reply);
-    return tokenModel(await this.signIn.createPhoneToken(input.userId, input.phone, { requester: requesterOf(request), locale: localeOf(request) }));
+    return tokenModel(
+      await this.signIn.createPhoneToken(input.userId, input.phone, { requester: requesterOf(request), locale: localeOf(request) }),
+    );
   }
 
   /**
@@ -113,7 +120,12 @@ export class SignInTokensController {
     return this.exchange(input, auth, request, reply);
   }
 
-  private async exchange(input: { userId: string; secret: string }, auth: AuthContext, request: FastifyRequest, reply: FastifyReply): Promise<SessionModel> {
+  private async exchange(
+    input: { userId: string; secret: string },
+    auth: AuthContext,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<SessionModel> {
     // failed token sign-ins count like failed passwords (per source address, per (address, account), per account)
     const attempt = auth.kind === 'apiKey' ? undefined : await this.signInLimits.charge(`token:${input.userId}`, request, reply);
     const { session, credential } = await this.signIn.createSession(input.userId, input.secret, request);
@@ -125,6 +137,11 @@ export class SignInTokensController {
   /** The second limit of token requests: per client address, whatever the destination. */
   private async perClientAddress(auth: AuthContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (auth.kind === 'apiKey' || !this.rateLimits.enabled) return;
-    await this.rateLimits.hit({ limit: this.config.SIGN_IN_TOKENS_PER_IP_PER_HOUR, key: ['ip'] }, 'SignInTokens.perClientAddress', request, reply);
+    await this.rateLimits.hit(
+      { limit: this.config.SIGN_IN_TOKENS_PER_IP_PER_HOUR, key: ['ip'] },
+      'SignInTokens.perClientAddress',
+      request,
+      reply,
+    );
   }
 }

@@ -23,7 +23,10 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
   beforeAll(async () => {
     h = await startAuthApi({ label: 'signin', env: { CORS_ORIGINS: 'https://app.example.test' } });
     queueConnection = h.redis.duplicate();
-    queue = new Queue<OtpDeliveryJob>(QueueName.OtpDelivery, { connection: queueConnection, prefix: bullPrefix(h.config.REDIS_KEY_PREFIX) });
+    queue = new Queue<OtpDeliveryJob>(QueueName.OtpDelivery, {
+      connection: queueConnection,
+      prefix: bullPrefix(h.config.REDIS_KEY_PREFIX),
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -41,7 +44,11 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
     }
     if (!job) throw new Error('no job queued');
     const raw = JSON.stringify(await h.redis.hgetall(`${bullPrefix(h.config.REDIS_KEY_PREFIX)}:${QueueName.OtpDelivery}:${job.id}`));
-    const secret = open<OtpDeliverySecret>(job.data.sealed, parseKeyring(h.config.QUEUE_ENCRYPTION_KEY), sealContext(QueueName.OtpDelivery, job.data.name));
+    const secret = open<OtpDeliverySecret>(
+      job.data.sealed,
+      parseKeyring(h.config.QUEUE_ENCRYPTION_KEY),
+      sealContext(QueueName.OtpDelivery, job.data.name),
+    );
     return { job: job.data, secret, raw };
   }
 
@@ -58,7 +65,12 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
 
   it('queues the email code sealed (no code or address in Redis), stores only a keyed hash, expiring in 15 minutes', async () => {
     const t = await emailToken();
-    expect(t.job).toMatchObject({ name: OtpDeliveryJobName.SignInCode, channel: 'email', referenceId: t.token.$id, userId: t.token.userId });
+    expect(t.job).toMatchObject({
+      name: OtpDeliveryJobName.SignInCode,
+      channel: 'email',
+      referenceId: t.token.$id,
+      userId: t.token.userId,
+    });
     expect(t.destination).toBe(t.address);
     expect(t.code).toMatch(/^\d{6}$/);
     expect(t.raw).not.toContain(t.address);
@@ -88,7 +100,9 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
       expect((await post('/account/sessions/token', { userId: t.token.userId, secret: wrong })).status).toBe(401);
       // the per-(ip, userId) limit of 10 is not what stops it
     }
-    expect((await post('/account/sessions/token', { userId: t.token.userId, secret: t.code })).body).toMatchObject({ type: 'user_invalid_token' });
+    expect((await post('/account/sessions/token', { userId: t.token.userId, secret: t.code })).body).toMatchObject({
+      type: 'user_invalid_token',
+    });
     expect(await h.redis.get(SharedRedisKey.closedReference(h.config.REDIS_KEY_PREFIX, t.token.$id))).toBe('1');
   });
 
@@ -96,7 +110,15 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
     const t = await emailToken();
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        h.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/v1/account/sessions/token', headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), payload: { userId: t.token.userId, secret: t.code } }),
+        h.app
+          .getHttpAdapter()
+          .getInstance()
+          .inject({
+            method: 'POST',
+            url: '/v1/account/sessions/token',
+            headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }),
+            payload: { userId: t.token.userId, secret: t.code },
+          }),
       ),
     );
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
@@ -152,13 +174,21 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
 
   it('refuses to start a sign-in while a session is active (401 user_session_already_exists)', async () => {
     const u = await signUpAndIn(h);
-    const res = await call(`${h.endpoint}/account/tokens/email`, { method: 'POST', headers: { ...h.headers(), 'x-appwrite-session': u.credential }, json: { userId: 'unique()', email: email() } });
+    const res = await call(`${h.endpoint}/account/tokens/email`, {
+      method: 'POST',
+      headers: { ...h.headers(), 'x-appwrite-session': u.credential },
+      json: { userId: 'unique()', email: email() },
+    });
     expect(res.body).toMatchObject({ type: 'user_session_already_exists', code: 401 });
   });
 
   it('refuses a JWT after its duration, and one signed with a key that is no longer configured', async () => {
     const u = await signUpAndIn(h);
-    const res = await call<{ jwt: string }>(`${h.endpoint}/account/jwts`, { method: 'POST', headers: { ...h.headers(), 'x-appwrite-session': u.credential }, json: { duration: 120 } });
+    const res = await call<{ jwt: string }>(`${h.endpoint}/account/jwts`, {
+      method: 'POST',
+      headers: { ...h.headers(), 'x-appwrite-session': u.credential },
+      json: { duration: 120 },
+    });
     expect(res.status).toBe(201);
     const asJwt = () => call(`${h.endpoint}/account`, { headers: { ...h.headers(), 'x-appwrite-jwt': res.body.jwt } });
     expect((await asJwt()).status).toBe(200);
@@ -169,8 +199,13 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
       h.clock.offsetMs = 0;
     }
     const header = JSON.parse(Buffer.from(res.body.jwt.split('.')[0], 'base64url').toString()) as { kid: string };
-    const unknownKid = [Buffer.from(JSON.stringify({ ...header, kid: 'retired' })).toString('base64url'), ...res.body.jwt.split('.').slice(1)].join('.');
-    expect((await call(`${h.endpoint}/account`, { headers: { ...h.headers(), 'x-appwrite-jwt': unknownKid } })).body).toMatchObject({ type: 'user_jwt_invalid' });
+    const unknownKid = [
+      Buffer.from(JSON.stringify({ ...header, kid: 'retired' })).toString('base64url'),
+      ...res.body.jwt.split('.').slice(1),
+    ].join('.');
+    expect((await call(`${h.endpoint}/account`, { headers: { ...h.headers(), 'x-appwrite-jwt': unknownKid } })).body).toMatchObject({
+      type: 'user_jwt_invalid',
+    });
   });
 
   describe('password recovery', () => {
@@ -195,7 +230,9 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
       expect(row.secret_hash).not.toBe(linkSecret);
       h.clock.advance(h.config.PASSWORD_RECOVERY_TTL_SECONDS + 1);
       try {
-        expect((await put('/account/recovery', { userId: u.userId, secret: linkSecret, password: 'another fine passphrase' })).body).toMatchObject({ type: 'user_invalid_token' });
+        expect(
+          (await put('/account/recovery', { userId: u.userId, secret: linkSecret, password: 'another fine passphrase' })).body,
+        ).toMatchObject({ type: 'user_invalid_token' });
       } finally {
         h.clock.offsetMs = 0;
       }
@@ -207,7 +244,15 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
       const linkSecret = new URL((await delivered(res.body.$id)).secret.url!).searchParams.get('secret')!;
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          h.app.getHttpAdapter().getInstance().inject({ method: 'PUT', url: '/v1/account/recovery', headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }), payload: { userId: u.userId, secret: linkSecret, password: `raced passphrase ${i}` } }),
+          h.app
+            .getHttpAdapter()
+            .getInstance()
+            .inject({
+              method: 'PUT',
+              url: '/v1/account/recovery',
+              headers: h.headers({ 'x-appwrite-key': h.config.APP_API_KEY }),
+              payload: { userId: u.userId, secret: linkSecret, password: `raced passphrase ${i}` },
+            }),
         ),
       );
       expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
@@ -219,11 +264,19 @@ describe('sign-in tokens and password recovery (real Postgres and Redis)', () =>
       const res = await post<Token>('/account/recovery', { email: u.email, url: 'https://app.example.test/reset' });
       const linkSecret = new URL((await delivered(res.body.$id)).secret.url!).searchParams.get('secret')!;
       expect((await post('/account/sessions/token', { userId: u.userId, secret: linkSecret })).status).toBe(401);
-      const magic = await post<Token>('/account/tokens/magic-url', { userId: 'unique()', email: u.email, url: 'https://app.example.test/m' });
+      const magic = await post<Token>('/account/tokens/magic-url', {
+        userId: 'unique()',
+        email: u.email,
+        url: 'https://app.example.test/m',
+      });
       const magicSecret = new URL((await delivered(magic.body.$id)).secret.url!).searchParams.get('secret')!;
-      expect((await put('/account/recovery', { userId: u.userId, secret: magicSecret, password: 'another fine passphrase' })).status).toBe(401);
+      expect((await put('/account/recovery', { userId: u.userId, secret: magicSecret, password: 'another fine passphrase' })).status).toBe(
+        401,
+      );
       // both still work for their own purpose
-      expect((await put('/account/recovery', { userId: u.userId, secret: linkSecret, password: 'another fine passphrase' })).status).toBe(200);
+      expect((await put('/account/recovery', { userId: u.userId, secret: linkSecret, password: 'another fine passphrase' })).status).toBe(
+        200,
+      );
       expect((await post('/account/sessions/token', { userId: u.userId, secret: magicSecret })).status).toBe(201);
     });
   });

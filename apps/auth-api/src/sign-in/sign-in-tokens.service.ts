@@ -55,8 +55,18 @@ export class SignInTokensService {
     await this.channels.assertAvailable('email');
     const user = await this.users.findOrCreateByAddress(userId, { email });
     const code = randomDigits(6);
-    return this.issueCode(user, 'signin_email', email, code, () =>
-      ({ name: OtpDeliveryJobName.SignInCode, channel: 'email' as const, secret: { destination: email, code, ...(user.name ? { userName: user.name } : {}) } }), ctx);
+    return this.issueCode(
+      user,
+      'signin_email',
+      email,
+      code,
+      () => ({
+        name: OtpDeliveryJobName.SignInCode,
+        channel: 'email' as const,
+        secret: { destination: email, code, ...(user.name ? { userName: user.name } : {}) },
+      }),
+      ctx,
+    );
   }
 
   /** createPhoneToken: a 6-digit code by SMS to `phone`; creates the user when the number is new. */
@@ -64,8 +74,18 @@ export class SignInTokensService {
     await this.channels.assertAvailable('sms');
     const user = await this.users.findOrCreateByAddress(userId, { phone });
     const code = randomDigits(6);
-    return this.issueCode(user, 'signin_phone', phone, code, () =>
-      ({ name: OtpDeliveryJobName.SignInCode, channel: 'sms' as const, secret: { destination: phone, code, ...(user.name ? { userName: user.name } : {}) } }), ctx);
+    return this.issueCode(
+      user,
+      'signin_phone',
+      phone,
+      code,
+      () => ({
+        name: OtpDeliveryJobName.SignInCode,
+        channel: 'sms' as const,
+        secret: { destination: phone, code, ...(user.name ? { userName: user.name } : {}) },
+      }),
+      ctx,
+    );
   }
 
   /** createMagicURLToken: a link `url?userId&secret&expire&project` to `email`; creates the user when new. */
@@ -81,7 +101,13 @@ export class SignInTokensService {
     link.searchParams.set('expire', token.expire.toISOString());
     link.searchParams.set('project', this.config.APP_PROJECT_ID);
     if (user.status) {
-      await this.verification.issue(token, OtpDeliveryJobName.MagicUrlLink, 'email', { destination: email, url: link.toString(), ...(user.name ? { userName: user.name } : {}) }, ctx);
+      await this.verification.issue(
+        token,
+        OtpDeliveryJobName.MagicUrlLink,
+        'email',
+        { destination: email, url: link.toString(), ...(user.name ? { userName: user.name } : {}) },
+        ctx,
+      );
     } else {
       this.logger.emit('info', 'sign-in token not sent: the user is blocked', { userId: user.id, kind: 'magic_url' });
     }
@@ -154,7 +180,10 @@ export class SignInTokensService {
       if (!open) continue;
       const reserved = await this.tokens.reserveAttempt(open.id, this.config.SIGN_IN_CODE_MAX_ATTEMPTS, now);
       if (!reserved) continue;
-      if (constantTimeEqual(this.verification.codeHash(reserved.keyId, reserved.id, secret), reserved.secretHash) && (await this.tokens.consume(reserved.id, ['open', 'exhausted'], now))) {
+      if (
+        constantTimeEqual(this.verification.codeHash(reserved.keyId, reserved.id, secret), reserved.secretHash) &&
+        (await this.tokens.consume(reserved.id, ['open', 'exhausted'], now))
+      ) {
         return reserved;
       }
       if (reserved.state === 'exhausted') await this.verification.closeReference(reserved);

@@ -36,9 +36,15 @@ export function parseListQueries(query: Record<string, unknown>): { limit: numbe
       throw new AppError('general_argument_invalid', 'Invalid `queries` param: Invalid query: Syntax error');
     }
     const value = Array.isArray(parsed.values) ? parsed.values[0] : undefined;
-    if (parsed.method === 'limit' && Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 5000) limit = value as number;
-    else if (parsed.method === 'offset' && Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 1_000_000) offset = value as number;
-    else throw new AppError('general_argument_invalid', `Invalid \`queries\` param: Invalid query: ${typeof parsed.method === 'string' ? parsed.method.slice(0, 32) : 'unknown'} is not supported`);
+    if (parsed.method === 'limit' && Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 5000)
+      limit = value as number;
+    else if (parsed.method === 'offset' && Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 1_000_000)
+      offset = value as number;
+    else
+      throw new AppError(
+        'general_argument_invalid',
+        `Invalid \`queries\` param: Invalid query: ${typeof parsed.method === 'string' ? parsed.method.slice(0, 32) : 'unknown'} is not supported`,
+      );
   }
   return { limit, offset };
 }
@@ -69,7 +75,13 @@ export class UsersController {
         name: optional(v.name(128), ''),
       }),
     )
-    input: { userId: string; email?: string; phone?: string; password?: string; name?: string },
+    input: {
+      userId: string;
+      email?: string;
+      phone?: string;
+      password?: string;
+      name?: string;
+    },
   ): Promise<AccountModel> {
     return accountModel(await this.users.create(input));
   }
@@ -95,17 +107,26 @@ export class UsersController {
   }
 
   @Patch(':userId/name')
-  async updateName(@Param('userId') userId: string, @Body(params({ name: required(v.name(128)) })) input: { name: string }): Promise<AccountModel> {
+  async updateName(
+    @Param('userId') userId: string,
+    @Body(params({ name: required(v.name(128)) })) input: { name: string },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setName(userIdOf(userId), input.name));
   }
 
   @Patch(':userId/password')
-  async updatePassword(@Param('userId') userId: string, @Body(params({ password: required(v.password()) })) input: { password: string }): Promise<AccountModel> {
+  async updatePassword(
+    @Param('userId') userId: string,
+    @Body(params({ password: required(v.password()) })) input: { password: string },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setPassword(userIdOf(userId), input.password));
   }
 
   @Patch(':userId/email')
-  async updateEmail(@Param('userId') userId: string, @Body(params({ email: required(v.email()) })) input: { email: string }): Promise<AccountModel> {
+  async updateEmail(
+    @Param('userId') userId: string,
+    @Body(params({ email: required(v.email()) })) input: { email: string },
+  ): Promise<AccountModel> {
     const id = userIdOf(userId);
     const user = await this.users.changeEmail(id, input.email);
     await this.verification.closeOpen(id, 'email');
@@ -113,7 +134,10 @@ export class UsersController {
   }
 
   @Patch(':userId/phone')
-  async updatePhone(@Param('userId') userId: string, @Body(params({ number: required(v.phone()) })) input: { number: string }): Promise<AccountModel> {
+  async updatePhone(
+    @Param('userId') userId: string,
+    @Body(params({ number: required(v.phone()) })) input: { number: string },
+  ): Promise<AccountModel> {
     const id = userIdOf(userId);
     const user = await this.users.changePhone(id, input.number);
     await this.verification.closeOpen(id, 'phone');
@@ -121,17 +145,26 @@ export class UsersController {
   }
 
   @Patch(':userId/verification')
-  async updateEmailVerification(@Param('userId') userId: string, @Body(params({ emailVerification: required(v.boolean()) })) input: { emailVerification: boolean }): Promise<AccountModel> {
+  async updateEmailVerification(
+    @Param('userId') userId: string,
+    @Body(params({ emailVerification: required(v.boolean()) })) input: { emailVerification: boolean },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setEmailVerification(userIdOf(userId), input.emailVerification));
   }
 
   @Patch(':userId/verification/phone')
-  async updatePhoneVerification(@Param('userId') userId: string, @Body(params({ phoneVerification: required(v.boolean()) })) input: { phoneVerification: boolean }): Promise<AccountModel> {
+  async updatePhoneVerification(
+    @Param('userId') userId: string,
+    @Body(params({ phoneVerification: required(v.boolean()) })) input: { phoneVerification: boolean },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setPhoneVerification(userIdOf(userId), input.phoneVerification));
   }
 
   @Patch(':userId/status')
-  async updateStatus(@Param('userId') userId: string, @Body(params({ status: required(v.boolean()) })) input: { status: boolean }): Promise<AccountModel> {
+  async updateStatus(
+    @Param('userId') userId: string,
+    @Body(params({ status: required(v.boolean()) })) input: { status: boolean },
+  ): Promise<AccountModel> {
     return accountModel(await this.users.setStatus(userIdOf(userId), input.status));
   }
 
@@ -154,7 +187,10 @@ export class UsersController {
   }
 
   @Patch(':userId/prefs')
-  async updatePrefs(@Param('userId') userId: string, @Body(params({ prefs: required(v.object()) })) input: { prefs: Record<string, unknown> }): Promise<Record<string, unknown>> {
+  async updatePrefs(
+    @Param('userId') userId: string,
+    @Body(params({ prefs: required(v.object()) })) input: { prefs: Record<string, unknown> },
+  ): Promise<Record<string, unknown>> {
     return (await this.users.setPrefs(userIdOf(userId), input.prefs)).prefs;
   }
 

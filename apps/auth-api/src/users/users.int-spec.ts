@@ -22,7 +22,13 @@ describe('admin users routes (API key; real Postgres and Redis; mfa-service abse
   });
 
   it('creates, reads and lists users, never returning a password hash', async () => {
-    const created = await admin<User & Record<string, unknown>>(h, 'POST', '/users', { userId: 'seed-1', email: 'Seed1@Example.test', password: 'seed password', name: 'Seed', phone: '+14155552671' });
+    const created = await admin<User & Record<string, unknown>>(h, 'POST', '/users', {
+      userId: 'seed-1',
+      email: 'Seed1@Example.test',
+      password: 'seed password',
+      name: 'Seed',
+      phone: '+14155552671',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ $id: 'seed-1', email: 'seed1@example.test', phone: '+14155552671' });
     for (const key of ['password', 'hash', 'hashOptions']) expect(created.body).not.toHaveProperty(key);
@@ -30,7 +36,11 @@ describe('admin users routes (API key; real Postgres and Redis; mfa-service abse
     expect((await admin(h, 'GET', '/users/seed-1')).body).toMatchObject({ $id: 'seed-1' });
     expect((await admin(h, 'GET', '/users/nobody')).body).toMatchObject({ type: 'user_not_found', code: 404 });
 
-    const list = await admin<{ total: number; users: User[] }>(h, 'GET', `/users?search=seed&queries%5B0%5D=${encodeURIComponent('{"method":"limit","values":[1]}')}`);
+    const list = await admin<{ total: number; users: User[] }>(
+      h,
+      'GET',
+      `/users?search=seed&queries%5B0%5D=${encodeURIComponent('{"method":"limit","values":[1]}')}`,
+    );
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(2);
     expect(list.body.users.map((u) => u.$id)).toEqual(['seed-1']);
@@ -40,8 +50,13 @@ describe('admin users routes (API key; real Postgres and Redis; mfa-service abse
   it('sets verification flags, phone, MFA and status', async () => {
     await admin(h, 'POST', '/users', { userId: 'flags', email: 'flags@example.test', password: 'flags password' });
     expect((await admin<User>(h, 'PATCH', '/users/flags/verification', { emailVerification: true })).body.emailVerification).toBe(true);
-    expect((await admin<User>(h, 'PATCH', '/users/flags/phone', { number: '+14155552672' })).body).toMatchObject({ phone: '+14155552672', phoneVerification: false });
-    expect((await admin<User>(h, 'PATCH', '/users/flags/verification/phone', { phoneVerification: true })).body.phoneVerification).toBe(true);
+    expect((await admin<User>(h, 'PATCH', '/users/flags/phone', { number: '+14155552672' })).body).toMatchObject({
+      phone: '+14155552672',
+      phoneVerification: false,
+    });
+    expect((await admin<User>(h, 'PATCH', '/users/flags/verification/phone', { phoneVerification: true })).body.phoneVerification).toBe(
+      true,
+    );
     expect((await admin<User>(h, 'PATCH', '/users/flags/mfa', { mfa: true })).body.mfa).toBe(true);
     const strict = await admin(h, 'PATCH', '/users/flags/mfa', { mfa: 'true' });
     expect(strict.status).toBe(400);

@@ -132,11 +132,10 @@ export class UsersRepository {
     const where = opts.search ? `WHERE id ILIKE $1 OR email ILIKE $1 OR name ILIKE $1 OR phone ILIKE $1` : '';
     const filter = opts.search ? [`%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`] : [];
     const n = filter.length;
-    const rows = await this.db.rows(`SELECT ${COLUMNS} FROM users ${where} ORDER BY created_at ASC, id ASC LIMIT $${n + 1} OFFSET $${n + 2}`, [
-      ...filter,
-      opts.limit,
-      opts.offset,
-    ]);
+    const rows = await this.db.rows(
+      `SELECT ${COLUMNS} FROM users ${where} ORDER BY created_at ASC, id ASC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...filter, opts.limit, opts.offset],
+    );
     const count = await this.db.rows<{ total: string }>(`SELECT count(*) AS total FROM users ${where}`, filter);
     return { total: Number(count[0]?.total ?? 0), users: rows.map((r) => rowToUser(r, '')) };
   }

@@ -41,18 +41,34 @@ export class VerificationTokensRepository {
         `UPDATE verification_tokens SET state = 'superseded' WHERE user_id = $1 AND kind = $2 AND state = 'open' RETURNING id`,
         [token.userId, token.kind],
       );
-      await tx.rows(`DELETE FROM verification_tokens WHERE user_id = $1 AND kind = $2 AND (state <> 'open' OR expire <= $3)`, [token.userId, token.kind, now]);
-      await tx.rows(
-        `INSERT INTO verification_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [token.id, token.userId, token.kind, token.secretHash, token.keyId, token.destinationHash, token.attempts, token.state, token.expire, token.consumedAt, token.createdAt],
-      );
+      await tx.rows(`DELETE FROM verification_tokens WHERE user_id = $1 AND kind = $2 AND (state <> 'open' OR expire <= $3)`, [
+        token.userId,
+        token.kind,
+        now,
+      ]);
+      await tx.rows(`INSERT INTO verification_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+        token.id,
+        token.userId,
+        token.kind,
+        token.secretHash,
+        token.keyId,
+        token.destinationHash,
+        token.attempts,
+        token.state,
+        token.expire,
+        token.consumedAt,
+        token.createdAt,
+      ]);
       return superseded.map((r) => r.id);
     });
   }
 
   /** The user's open, unexpired token of this kind. */
   async findOpen(userId: string, kind: VerificationKind, now: Date): Promise<VerificationTokenEntity | undefined> {
-    const rows = await this.db.rows(`SELECT ${COLUMNS} FROM verification_tokens WHERE user_id = $1 AND kind = $2 AND state = 'open' AND expire > $3`, [userId, kind, now]);
+    const rows = await this.db.rows(
+      `SELECT ${COLUMNS} FROM verification_tokens WHERE user_id = $1 AND kind = $2 AND state = 'open' AND expire > $3`,
+      [userId, kind, now],
+    );
     return rows[0] ? toToken(rows[0]) : undefined;
   }
 
@@ -83,7 +99,12 @@ export class VerificationTokensRepository {
   }
 
   /** Consumes the user's open token of `kind` whose secret hash matches, atomically. */
-  async consumeBySecret(userId: string, kind: VerificationKind, secretHash: string, now: Date): Promise<VerificationTokenEntity | undefined> {
+  async consumeBySecret(
+    userId: string,
+    kind: VerificationKind,
+    secretHash: string,
+    now: Date,
+  ): Promise<VerificationTokenEntity | undefined> {
     const rows = await this.db.rows(
       `UPDATE verification_tokens SET state = 'consumed', consumed_at = $4
        WHERE user_id = $1 AND kind = $2 AND secret_hash = $3 AND state = 'open' AND expire > $4 RETURNING ${COLUMNS}`,

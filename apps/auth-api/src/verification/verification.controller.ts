@@ -30,16 +30,25 @@ export class VerificationController {
   @Access('session')
   @HttpCode(201)
   @RateLimit({ limit: 10, key: ['userId'] })
-  async createEmailVerification(@CurrentUser() user: UserEntity, @Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenModel> {
+  async createEmailVerification(
+    @CurrentUser() user: UserEntity,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<TokenModel> {
     const input = validateParams(body, { url: required(v.url(() => this.allowedHosts)) });
-    const token = await this.verification.createEmailVerification(user, input.url, { requester: requesterOf(request), locale: localeOf(request) });
+    const token = await this.verification.createEmailVerification(user, input.url, {
+      requester: requesterOf(request),
+      locale: localeOf(request),
+    });
     return tokenModel(token);
   }
 
   @Put(['verification', 'verifications/email'])
   @Access('public')
   @RateLimit({ limit: 10, key: [{ param: 'userId' }] })
-  async updateEmailVerification(@Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)) })) input: { userId: string; secret: string }): Promise<TokenModel> {
+  async updateEmailVerification(
+    @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)) })) input: { userId: string; secret: string },
+  ): Promise<TokenModel> {
     const { token } = await this.verification.confirmEmail(input.userId, input.secret);
     return tokenModel(token);
   }
@@ -56,7 +65,9 @@ export class VerificationController {
   @Put(['verification/phone', 'verifications/phone'])
   @Access('public')
   @RateLimit({ limit: 10, key: [{ param: 'userId' }] })
-  async updatePhoneVerification(@Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)) })) input: { userId: string; secret: string }): Promise<TokenModel> {
+  async updatePhoneVerification(
+    @Body(params({ userId: required(v.uid()), secret: required(v.text(256, 1)) })) input: { userId: string; secret: string },
+  ): Promise<TokenModel> {
     const { token } = await this.verification.confirmPhone(input.userId, input.secret);
     return tokenModel(token);
   }

@@ -19,7 +19,10 @@ describe('email and phone verification (real Postgres and Redis; this test plays
   beforeAll(async () => {
     h = await startAuthApi({ label: 'verify', env: { CORS_ORIGINS: 'https://app.example.test' } });
     queueConnection = h.redis.duplicate();
-    queue = new Queue<OtpDeliveryJob>(QueueName.OtpDelivery, { connection: queueConnection, prefix: bullPrefix(h.config.REDIS_KEY_PREFIX) });
+    queue = new Queue<OtpDeliveryJob>(QueueName.OtpDelivery, {
+      connection: queueConnection,
+      prefix: bullPrefix(h.config.REDIS_KEY_PREFIX),
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -33,11 +36,16 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const job = await queue.getJob(JobId.verification(tokenId));
     if (!job) throw new Error('no job queued');
     const raw = JSON.stringify(await h.redis.hgetall(`${bullPrefix(h.config.REDIS_KEY_PREFIX)}:${QueueName.OtpDelivery}:${job.id}`));
-    const secret = open<OtpDeliverySecret>(job.data.sealed, parseKeyring(h.config.QUEUE_ENCRYPTION_KEY), sealContext(QueueName.OtpDelivery, job.data.name));
+    const secret = open<OtpDeliverySecret>(
+      job.data.sealed,
+      parseKeyring(h.config.QUEUE_ENCRYPTION_KEY),
+      sealContext(QueueName.OtpDelivery, job.data.name),
+    );
     return { job: job.data, secret, raw };
   }
 
-  const setHeartbeat = (value: unknown) => h.redis.set(SharedRedisKey.notifierChannels(h.config.REDIS_KEY_PREFIX), JSON.stringify(value), 'EX', 30);
+  const setHeartbeat = (value: unknown) =>
+    h.redis.set(SharedRedisKey.notifierChannels(h.config.REDIS_KEY_PREFIX), JSON.stringify(value), 'EX', 30);
   const clearHeartbeat = () => h.redis.del(SharedRedisKey.notifierChannels(h.config.REDIS_KEY_PREFIX));
 
   async function withPhone(number: string) {
@@ -55,17 +63,27 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     });
     expect(res.status).toBe(201);
     expect((await delivered(res.body.$id)).job.requestId).toBe('verify-req.77');
-    const generated = await asUser<Token>(h, u.credential, 'POST', '/account/verifications/email', { url: 'https://app.example.test/verify' });
+    const generated = await asUser<Token>(h, u.credential, 'POST', '/account/verifications/email', {
+      url: 'https://app.example.test/verify',
+    });
     expect((await delivered(generated.body.$id)).job.requestId).toBe(generated.headers.get('x-request-id'));
   });
 
   it('sends the email link sealed, with userId, secret and expire appended to the given URL, and verifies once', async () => {
     const u = await signUpAndIn(h);
-    const res = await asUser<Token>(h, u.credential, 'POST', '/account/verifications/email', { url: 'https://app.example.test/verify?lang=en#top' });
+    const res = await asUser<Token>(h, u.credential, 'POST', '/account/verifications/email', {
+      url: 'https://app.example.test/verify?lang=en#top',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ userId: u.userId, secret: '', phrase: '' });
     const { job, secret, raw } = await delivered(res.body.$id);
-    expect(job).toMatchObject({ name: OtpDeliveryJobName.EmailVerificationLink, channel: 'email', referenceId: res.body.$id, userId: u.userId, projectName: 'Twostep Test' });
+    expect(job).toMatchObject({
+      name: OtpDeliveryJobName.EmailVerificationLink,
+      channel: 'email',
+      referenceId: res.body.$id,
+      userId: u.userId,
+      projectName: 'Twostep Test',
+    });
     expect(secret.destination).toBe(u.email);
     const link = new URL(secret.url!);
     expect(link.origin + link.pathname).toBe('https://app.example.test/verify');
@@ -78,13 +96,21 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     expect(raw).not.toContain(linkSecret);
     expect(new Date(job.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(h.config.EMAIL_VERIFICATION_TTL_SECONDS * 1000);
 
-    const confirm = await call<Token>(`${h.endpoint}/account/verifications/email`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: linkSecret } });
+    const confirm = await call<Token>(`${h.endpoint}/account/verifications/email`, {
+      method: 'PUT',
+      headers: h.headers(),
+      json: { userId: u.userId, secret: linkSecret },
+    });
     expect(confirm.status).toBe(200);
     expect(confirm.body.secret).toBe('');
     expect((await asUser<{ emailVerification: boolean }>(h, u.credential, 'GET', '/account')).body.emailVerification).toBe(true);
     expect(await h.redis.get(SharedRedisKey.closedReference(h.config.REDIS_KEY_PREFIX, res.body.$id))).toBe('1');
 
-    const again = await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: linkSecret } });
+    const again = await call(`${h.endpoint}/account/verification`, {
+      method: 'PUT',
+      headers: h.headers(),
+      json: { userId: u.userId, secret: linkSecret },
+    });
     expect(again.status).toBe(401);
     expect(again.body).toMatchObject({ type: 'user_invalid_token' });
   });
@@ -96,7 +122,9 @@ describe('email and phone verification (real Postgres and Redis; this test plays
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ type: 'general_argument_invalid', message: 'Invalid `url` param: Value must be a valid URL' });
     }
-    expect((await asUser(h, u.credential, 'POST', '/account/verification', {})).body).toMatchObject({ message: 'Param "url" is not optional.' });
+    expect((await asUser(h, u.credential, 'POST', '/account/verification', {})).body).toMatchObject({
+      message: 'Param "url" is not optional.',
+    });
   });
 
   it('supersedes the previous link: only the newest one verifies, and the old delivery is closed', async () => {
@@ -105,9 +133,25 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const second = await asUser<Token>(h, u.credential, 'POST', '/account/verification', { url: 'https://app.example.test/v' });
     const oldSecret = new URL((await delivered(first.body.$id)).secret.url!).searchParams.get('secret');
     expect(await h.redis.get(SharedRedisKey.closedReference(h.config.REDIS_KEY_PREFIX, first.body.$id))).toBe('1');
-    expect((await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: oldSecret } })).status).toBe(401);
+    expect(
+      (
+        await call(`${h.endpoint}/account/verification`, {
+          method: 'PUT',
+          headers: h.headers(),
+          json: { userId: u.userId, secret: oldSecret },
+        })
+      ).status,
+    ).toBe(401);
     const newSecret = new URL((await delivered(second.body.$id)).secret.url!).searchParams.get('secret');
-    expect((await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: newSecret } })).status).toBe(200);
+    expect(
+      (
+        await call(`${h.endpoint}/account/verification`, {
+          method: 'PUT',
+          headers: h.headers(),
+          json: { userId: u.userId, secret: newSecret },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses an email link after it expired', async () => {
@@ -116,7 +160,10 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const secret = new URL((await delivered(res.body.$id)).secret.url!).searchParams.get('secret');
     h.clock.advance(h.config.EMAIL_VERIFICATION_TTL_SECONDS + 1);
     try {
-      expect((await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret } })).status).toBe(401);
+      expect(
+        (await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret } }))
+          .status,
+      ).toBe(401);
     } finally {
       h.clock.offsetMs = 0;
     }
@@ -128,7 +175,10 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const secret = new URL((await delivered(res.body.$id)).secret.url!).searchParams.get('secret');
     // an admin change does not go through the password check, and the old token must still not count
     await h.pg.query(`UPDATE users SET email = $2 WHERE id = $1`, [u.userId, `changed-${u.email}`]);
-    expect((await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret } })).status).toBe(401);
+    expect(
+      (await call(`${h.endpoint}/account/verification`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret } }))
+        .status,
+    ).toBe(401);
     expect((await admin<{ emailVerification: boolean }>(h, 'GET', `/users/${u.userId}`)).body.emailVerification).toBe(false);
   });
 
@@ -146,10 +196,22 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const row = (await h.pg.query('SELECT secret_hash FROM verification_tokens WHERE id = $1', [res.body.$id])).rows[0];
     expect(row.secret_hash).not.toContain(secret.code);
 
-    const ok = await call(`${h.endpoint}/account/verifications/phone`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: secret.code } });
+    const ok = await call(`${h.endpoint}/account/verifications/phone`, {
+      method: 'PUT',
+      headers: h.headers(),
+      json: { userId: u.userId, secret: secret.code },
+    });
     expect(ok.status).toBe(200);
     expect((await admin<{ phoneVerification: boolean }>(h, 'GET', `/users/${u.userId}`)).body.phoneVerification).toBe(true);
-    expect((await call(`${h.endpoint}/account/verifications/phone`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: secret.code } })).status).toBe(401);
+    expect(
+      (
+        await call(`${h.endpoint}/account/verifications/phone`, {
+          method: 'PUT',
+          headers: h.headers(),
+          json: { userId: u.userId, secret: secret.code },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('burns a phone code after PHONE_VERIFICATION_MAX_ATTEMPTS wrong guesses, even for the right code', async () => {
@@ -158,9 +220,21 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const { secret } = await delivered(res.body.$id);
     const wrong = secret.code === '000000' ? '111111' : '000000';
     for (let i = 0; i < h.config.PHONE_VERIFICATION_MAX_ATTEMPTS; i++) {
-      expect((await call(`${h.endpoint}/account/verification/phone`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: wrong } })).status).toBe(401);
+      expect(
+        (
+          await call(`${h.endpoint}/account/verification/phone`, {
+            method: 'PUT',
+            headers: h.headers(),
+            json: { userId: u.userId, secret: wrong },
+          })
+        ).status,
+      ).toBe(401);
     }
-    const late = await call(`${h.endpoint}/account/verification/phone`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: secret.code } });
+    const late = await call(`${h.endpoint}/account/verification/phone`, {
+      method: 'PUT',
+      headers: h.headers(),
+      json: { userId: u.userId, secret: secret.code },
+    });
     expect(late.status).toBe(401);
     expect(late.body).toMatchObject({ type: 'user_invalid_token' });
   });
@@ -175,7 +249,12 @@ describe('email and phone verification (real Postgres and Redis; this test plays
         h.app
           .getHttpAdapter()
           .getInstance()
-          .inject({ method: 'PUT', url: '/v1/account/verification/phone', headers: h.headers(), payload: { userId: u.userId, secret: i < 10 ? secret.code : '999999' } }),
+          .inject({
+            method: 'PUT',
+            url: '/v1/account/verification/phone',
+            headers: h.headers(),
+            payload: { userId: u.userId, secret: i < 10 ? secret.code : '999999' },
+          }),
       ),
     );
     const statuses = results.map((r) => r.statusCode);
@@ -191,7 +270,15 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const { secret } = await delivered(res.body.$id);
     h.clock.advance(h.config.PHONE_VERIFICATION_TTL_SECONDS + 1);
     try {
-      expect((await call(`${h.endpoint}/account/verification/phone`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: secret.code } })).status).toBe(401);
+      expect(
+        (
+          await call(`${h.endpoint}/account/verification/phone`, {
+            method: 'PUT',
+            headers: h.headers(),
+            json: { userId: u.userId, secret: secret.code },
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       h.clock.offsetMs = 0;
     }
@@ -199,7 +286,10 @@ describe('email and phone verification (real Postgres and Redis; this test plays
 
   it('answers 400 user_phone_not_found without a phone, and 503 when the notifiers report the channel off', async () => {
     const u = await signUpAndIn(h);
-    expect((await asUser(h, u.credential, 'POST', '/account/verification/phone', {})).body).toMatchObject({ type: 'user_phone_not_found', code: 400 });
+    expect((await asUser(h, u.credential, 'POST', '/account/verification/phone', {})).body).toMatchObject({
+      type: 'user_phone_not_found',
+      code: 400,
+    });
     const p = await withPhone('+14155552675');
     await setHeartbeat({ email: false, sms: false, at: new Date().toISOString() });
     try {
@@ -223,6 +313,14 @@ describe('email and phone verification (real Postgres and Redis; this test plays
     const { secret } = await delivered(res.body.$id);
     expect((await asUser(h, u.credential, 'PATCH', '/account/phone', { phone: '+14155552677', password: u.password })).status).toBe(200);
     expect(await h.redis.get(SharedRedisKey.closedReference(h.config.REDIS_KEY_PREFIX, res.body.$id))).toBe('1');
-    expect((await call(`${h.endpoint}/account/verification/phone`, { method: 'PUT', headers: h.headers(), json: { userId: u.userId, secret: secret.code } })).status).toBe(401);
+    expect(
+      (
+        await call(`${h.endpoint}/account/verification/phone`, {
+          method: 'PUT',
+          headers: h.headers(),
+          json: { userId: u.userId, secret: secret.code },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

@@ -62,7 +62,13 @@ export class VerificationService {
     link.searchParams.set('userId', user.id);
     link.searchParams.set('secret', secret);
     link.searchParams.set('expire', token.expire.toISOString());
-    await this.issue(token, OtpDeliveryJobName.EmailVerificationLink, 'email', { destination: user.email, url: link.toString(), ...(user.name ? { userName: user.name } : {}) }, ctx);
+    await this.issue(
+      token,
+      OtpDeliveryJobName.EmailVerificationLink,
+      'email',
+      { destination: user.email, url: link.toString(), ...(user.name ? { userName: user.name } : {}) },
+      ctx,
+    );
     return token;
   }
 
@@ -75,7 +81,13 @@ export class VerificationService {
     const code = randomDigits(6);
     const token = this.newToken(user.id, 'phone', '', user.phone, this.config.PHONE_VERIFICATION_TTL_SECONDS);
     token.secretHash = this.codeHash(token.keyId, token.id, code);
-    await this.issue(token, OtpDeliveryJobName.PhoneVerificationCode, 'sms', { destination: user.phone, code, ...(user.name ? { userName: user.name } : {}) }, ctx);
+    await this.issue(
+      token,
+      OtpDeliveryJobName.PhoneVerificationCode,
+      'sms',
+      { destination: user.phone, code, ...(user.name ? { userName: user.name } : {}) },
+      ctx,
+    );
     return token;
   }
 
@@ -130,7 +142,13 @@ export class VerificationService {
   }
 
   /** Stores the token (superseding the previous one) and queues its sealed delivery; 503 if it cannot be queued. */
-  async issue(token: VerificationTokenEntity, name: OtpDeliveryJobName, channel: 'email' | 'sms', secret: OtpDeliverySecret, ctx: DeliveryContext): Promise<void> {
+  async issue(
+    token: VerificationTokenEntity,
+    name: OtpDeliveryJobName,
+    channel: 'email' | 'sms',
+    secret: OtpDeliverySecret,
+    ctx: DeliveryContext,
+  ): Promise<void> {
     const superseded = await this.tokens.replaceOpen(token, token.createdAt);
     for (const id of superseded) await this.setClosed(id, this.ttlOf(token.kind));
     const job: OtpDeliveryJob = {
@@ -151,7 +169,11 @@ export class VerificationService {
     } catch (error) {
       // the token cannot be used without its message: remove it and let the client retry
       await this.tokens.delete(token.id).catch(() => undefined);
-      this.logger.emit('error', 'verification message could not be queued', { userId: token.userId, kind: token.kind, reason: (error as Error).message });
+      this.logger.emit('error', 'verification message could not be queued', {
+        userId: token.userId,
+        kind: token.kind,
+        reason: (error as Error).message,
+      });
       throw new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 });
     }
     this.logger.emit('info', 'verification message queued', { userId: token.userId, kind: token.kind, referenceId: token.id });
@@ -165,7 +187,8 @@ export class VerificationService {
       this.logger.emit('info', 'verification token refused: the address changed since it was sent', { userId: user.id, kind: token.kind });
       throw new AppError('user_invalid_token');
     }
-    const updated = token.kind === 'email' ? await this.users.setEmailVerification(user.id, true) : await this.users.setPhoneVerification(user.id, true);
+    const updated =
+      token.kind === 'email' ? await this.users.setEmailVerification(user.id, true) : await this.users.setPhoneVerification(user.id, true);
     this.logger.emit('info', 'address verified', { userId: user.id, kind: token.kind });
     return updated;
   }

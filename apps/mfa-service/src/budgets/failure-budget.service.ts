@@ -37,7 +37,15 @@ export class FailureBudgetService {
    * a timed lockout, without one for a factor at the hard cap (it needs another factor or an admin).
    */
   async reserve(userId: string, factor: MfaFactor, now: Date): Promise<BudgetReservation> {
-    const reservation = await this.budgets.reserve(userId, factor, now, this.policy.threshold, this.policy.schedule, this.accountThreshold, this.hardLimit);
+    const reservation = await this.budgets.reserve(
+      userId,
+      factor,
+      now,
+      this.policy.threshold,
+      this.policy.schedule,
+      this.accountThreshold,
+      this.hardLimit,
+    );
     if (reservation) return reservation;
     const lock = await this.budgets.lockOf(userId, factor, now);
     this.metrics.failed(factor, 'locked');
@@ -59,7 +67,11 @@ export class FailureBudgetService {
   failed(userId: string, factor: MfaFactor, reservation: BudgetReservation, now: Date): boolean {
     if (reservation.hardLocked) {
       this.metrics.lockouts.inc({ factor, kind: 'hard' });
-      this.logger.emit('warn', 'mfa factor locked until recovered with another factor or unlocked by an admin', { userId, factor, failures: reservation.failures });
+      this.logger.emit('warn', 'mfa factor locked until recovered with another factor or unlocked by an admin', {
+        userId,
+        factor,
+        failures: reservation.failures,
+      });
       return reservation.firstLockoutOfRun;
     }
     if (!reservation.lockedUntil) return false;

@@ -2,7 +2,9 @@ import { LockoutPolicy, lockoutSchedule, lockoutSeconds, retryAfterSeconds } fro
 
 describe('failure budget backoff', () => {
   it('locks for 30 s after the first 10 failures and doubles with every further lockout, capped at 1 h', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 20].map((n) => lockoutSeconds(n, 30, 3600))).toEqual([30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 20].map((n) => lockoutSeconds(n, 30, 3600))).toEqual([
+      30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600,
+    ]);
   });
 
   it('has no lockout before the first one and never overflows for huge lockout counts', () => {

@@ -163,11 +163,19 @@ export class ChallengesService {
       this.metrics.challengesVerified.inc({ factor });
       this.logger.info('mfa challenge verified', { userId: challenge.userId, challengeId: challenge.id, factor });
       const enrolledBySession = !!outcome.enrolledSessionId && outcome.enrolledSessionId === req.sessionId;
-      return { factor, enrolledBySession, ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}) };
+      return {
+        factor,
+        enrolledBySession,
+        ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}),
+      };
     }
 
     const lockoutStarted = this.budget.failed(challenge.userId, factor, reservation, now);
-    if (attempts >= MAX_ATTEMPTS_PER_CHALLENGE && (await this.challenges.exhaustIfSpent(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE)) && challenge.deliveryChannel) {
+    if (
+      attempts >= MAX_ATTEMPTS_PER_CHALLENGE &&
+      (await this.challenges.exhaustIfSpent(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE)) &&
+      challenge.deliveryChannel
+    ) {
       await this.publisher.closeReference(challenge.id, 'exhausted', challenge.expiresAt, now);
     }
     return this.refuse(challenge, outcome.reason, lockoutStarted);
@@ -251,13 +259,19 @@ export class ChallengesService {
     switch (factor) {
       case 'email':
       case 'phone': {
-        if (!challenge.codeHash || !this.secrets.challengeCodeMatches(challenge.codeHash, challenge.id, code)) return { ok: false, reason: 'wrong_code' };
+        if (!challenge.codeHash || !this.secrets.challengeCodeMatches(challenge.codeHash, challenge.id, code))
+          return { ok: false, reason: 'wrong_code' };
         return this.commit(challenge, now);
       }
       case 'totp': {
         const match = await this.totp.matchVerified(userId, code, now);
         if (!('step' in match)) return { ok: false, reason: match.reason };
-        const outcome = await this.commit(challenge, now, { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step }, 'replayed_step');
+        const outcome = await this.commit(
+          challenge,
+          now,
+          { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step },
+          'replayed_step',
+        );
         return outcome.ok ? { ...outcome, enrolledSessionId: match.enrolledSessionId } : outcome;
       }
       case 'recoveryCode': {
@@ -287,7 +301,12 @@ export class ChallengesService {
 
   private refuse(challenge: ChallengeEntity, reason: FailureReason, lockoutStarted = false): never {
     this.metrics.failed(challenge.factor, reason);
-    this.logger.emit('warn', 'mfa challenge verification refused', { userId: challenge.userId, challengeId: challenge.id, factor: challenge.factor, outcome: reason });
+    this.logger.emit('warn', 'mfa challenge verification refused', {
+      userId: challenge.userId,
+      challengeId: challenge.id,
+      factor: challenge.factor,
+      outcome: reason,
+    });
     // the caller sees the same refusal; auth-api tells the account holder (ASVS 4.0.3 2.8.5): the first
     // lockout of a run of failures matters more than a replayed step
     const signal = lockoutStarted ? 'factor-locked' : reason === 'replayed_step' ? 'totp-replay' : undefined;

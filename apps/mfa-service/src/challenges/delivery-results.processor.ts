@@ -36,13 +36,19 @@ export class DeliveryResultsProcessor implements OnModuleDestroy {
     this.connection = createRedis(this.config.REDIS_URL, 'worker', 'mfa-service-delivery-results', (err) =>
       this.logger.emit('warn', 'delivery-results redis connection error', { error: err.message }),
     );
-    this.worker = new Worker<DeliveryResultJob, string, DeliveryResultJobName>(QueueName.DeliveryResults, (job) => requestContext.runAs(job.data?.requestId, () => this.process(job)), {
-      connection: this.connection,
-      prefix: bullPrefix(this.config.REDIS_KEY_PREFIX),
-      concurrency: 4,
-    });
+    this.worker = new Worker<DeliveryResultJob, string, DeliveryResultJobName>(
+      QueueName.DeliveryResults,
+      (job) => requestContext.runAs(job.data?.requestId, () => this.process(job)),
+      {
+        connection: this.connection,
+        prefix: bullPrefix(this.config.REDIS_KEY_PREFIX),
+        concurrency: 4,
+      },
+    );
     this.worker.on('error', (err) => this.logger.emit('warn', 'delivery-results worker error', { error: err.message }));
-    this.worker.on('failed', (job, err) => this.logger.emit('warn', 'delivery result could not be recorded', { jobId: job?.id, jobName: job?.name, error: err.message }));
+    this.worker.on('failed', (job, err) =>
+      this.logger.emit('warn', 'delivery result could not be recorded', { jobId: job?.id, jobName: job?.name, error: err.message }),
+    );
   }
 
   /** Ready when the worker runs and its Redis connection is up. */

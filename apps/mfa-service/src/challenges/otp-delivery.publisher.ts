@@ -74,7 +74,10 @@ export class OtpDeliveryPublisher {
     try {
       await this.redis.set(SharedRedisKey.closedReference(this.keyPrefix, challengeId), reason, 'EX', ttlSeconds);
     } catch (error) {
-      this.logger.emit('warn', 'could not mark a challenge closed for the notifier', { challengeId, error: error instanceof Error ? error.message : String(error) });
+      this.logger.emit('warn', 'could not mark a challenge closed for the notifier', {
+        challengeId,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }

@@ -1,4 +1,16 @@
-import { asSecret, commonSchema, ConfigOf, earlyEnv, env, Env, keyringField, listenHost, loadConfig, shutdownDrainField, tcpEndpointsField } from '@twostep/config';
+import {
+  asSecret,
+  commonSchema,
+  ConfigOf,
+  earlyEnv,
+  env,
+  Env,
+  keyringField,
+  listenHost,
+  loadConfig,
+  shutdownDrainField,
+  tcpEndpointsField,
+} from '@twostep/config';
 
 export function mfaServiceSchema(source: Env) {
   const early = earlyEnv(source);
@@ -53,7 +65,8 @@ export type MfaServiceConfig = ConfigOf<ReturnType<typeof mfaServiceSchema>>;
 export function loadMfaServiceConfig(source: Env = process.env): MfaServiceConfig {
   return loadConfig(mfaServiceSchema(source), source, (c, problem) => {
     if (c.MFA_ENCRYPTION_KEY === c.QUEUE_ENCRYPTION_KEY) problem('MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY must be different keys');
-    if (c.MFA_RPC_KEY === c.QUEUE_ENCRYPTION_KEY || c.MFA_RPC_KEY === c.MFA_ENCRYPTION_KEY) problem('MFA_RPC_KEY must differ from MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY');
+    if (c.MFA_RPC_KEY === c.QUEUE_ENCRYPTION_KEY || c.MFA_RPC_KEY === c.MFA_ENCRYPTION_KEY)
+      problem('MFA_RPC_KEY must differ from MFA_ENCRYPTION_KEY and QUEUE_ENCRYPTION_KEY');
     if (c.MFA_LOCKOUT_MAX_SECONDS < c.MFA_LOCKOUT_BASE_SECONDS) problem('MFA_LOCKOUT_MAX_SECONDS must be >= MFA_LOCKOUT_BASE_SECONDS');
     if (c.MFA_ACCOUNT_FAILURE_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_ACCOUNT_FAILURE_LIMIT must be >= MFA_FAILURE_LIMIT');
     if (c.MFA_FAILURE_HARD_LIMIT < c.MFA_FAILURE_LIMIT) problem('MFA_FAILURE_HARD_LIMIT must be >= MFA_FAILURE_LIMIT');

@@ -27,7 +27,12 @@ export function rpcAuthMetrics(registry: Registry): RpcAuthMetrics {
       labelNames: ['reason'],
       registers: [registry],
     }),
-    accepted: new Counter({ name: 'mfa_rpc_requests_total', help: 'Authenticated RPC requests handed to a handler, by pattern', labelNames: ['pattern'], registers: [registry] }),
+    accepted: new Counter({
+      name: 'mfa_rpc_requests_total',
+      help: 'Authenticated RPC requests handed to a handler, by pattern',
+      labelNames: ['pattern'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -64,7 +69,12 @@ export function authenticatedSocketClass(keys: RpcKeys, metrics: RpcAuthMetrics,
       } catch {
         return this.refuse('malformed');
       }
-      const checked = verifyRpcRequest(keys, frame, { serverNonce: this.serverNonce, clientNonce: this.clientNonce, lastSeq: this.lastSeq }, Date.now());
+      const checked = verifyRpcRequest(
+        keys,
+        frame,
+        { serverNonce: this.serverNonce, clientNonce: this.clientNonce, lastSeq: this.lastSeq },
+        Date.now(),
+      );
       if (!checked.ok) return this.refuse(checked.reason);
       let packet: { pattern?: unknown; id?: unknown; data?: unknown };
       try {

@@ -9,7 +9,18 @@ import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.conf
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { InFlightRequests } from './in-flight.interceptor';
 import { MfaSecrets } from './mfa-secrets.service';
-import { Clock, CLOCK, LOGGER, METRICS, MFA_KEYRING, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, systemClock } from './tokens';
+import {
+  Clock,
+  CLOCK,
+  LOGGER,
+  METRICS,
+  MFA_KEYRING,
+  OTP_DELIVERY_QUEUE,
+  QUEUE_KEYRING,
+  REDIS,
+  SECURITY_NOTICES_QUEUE,
+  systemClock,
+} from './tokens';
 
 export type OtpDeliveryProducer = QueueProducer<OtpDeliveryJob, OtpDeliveryJobName>;
 export type SecurityNoticeProducer = QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>;
@@ -31,7 +42,13 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: LOGGER, useValue: logger },
         { provide: METRICS, useValue: registry },
         { provide: CLOCK, useValue: clock },
-        { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL, 'client', 'mfa-service', (err) => logger.emit('warn', 'redis connection error', { reason: err.message })) },
+        {
+          provide: REDIS,
+          useFactory: () =>
+            createRedis(config.REDIS_URL, 'client', 'mfa-service', (err) =>
+              logger.emit('warn', 'redis connection error', { reason: err.message }),
+            ),
+        },
         { provide: QUEUE_KEYRING, useFactory: () => parseKeyring(config.QUEUE_ENCRYPTION_KEY) },
         { provide: MFA_KEYRING, useFactory: () => parseKeyring(config.MFA_ENCRYPTION_KEY) },
         {
@@ -48,14 +65,32 @@ export class CoreModule implements OnApplicationShutdown {
         {
           provide: SECURITY_NOTICES_QUEUE,
           useFactory: (redis: Redis) =>
-            new QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>(QueueName.SecurityNotices, redis, bullPrefix(config.REDIS_KEY_PREFIX), defaultQueuePolicy(QueueName.SecurityNotices)),
+            new QueueProducer<SecurityNoticeJob, SecurityNoticeJobName>(
+              QueueName.SecurityNotices,
+              redis,
+              bullPrefix(config.REDIS_KEY_PREFIX),
+              defaultQueuePolicy(QueueName.SecurityNotices),
+            ),
           inject: [REDIS],
         },
         MfaSecrets,
         MfaMetrics,
         InFlightRequests,
       ],
-      exports: [MFA_SERVICE_CONFIG, LOGGER, METRICS, CLOCK, REDIS, QUEUE_KEYRING, MFA_KEYRING, OTP_DELIVERY_QUEUE, SECURITY_NOTICES_QUEUE, MfaSecrets, MfaMetrics, InFlightRequests],
+      exports: [
+        MFA_SERVICE_CONFIG,
+        LOGGER,
+        METRICS,
+        CLOCK,
+        REDIS,
+        QUEUE_KEYRING,
+        MFA_KEYRING,
+        OTP_DELIVERY_QUEUE,
+        SECURITY_NOTICES_QUEUE,
+        MfaSecrets,
+        MfaMetrics,
+        InFlightRequests,
+      ],
     };
   }
 

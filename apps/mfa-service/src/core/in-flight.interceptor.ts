@@ -34,7 +34,8 @@ export class InFlightRequests {
   }
 
   enter(): void {
-    if (this.draining) throw new AppError('general_service_unavailable', 'The MFA service is shutting down. Please try again.', { retryAfterSeconds: 1 });
+    if (this.draining)
+      throw new AppError('general_service_unavailable', 'The MFA service is shutting down. Please try again.', { retryAfterSeconds: 1 });
     this.count++;
   }
 

@@ -18,7 +18,10 @@ export class MfaRpcExceptionFilter implements RpcExceptionFilter<unknown> {
     if (exception instanceof AppError) return throwError(() => toRpcErrorPayload(exception));
     const pattern = host.switchToRpc().getContext<{ getPattern?: () => string }>()?.getPattern?.();
     if (isInfrastructureFailure(exception)) {
-      this.logger.emit('warn', 'dependency unavailable', { pattern, error: exception instanceof Error ? exception.message : String(exception) });
+      this.logger.emit('warn', 'dependency unavailable', {
+        pattern,
+        error: exception instanceof Error ? exception.message : String(exception),
+      });
       return throwError(() => toRpcErrorPayload(new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 })));
     }
     this.logger.emit('error', exception instanceof Error ? exception : new Error(String(exception)), { pattern });

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FactorsResponse, UserPurgeResponse } from '@twostep/contracts';
-import { ChallengeRepository, FailureBudgetRepository, RecoveryCodeRepository, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
+import {
+  ChallengeRepository,
+  FailureBudgetRepository,
+  RecoveryCodeRepository,
+  TotpAuthenticatorRepository,
+} from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { OtpDeliveryPublisher } from '../challenges/otp-delivery.publisher';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';

@@ -19,11 +19,20 @@ export class MfaMetrics {
   readonly deliveryResults: Counter<'status'>;
 
   constructor(@Inject(METRICS) registry: Registry) {
-    const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers: [registry] });
     this.challengesCreated = counter('mfa_challenges_created_total', 'MFA challenges created, by factor', ['factor']);
     this.challengesVerified = counter('mfa_challenges_verified_total', 'MFA challenges completed successfully, by factor', ['factor']);
-    this.verificationFailures = counter('mfa_verification_failures_total', 'Refused MFA verifications (challenges and TOTP enrollment), by factor and reason', ['factor', 'reason']);
-    this.lockouts = counter('mfa_lockouts_total', 'Lockouts started by the failure budget, by factor and kind (timed, hard: until another factor or an admin)', ['factor', 'kind']);
+    this.verificationFailures = counter(
+      'mfa_verification_failures_total',
+      'Refused MFA verifications (challenges and TOTP enrollment), by factor and reason',
+      ['factor', 'reason'],
+    );
+    this.lockouts = counter(
+      'mfa_lockouts_total',
+      'Lockouts started by the failure budget, by factor and kind (timed, hard: until another factor or an admin)',
+      ['factor', 'kind'],
+    );
     this.rpcDuration = new Histogram({
       name: 'mfa_rpc_duration_seconds',
       help: 'Time mfa-service spent handling an RPC, by pattern and outcome (ok, refused: a 4xx answer, error: 5xx or unexpected)',

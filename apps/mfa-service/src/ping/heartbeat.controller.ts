@@ -17,7 +17,8 @@ export class HeartbeatController {
 
   @MessagePattern(MfaPattern.Heartbeat)
   heartbeat(): Heartbeat['response'] {
-    if (this.requests.isLeaving) throw new AppError('general_service_unavailable', 'The MFA service is shutting down.', { retryAfterSeconds: 1 });
+    if (this.requests.isLeaving)
+      throw new AppError('general_service_unavailable', 'The MFA service is shutting down.', { retryAfterSeconds: 1 });
     return { accepting: true };
   }
 }

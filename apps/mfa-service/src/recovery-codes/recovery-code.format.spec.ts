@@ -14,7 +14,15 @@ describe('recovery codes', () => {
   });
 
   it('rejects anything that is not a recovery code once normalized', () => {
-    for (const bad of ['', '123456', '0123456789abcde', '0123456789abcdef0', '0123456789abcdeg', '０１２３４５６７８９ａｂｃｄｅｆ', '0123456789abcde_']) {
+    for (const bad of [
+      '',
+      '123456',
+      '0123456789abcde',
+      '0123456789abcdef0',
+      '0123456789abcdeg',
+      '０１２３４５６７８９ａｂｃｄｅｆ',
+      '0123456789abcde_',
+    ]) {
       expect(normalizeRecoveryCode(bad)).toBeNull();
     }
   });

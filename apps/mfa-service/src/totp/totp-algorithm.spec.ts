@@ -86,7 +86,8 @@ describe('window matching and the replay rule', () => {
   const step = timeStep(t);
   /** the code the user's app shows `delta` steps from t */
   const codeOf = (delta: number) => oracleCode({ secret: secret.toString('hex'), hexKey: true, epoch: t + delta * 30 });
-  const match = (code: string, lastStep: number | null = null, window = 1) => matchStep({ secret, code, epochSeconds: t, window, lastStep });
+  const match = (code: string, lastStep: number | null = null, window = 1) =>
+    matchStep({ secret, code, epochSeconds: t, window, lastStep });
 
   it('accepts the codes of T-1, T and T+1 and names the step that matched', () => {
     for (const delta of [-1, 0, 1]) expect(match(codeOf(delta))).toEqual({ step: step + delta });
@@ -113,7 +114,7 @@ describe('window matching and the replay rule', () => {
     expect(match(codeOf(2), step)).toEqual({ reason: 'wrong_code' });
   });
 
-  it('refuses as a replay, without throwing, when the last accepted step is ahead of this server\'s window (clock skew between replicas)', () => {
+  it("refuses as a replay, without throwing, when the last accepted step is ahead of this server's window (clock skew between replicas)", () => {
     expect(match(codeOf(0), step + 5)).toEqual({ reason: 'replayed_step' });
     expect(match('000000', step + 5)).toEqual(match('000000', null));
   });
@@ -151,7 +152,7 @@ describe('secrets', () => {
     expect(secrets.size).toBe(1000);
   });
 
-  it('decode as the RFC 4648 vectors and the security bar\'s RFC 6238 seeds say', () => {
+  it("decode as the RFC 4648 vectors and the security bar's RFC 6238 seeds say", () => {
     expect(Buffer.from(totpKey('MZXW6YTBOI')).toString()).toBe('foobar');
     expect(Buffer.from(totpKey('mzxw6ytboi')).toString()).toBe('foobar');
     expect(Buffer.from(totpKey('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA')).equals(SEED_SHA256)).toBe(true);

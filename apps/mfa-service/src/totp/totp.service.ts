@@ -111,7 +111,9 @@ export class TotpService {
     const authenticator = await this.authenticators.find(userId);
     if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
     const match = this.match(authenticator, otp, now);
-    return 'step' in match ? { step: match.step, authenticatorId: authenticator.authenticatorId, enrolledSessionId: authenticator.enrolledSessionId } : match;
+    return 'step' in match
+      ? { step: match.step, authenticatorId: authenticator.authenticatorId, enrolledSessionId: authenticator.enrolledSessionId }
+      : match;
   }
 
   private match(authenticator: TotpAuthenticatorEntity, otp: string, now: Date): TotpMatch {

@@ -27,9 +27,11 @@ describe('RPC payload validation', () => {
 
   it('takes challenge ids and codes as strings of at most 256 characters', () => {
     expect(challengeIdOf({ challengeId: '../sms' })).toBe('../sms');
-    for (const bad of ['', 'x'.repeat(257), 1, null, {}, []]) expect(typeOf(() => challengeIdOf({ challengeId: bad }))).toBe('general_argument_invalid');
+    for (const bad of ['', 'x'.repeat(257), 1, null, {}, []])
+      expect(typeOf(() => challengeIdOf({ challengeId: bad }))).toBe('general_argument_invalid');
     expect(otpOf({ otp: ' 123456' })).toBe(' 123456');
-    for (const bad of ['', 'x'.repeat(257), 123456, null, [], {}, { $gt: '' }]) expect(typeOf(() => otpOf({ otp: bad }))).toBe('general_argument_invalid');
+    for (const bad of ['', 'x'.repeat(257), 123456, null, [], {}, { $gt: '' }])
+      expect(typeOf(() => otpOf({ otp: bad }))).toBe('general_argument_invalid');
   });
 
   it('accepts factor names case-insensitively and nothing else', () => {
@@ -55,7 +57,12 @@ describe('RPC payload validation', () => {
     ];
     for (const d of bad) expect(typeOf(() => deliveryOf({ delivery: d }, 'email'))).toBe('general_argument_invalid');
     // display text is cleaned rather than refused
-    expect(deliveryOf({ delivery: { ...goodDelivery, userName: 'Eve\r\nBcc: x', requester: { clientName: 'x'.repeat(200), osName: '\t' } } }, 'email')).toEqual({
+    expect(
+      deliveryOf(
+        { delivery: { ...goodDelivery, userName: 'Eve\r\nBcc: x', requester: { clientName: 'x'.repeat(200), osName: '\t' } } },
+        'email',
+      ),
+    ).toEqual({
       ...goodDelivery,
       userName: 'EveBcc: x',
       requester: { clientName: 'x'.repeat(128) },
@@ -68,6 +75,7 @@ describe('RPC payload validation', () => {
 
   it('refuses otpauth label parts with a colon or control characters', () => {
     expect(labelPartOf({ issuer: 'My App' }, 'issuer', 128)).toBe('My App');
-    for (const bad of ['a:b', '', '  ', 'a\nb', 'x'.repeat(129), 5]) expect(typeOf(() => labelPartOf({ issuer: bad }, 'issuer', 128))).toBe('general_argument_invalid');
+    for (const bad of ['a:b', '', '  ', 'a\nb', 'x'.repeat(129), 5])
+      expect(typeOf(() => labelPartOf({ issuer: bad }, 'issuer', 128))).toBe('general_argument_invalid');
   });
 });

@@ -150,7 +150,9 @@ export class MfaServiceHarness {
    * established), which would hide exactly the races these tests are about.
    */
   async warmUp(): Promise<void> {
-    await Promise.all(Array.from({ length: 3 * this.config.DATABASE_POOL_SIZE }, () => this.call('mfa.v1.factors.get', { userId: 'warm-up' })));
+    await Promise.all(
+      Array.from({ length: 3 * this.config.DATABASE_POOL_SIZE }, () => this.call('mfa.v1.factors.get', { userId: 'warm-up' })),
+    );
   }
 
   /** Resolves to 'ok' or to the error type. */
@@ -196,7 +198,11 @@ export class MfaServiceHarness {
   async deliveredSecret(challengeId: string): Promise<OtpDeliverySecret> {
     const job = await this.deliveryJob(challengeId);
     if (!job) throw new Error(`no delivery job for ${challengeId}`);
-    return open<OtpDeliverySecret>(job.data.sealed, parseKeyring(this.config.QUEUE_ENCRYPTION_KEY), sealContext(QueueName.OtpDelivery, OtpDeliveryJobName.MfaChallengeCode));
+    return open<OtpDeliverySecret>(
+      job.data.sealed,
+      parseKeyring(this.config.QUEUE_ENCRYPTION_KEY),
+      sealContext(QueueName.OtpDelivery, OtpDeliveryJobName.MfaChallengeCode),
+    );
   }
 
   /** The code the user would receive for an email or phone challenge. */

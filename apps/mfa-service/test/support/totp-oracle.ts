@@ -33,7 +33,9 @@ export function oracleCode(r: OracleRequest): string {
   const digits = r.digits ?? 6;
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(r.epoch / 30)));
-  const mac = createHmac(r.algorithm ?? 'sha1', key).update(counter).digest();
+  const mac = createHmac(r.algorithm ?? 'sha1', key)
+    .update(counter)
+    .digest();
   const offset = mac[mac.length - 1] & 0x0f;
   const binary = mac.readUInt32BE(offset) & 0x7fffffff;
   return String(binary % 10 ** digits).padStart(digits, '0');

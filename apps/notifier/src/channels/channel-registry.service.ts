@@ -26,10 +26,12 @@ export class ChannelRegistry {
     if (usesOutbox && config.NODE_ENV === 'production') throw new Error('the file outbox is refused in production');
     this.outbox = usesOutbox ? new OutboxStore(resolve(config.DATA_DIR, 'outbox')) : undefined;
 
-    if (modes.email.kind === 'smtp') this.email = new SmtpEmailChannel(modes.email.url, modes.email.from, config.PROVIDER_TIMEOUT_MS, config.SMTP_POOL_SIZE);
+    if (modes.email.kind === 'smtp')
+      this.email = new SmtpEmailChannel(modes.email.url, modes.email.from, config.PROVIDER_TIMEOUT_MS, config.SMTP_POOL_SIZE);
     else if (modes.email.kind === 'outbox') this.email = new OutboxChannel(this.outbox!, modes.email.from);
 
-    if (modes.sms.kind === 'twilio') this.sms = new TwilioSmsChannel({ ...modes.sms, from: modes.sms.from, timeoutMs: config.PROVIDER_TIMEOUT_MS });
+    if (modes.sms.kind === 'twilio')
+      this.sms = new TwilioSmsChannel({ ...modes.sms, from: modes.sms.from, timeoutMs: config.PROVIDER_TIMEOUT_MS });
     else if (modes.sms.kind === 'outbox') this.sms = new OutboxChannel(this.outbox!, modes.sms.from);
   }
 

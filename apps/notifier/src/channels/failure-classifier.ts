@@ -64,10 +64,16 @@ export function classifySmtpError(error: unknown): DeliveryError {
   const detail = `smtp ${smtpCode ?? safeToken(code ?? name)}`;
   if (code === 'EAUTH' || code === 'ENOAUTH') return DeliveryError.permanent(DeliveryFailureReason.ProviderAuth, detail);
   if (smtpCode !== undefined && smtpCode >= 500) {
-    return DeliveryError.permanent(code === 'EENVELOPE' ? DeliveryFailureReason.InvalidDestination : DeliveryFailureReason.ProviderRejected, detail);
+    return DeliveryError.permanent(
+      code === 'EENVELOPE' ? DeliveryFailureReason.InvalidDestination : DeliveryFailureReason.ProviderRejected,
+      detail,
+    );
   }
   if (smtpCode !== undefined && smtpCode >= 400) {
-    const reason = smtpCode === 421 || smtpCode === 450 || smtpCode === 451 || smtpCode === 452 ? DeliveryFailureReason.RateLimited : DeliveryFailureReason.Transient;
+    const reason =
+      smtpCode === 421 || smtpCode === 450 || smtpCode === 451 || smtpCode === 452
+        ? DeliveryFailureReason.RateLimited
+        : DeliveryFailureReason.Transient;
     return DeliveryError.transient(reason, { detail });
   }
   if (code === 'EENVELOPE') return DeliveryError.permanent(DeliveryFailureReason.InvalidDestination, detail);
@@ -106,12 +112,14 @@ export function classifyTwilioError(error: unknown, retryAfterHeader?: unknown):
     if (twilioCode === 20429 || status === 429) {
       return DeliveryError.transient(DeliveryFailureReason.RateLimited, { detail, retryAfterMs: parseRetryAfter(retryAfterHeader) });
     }
-    if (status >= 500) return DeliveryError.transient(DeliveryFailureReason.Transient, { detail, retryAfterMs: parseRetryAfter(retryAfterHeader) });
+    if (status >= 500)
+      return DeliveryError.transient(DeliveryFailureReason.Transient, { detail, retryAfterMs: parseRetryAfter(retryAfterHeader) });
     if (status === 401 || status === 403) return DeliveryError.permanent(DeliveryFailureReason.ProviderAuth, detail);
     if (status >= 400) return DeliveryError.permanent(DeliveryFailureReason.ProviderRejected, detail);
   }
   const token = typeof code === 'string' ? code : name;
-  if (typeof token === 'string' && NETWORK_ERRORS.has(token)) return DeliveryError.transient(DeliveryFailureReason.Transient, { detail: `twilio ${token}` });
+  if (typeof token === 'string' && NETWORK_ERRORS.has(token))
+    return DeliveryError.transient(DeliveryFailureReason.Transient, { detail: `twilio ${token}` });
   return DeliveryError.transient(DeliveryFailureReason.Transient, { detail: `twilio ${safeToken(token)}` });
 }
 

@@ -21,7 +21,9 @@ export class OutboxChannel implements MessageChannel<OutgoingMessage> {
       return { provider: this.provider, providerMessageId: entry.id };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      throw DeliveryError.transient(DeliveryFailureReason.Transient, { detail: `outbox ${typeof code === 'string' ? code : 'write failed'}` });
+      throw DeliveryError.transient(DeliveryFailureReason.Transient, {
+        detail: `outbox ${typeof code === 'string' ? code : 'write failed'}`,
+      });
     }
   }
 

@@ -9,7 +9,6 @@ export interface TwilioResponseInfo {
   retryAfter?: string;
 }
 
-
 /**
  * The SDK's own HTTP client (auth, form encoding, response parsing stay Twilio's), with two
  * additions: requests go to `baseUrl` instead of https://api.twilio.com when one is configured

@@ -29,7 +29,9 @@ export class TwilioSmsChannel implements MessageChannel<SmsMessage> {
   }
 
   async send(message: SmsMessage): Promise<SendReceipt> {
-    const sender = this.options.messagingServiceSid ? { messagingServiceSid: this.options.messagingServiceSid } : { from: this.options.from };
+    const sender = this.options.messagingServiceSid
+      ? { messagingServiceSid: this.options.messagingServiceSid }
+      : { from: this.options.from };
     const { result, error, info } = await this.http.capture(() =>
       withDeadline(this.options.timeoutMs, () => this.client.messages.create({ to: message.to, body: message.body, ...sender })),
     );

@@ -18,7 +18,10 @@ function problems(env: Record<string, string>): string[] {
 describe('notifier config', () => {
   it('uses the outbox for unconfigured channels outside production, with a development sender', () => {
     const config = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY });
-    expect(channelModes(config)).toEqual({ email: { kind: 'outbox', from: DEVELOPMENT_SMTP_FROM }, sms: { kind: 'outbox', from: 'outbox' } });
+    expect(channelModes(config)).toEqual({
+      email: { kind: 'outbox', from: DEVELOPMENT_SMTP_FROM },
+      sms: { kind: 'outbox', from: 'outbox' },
+    });
   });
 
   it('disables unconfigured channels in production instead of using the outbox', () => {
@@ -27,14 +30,23 @@ describe('notifier config', () => {
   });
 
   it('requires SMTP_FROM with SMTP_URL in production', () => {
-    expect(problems({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.test:465' })).toEqual(['SMTP_FROM is required with SMTP_URL in production']);
-    const config = loadNotifierConfig({ NODE_ENV: 'production', QUEUE_ENCRYPTION_KEY: KEY, SMTP_URL: 'smtps://mail.example.test', SMTP_FROM: 'Acme <a@acme.test>' });
+    expect(problems({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example.test:465' })).toEqual([
+      'SMTP_FROM is required with SMTP_URL in production',
+    ]);
+    const config = loadNotifierConfig({
+      NODE_ENV: 'production',
+      QUEUE_ENCRYPTION_KEY: KEY,
+      SMTP_URL: 'smtps://mail.example.test',
+      SMTP_FROM: 'Acme <a@acme.test>',
+    });
     expect(channelModes(config).email).toEqual({ kind: 'smtp', url: 'smtps://mail.example.test', from: 'Acme <a@acme.test>' });
   });
 
   it('rejects an SMTP_URL that is not smtp:// or smtps://, and a multi-line SMTP_FROM', () => {
     expect(problems({ SMTP_URL: 'http://mail.example.test' })).toEqual([expect.stringContaining('SMTP_URL must use smtp or smtps://')]);
-    expect(problems({ SMTP_FROM: 'A <a@acme.test>\r\nBcc: x@y.test' })).toEqual([expect.stringContaining('SMTP_FROM has an invalid value')]);
+    expect(problems({ SMTP_FROM: 'A <a@acme.test>\r\nBcc: x@y.test' })).toEqual([
+      expect.stringContaining('SMTP_FROM has an invalid value'),
+    ]);
   });
 
   it('requires the Twilio credentials together, and a sender or a messaging service', () => {
@@ -45,7 +57,13 @@ describe('notifier config', () => {
     expect(problems({ TWILIO_ACCOUNT_SID: 'XX123', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' })).toEqual([
       expect.stringContaining('TWILIO_ACCOUNT_SID has an invalid value'),
     ]);
-    const config = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100', TWILIO_API_URL: 'http://127.0.0.1:9' });
+    const config = loadNotifierConfig({
+      QUEUE_ENCRYPTION_KEY: KEY,
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: 'secret-token',
+      TWILIO_FROM: '+14155550100',
+      TWILIO_API_URL: 'http://127.0.0.1:9',
+    });
     expect(channelModes(config).sms).toMatchObject({ kind: 'twilio', accountSid: SID, from: '+14155550100', apiUrl: 'http://127.0.0.1:9' });
   });
 
@@ -63,11 +81,13 @@ describe('notifier config', () => {
   });
 
   it('keeps the provider timeout at most half the lock duration', () => {
-    expect(problems({ PROVIDER_TIMEOUT_MS: '20000', WORKER_LOCK_DURATION_MS: '30000' })).toEqual(['PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS']);
+    expect(problems({ PROVIDER_TIMEOUT_MS: '20000', WORKER_LOCK_DURATION_MS: '30000' })).toEqual([
+      'PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS',
+    ]);
     expect(problems({ PROVIDER_TIMEOUT_MS: '1000', WORKER_LOCK_DURATION_MS: '2000' })).toEqual([]);
   });
 
-  it('takes over a killed worker\'s job within 15 s by default, once at most', () => {
+  it("takes over a killed worker's job within 15 s by default, once at most", () => {
     const config = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY });
     expect(redeliveryBoundMs(config)).toBeLessThanOrEqual(15_000);
     expect(config.PROVIDER_TIMEOUT_MS * 2).toBeLessThanOrEqual(config.WORKER_LOCK_DURATION_MS);
@@ -95,6 +115,11 @@ describe('notifier config', () => {
 
   it('defaults the SMS pumping caps: 10 per account a day, 30 per number range an hour', () => {
     const c = loadNotifierConfig({ QUEUE_ENCRYPTION_KEY: KEY });
-    expect([c.SMS_ACCOUNT_DAILY_LIMIT, c.SMS_PREFIX_LIMIT, c.SMS_PREFIX_WINDOW_SECONDS, c.HEALTH_HOST]).toEqual([10, 30, 3600, '127.0.0.1']);
+    expect([c.SMS_ACCOUNT_DAILY_LIMIT, c.SMS_PREFIX_LIMIT, c.SMS_PREFIX_WINDOW_SECONDS, c.HEALTH_HOST]).toEqual([
+      10,
+      30,
+      3600,
+      '127.0.0.1',
+    ]);
   });
 });

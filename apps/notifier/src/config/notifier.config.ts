@@ -1,4 +1,17 @@
-import { asSecret, commonSchema, ConfigOf, ConfigProblem, earlyEnv, env, Env, Field, isLoopbackHost, keyringField, loadConfig, shutdownDrainField } from '@twostep/config';
+import {
+  asSecret,
+  commonSchema,
+  ConfigOf,
+  ConfigProblem,
+  earlyEnv,
+  env,
+  Env,
+  Field,
+  isLoopbackHost,
+  keyringField,
+  loadConfig,
+  shutdownDrainField,
+} from '@twostep/config';
 
 /** Sender used in development when `SMTP_FROM` is not set (production requires it with `SMTP_URL`). */
 export const DEVELOPMENT_SMTP_FROM = 'Twostep <no-reply@localhost>';
@@ -47,7 +60,10 @@ export function notifierSchema(source: Env) {
     TWILIO_ACCOUNT_SID: optionalMatching(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex characters'),
     TWILIO_AUTH_TOKEN: asSecret(optionalMatching(/^\S{8,}$/, 'the account auth token')),
     /** sender number in E.164 (+15551234567) or an alphanumeric sender id */
-    TWILIO_FROM: optionalMatching(/^(?:\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, 'an E.164 number or an alphanumeric sender id of up to 11 characters'),
+    TWILIO_FROM: optionalMatching(
+      /^(?:\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/,
+      'an E.164 number or an alphanumeric sender id of up to 11 characters',
+    ),
     /** a messaging service instead of TWILIO_FROM */
     TWILIO_MESSAGING_SERVICE_SID: optionalMatching(/^MG[0-9a-fA-F]{32}$/, 'MG followed by 32 hex characters'),
     /** base URL the twilio SDK is pointed at instead of https://api.twilio.com (tests, egress proxies) */
@@ -112,17 +128,23 @@ export function loadNotifierConfig(source: Env = process.env): NotifierConfig {
     const production = c.NODE_ENV === 'production';
     if (production && c.SMTP_URL && !isSet(source.SMTP_FROM)) problem('SMTP_FROM is required with SMTP_URL in production');
 
-    const twilioSet = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM, c.TWILIO_MESSAGING_SERVICE_SID].some((v) => v !== undefined);
+    const twilioSet = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM, c.TWILIO_MESSAGING_SERVICE_SID].some(
+      (v) => v !== undefined,
+    );
     if (twilioSet) {
       if (!c.TWILIO_ACCOUNT_SID || !c.TWILIO_AUTH_TOKEN) problem('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are both required to send SMS');
       if (!c.TWILIO_FROM && !c.TWILIO_MESSAGING_SERVICE_SID) problem('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required to send SMS');
       if (production && !isSet(source.SMS_ALLOWED_COUNTRIES)) {
-        problem('SMS_ALLOWED_COUNTRIES is required in production when Twilio is configured (ISO 3166 codes such as US,GB, or * to allow every country)');
+        problem(
+          'SMS_ALLOWED_COUNTRIES is required in production when Twilio is configured (ISO 3166 codes such as US,GB, or * to allow every country)',
+        );
       }
     }
-    if (c.SMS_ALLOWED_COUNTRIES.includes('*') && c.SMS_ALLOWED_COUNTRIES.length > 1) problem('SMS_ALLOWED_COUNTRIES: * cannot be combined with country codes');
+    if (c.SMS_ALLOWED_COUNTRIES.includes('*') && c.SMS_ALLOWED_COUNTRIES.length > 1)
+      problem('SMS_ALLOWED_COUNTRIES: * cannot be combined with country codes');
     if (c.SMS_ALLOWED_COUNTRIES.length === 0) problem('SMS_ALLOWED_COUNTRIES must name at least one country, or *');
-    if (c.PROVIDER_TIMEOUT_MS * 2 > c.WORKER_LOCK_DURATION_MS) problem('PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS');
+    if (c.PROVIDER_TIMEOUT_MS * 2 > c.WORKER_LOCK_DURATION_MS)
+      problem('PROVIDER_TIMEOUT_MS must be at most half of WORKER_LOCK_DURATION_MS');
   });
   return { ...config, devOutboxServed: source.NODE_ENV?.trim() === 'development' && isLoopbackHost(config.HEALTH_HOST) };
 }

@@ -31,7 +31,12 @@ export class NotifierMetrics {
   private readonly queues: Queue[];
 
   constructor(@Inject(METRICS) registry: Registry, @Inject(CLIENT_REDIS) redis: Redis, @Inject(NOTIFIER_CONFIG) config: NotifierConfig) {
-    this.sent = new Counter({ name: 'notifier_messages_sent_total', help: 'Messages accepted by a provider', labelNames: ['queue', 'channel', 'provider'], registers: [registry] });
+    this.sent = new Counter({
+      name: 'notifier_messages_sent_total',
+      help: 'Messages accepted by a provider',
+      labelNames: ['queue', 'channel', 'provider'],
+      registers: [registry],
+    });
     this.failed = new Counter({
       name: 'notifier_messages_failed_total',
       help: 'Messages given up on, by classified reason',
@@ -123,7 +128,8 @@ export class NotifierMetrics {
 
   recordSent(queue: QueueName, channel: DeliveryChannel, provider: string, latencySeconds?: number): void {
     this.sent.inc({ queue, channel, provider });
-    if (latencySeconds !== undefined && Number.isFinite(latencySeconds) && latencySeconds >= 0) this.latency.observe({ queue, channel }, latencySeconds);
+    if (latencySeconds !== undefined && Number.isFinite(latencySeconds) && latencySeconds >= 0)
+      this.latency.observe({ queue, channel }, latencySeconds);
   }
 
   recordFailed(queue: QueueName, channel: DeliveryChannel | 'unknown', reason: DeliveryFailureReason): void {

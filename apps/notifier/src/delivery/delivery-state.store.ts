@@ -20,7 +20,10 @@ export interface SentMarker {
 export class DeliveryStateStore {
   private readonly prefix: string;
 
-  constructor(@Inject(WORKER_REDIS) private readonly redis: Redis, @Inject(NOTIFIER_CONFIG) config: NotifierConfig) {
+  constructor(
+    @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(NOTIFIER_CONFIG) config: NotifierConfig,
+  ) {
     this.prefix = config.REDIS_KEY_PREFIX;
   }
 

@@ -31,7 +31,10 @@ describe('phoneDestination', () => {
     expect(phoneDestination('+33612345678')).toEqual({ e164: '+33612345678', country: 'FR' });
   });
 
-  it.each(['14155552671', '+1', '+1415555\r\n2671', '+1 (415) abc', '+999999999999999999999'])('rejects %j permanently as invalid_destination', (value) => {
-    expect(() => phoneDestination(value)).toThrow(expect.objectContaining({ reason: 'invalid_destination', permanent: true }));
-  });
+  it.each(['14155552671', '+1', '+1415555\r\n2671', '+1 (415) abc', '+999999999999999999999'])(
+    'rejects %j permanently as invalid_destination',
+    (value) => {
+      expect(() => phoneDestination(value)).toThrow(expect.objectContaining({ reason: 'invalid_destination', permanent: true }));
+    },
+  );
 });

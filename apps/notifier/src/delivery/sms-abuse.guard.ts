@@ -99,18 +99,51 @@ export class SmsAbuseGuard {
     const base = `${c.REDIS_KEY_PREFIX}:notifier:sms-limit`;
     const hash = (v: string) => keyedHash(this.hashKey, v);
     const windows: Array<{ cap: Cap; key: string; windowSeconds: number; limit: number }> = [
-      { cap: 'destination', key: `${base}:dest:${bucket}:${hash(phone.e164)}`, windowSeconds: c.SMS_DESTINATION_WINDOW_SECONDS, limit: c.SMS_DESTINATION_LIMIT },
-      { cap: 'account', key: `${base}:account:${bucket}:${hash(`user:${job.userId}`)}`, windowSeconds: 86_400, limit: c.SMS_ACCOUNT_DAILY_LIMIT },
-      { cap: 'prefix', key: `${base}:prefix:${bucket}:${hash(numberPrefixOf(phone.e164))}`, windowSeconds: c.SMS_PREFIX_WINDOW_SECONDS, limit: c.SMS_PREFIX_LIMIT },
-      { cap: 'country', key: `${base}:country:${bucket}:${phone.country ?? 'unknown'}`, windowSeconds: c.SMS_COUNTRY_WINDOW_SECONDS, limit: c.SMS_COUNTRY_LIMIT },
+      {
+        cap: 'destination',
+        key: `${base}:dest:${bucket}:${hash(phone.e164)}`,
+        windowSeconds: c.SMS_DESTINATION_WINDOW_SECONDS,
+        limit: c.SMS_DESTINATION_LIMIT,
+      },
+      {
+        cap: 'account',
+        key: `${base}:account:${bucket}:${hash(`user:${job.userId}`)}`,
+        windowSeconds: 86_400,
+        limit: c.SMS_ACCOUNT_DAILY_LIMIT,
+      },
+      {
+        cap: 'prefix',
+        key: `${base}:prefix:${bucket}:${hash(numberPrefixOf(phone.e164))}`,
+        windowSeconds: c.SMS_PREFIX_WINDOW_SECONDS,
+        limit: c.SMS_PREFIX_LIMIT,
+      },
+      {
+        cap: 'country',
+        key: `${base}:country:${bucket}:${phone.country ?? 'unknown'}`,
+        windowSeconds: c.SMS_COUNTRY_WINDOW_SECONDS,
+        limit: c.SMS_COUNTRY_LIMIT,
+      },
     ];
     const verdict = Number(
-      await this.redis.eval(ADMIT_SCRIPT, windows.length, ...windows.map((w) => w.key), now.getTime(), job.id, ...windows.flatMap((w) => [w.windowSeconds * 1000, w.limit])),
+      await this.redis.eval(
+        ADMIT_SCRIPT,
+        windows.length,
+        ...windows.map((w) => w.key),
+        now.getTime(),
+        job.id,
+        ...windows.flatMap((w) => [w.windowSeconds * 1000, w.limit]),
+      ),
     );
     if (verdict === 0) return;
     const tripped = windows[verdict - 1];
     this.metrics.smsCapTripped(tripped.cap, bucket);
-    this.logger.emit('warn', 'SMS cap reached, message not sent', { cap: tripped.cap, bucket, country: phone.country ?? 'unknown', limit: tripped.limit, windowSeconds: tripped.windowSeconds });
+    this.logger.emit('warn', 'SMS cap reached, message not sent', {
+      cap: tripped.cap,
+      bucket,
+      country: phone.country ?? 'unknown',
+      limit: tripped.limit,
+      windowSeconds: tripped.windowSeconds,
+    });
     throw DeliveryError.permanent(REASONS[tripped.cap], `${tripped.cap} limit`);
   }
 }

@@ -43,11 +43,17 @@ export class ChannelHeartbeat {
   async beat(): Promise<void> {
     const value: NotifierChannels = { ...this.channels.enabled(), at: this.clock.now().toISOString() };
     try {
-      await this.redis.set(SharedRedisKey.notifierChannels(this.config.REDIS_KEY_PREFIX), JSON.stringify(value), 'EX', HEARTBEAT_TTL_SECONDS);
+      await this.redis.set(
+        SharedRedisKey.notifierChannels(this.config.REDIS_KEY_PREFIX),
+        JSON.stringify(value),
+        'EX',
+        HEARTBEAT_TTL_SECONDS,
+      );
       if (this.failing) this.logger.emit('info', 'channel heartbeat restored');
       this.failing = false;
     } catch (error) {
-      if (!this.failing) this.logger.emit('warn', 'channel heartbeat not written', { reason: error instanceof Error ? error.name : 'error' });
+      if (!this.failing)
+        this.logger.emit('warn', 'channel heartbeat not written', { reason: error instanceof Error ? error.name : 'error' });
       this.failing = true;
     }
   }

@@ -35,7 +35,8 @@ export class OtpDeliveryProcessor implements DeliveryHandler<OtpDeliveryJob> {
   ) {}
 
   async handle(job: DeliveryJob<OtpDeliveryJob>): Promise<DeliveryOutcome> {
-    if (!isOtpDeliveryJob(job.data) || job.data.name !== job.name) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'malformed job');
+    if (!isOtpDeliveryJob(job.data) || job.data.name !== job.name)
+      throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'malformed job');
     const name = job.data.name;
     switch (name) {
       case OtpDeliveryJobName.MfaChallengeCode:

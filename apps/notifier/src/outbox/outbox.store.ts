@@ -34,7 +34,16 @@ export class OutboxStore {
     const id = `${stamp}-${message.channel}-${randomBytes(4).toString('hex')}`;
     const entry: OutboxEntry =
       message.channel === 'email'
-        ? { id, channel: 'email', from, to: message.to, subject: message.subject, text: message.text, html: message.html, createdAt: now.toISOString() }
+        ? {
+            id,
+            channel: 'email',
+            from,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+            createdAt: now.toISOString(),
+          }
         : { id, channel: 'sms', from, to: message.to, text: message.body, createdAt: now.toISOString() };
     await writeFile(join(this.dir, `${id}.txt`), format(entry), { mode: 0o600, flag: 'wx' });
     return entry;

@@ -23,7 +23,8 @@ export class SecurityNoticesProcessor implements DeliveryHandler<SecurityNoticeJ
   constructor(private readonly service: SecurityNoticeService) {}
 
   async handle(job: DeliveryJob<SecurityNoticeJob>): Promise<DeliveryOutcome> {
-    if (!isSecurityNoticeJob(job.data) || job.data.name !== job.name) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'malformed job');
+    if (!isSecurityNoticeJob(job.data) || job.data.name !== job.name)
+      throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'malformed job');
     const name = job.data.name;
     switch (name) {
       case SecurityNoticeJobName.Notice:

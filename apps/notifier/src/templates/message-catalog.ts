@@ -23,13 +23,37 @@ export interface MessageCatalog {
   /** vars: project, code, minutes, client, device */
   mfaChallenge: { subject: string; preview: string; heading: string; description: string; requestedUsing: string; ignore: string };
   /** vars: project, minutes */
-  emailVerification: { subject: string; preview: string; heading: string; description: string; button: string; linkFallback: string; ignore: string };
+  emailVerification: {
+    subject: string;
+    preview: string;
+    heading: string;
+    description: string;
+    button: string;
+    linkFallback: string;
+    ignore: string;
+  };
   /** vars: project, code, minutes, client, device */
   signInCode: { subject: string; preview: string; heading: string; description: string; requestedUsing: string; ignore: string };
   /** vars: project, minutes (magic URL sign-in link) */
-  magicUrl: { subject: string; preview: string; heading: string; description: string; button: string; linkFallback: string; ignore: string };
+  magicUrl: {
+    subject: string;
+    preview: string;
+    heading: string;
+    description: string;
+    button: string;
+    linkFallback: string;
+    ignore: string;
+  };
   /** vars: project, minutes (password recovery link) */
-  passwordRecovery: { subject: string; preview: string; heading: string; description: string; button: string; linkFallback: string; ignore: string };
+  passwordRecovery: {
+    subject: string;
+    preview: string;
+    heading: string;
+    description: string;
+    button: string;
+    linkFallback: string;
+    ignore: string;
+  };
   /** vars: project, code, minutes */
   sms: { mfaCode: string; phoneVerification: string; signInCode: string };
   /** vars: project, time, client, device */

@@ -43,7 +43,8 @@ function minutesText(catalog: MessageCatalog, expiresAt: string, now: Date): str
 
 function requesterVars(catalog: MessageCatalog, requester: RequesterInfo | undefined): { client: string; device: string } {
   const client = cleanValue(requester?.clientName, 60) || catalog.unknownClient;
-  const device = [cleanValue(requester?.deviceName, 60), cleanValue(requester?.osName, 60)].filter(Boolean).join(' ') || catalog.unknownDevice;
+  const device =
+    [cleanValue(requester?.deviceName, 60), cleanValue(requester?.osName, 60)].filter(Boolean).join(' ') || catalog.unknownDevice;
   return { client, device };
 }
 
@@ -81,20 +82,38 @@ export class MessageRenderer {
       }
       case OtpDeliveryJobName.EmailVerificationLink: {
         if (job.channel !== 'email') throw invalid('email verification goes by email');
-        return this.linkEmail(catalog, catalog.emailVerification, destination, safeLink(secret.url), { project, minutes, user: cleanValue(secret.userName) });
+        return this.linkEmail(catalog, catalog.emailVerification, destination, safeLink(secret.url), {
+          project,
+          minutes,
+          user: cleanValue(secret.userName),
+        });
       }
       case OtpDeliveryJobName.SignInCode: {
         const code = this.code(secret);
         if (job.channel === 'sms') return this.sms(destination, catalog.sms.signInCode, { project, code, minutes });
-        return this.codeEmail(catalog, catalog.signInCode, destination, { project, code, minutes, user: cleanValue(secret.userName) }, job.requester);
+        return this.codeEmail(
+          catalog,
+          catalog.signInCode,
+          destination,
+          { project, code, minutes, user: cleanValue(secret.userName) },
+          job.requester,
+        );
       }
       case OtpDeliveryJobName.MagicUrlLink: {
         if (job.channel !== 'email') throw invalid('a sign-in link goes by email');
-        return this.linkEmail(catalog, catalog.magicUrl, destination, safeLink(secret.url), { project, minutes, user: cleanValue(secret.userName) });
+        return this.linkEmail(catalog, catalog.magicUrl, destination, safeLink(secret.url), {
+          project,
+          minutes,
+          user: cleanValue(secret.userName),
+        });
       }
       case OtpDeliveryJobName.PasswordRecoveryLink: {
         if (job.channel !== 'email') throw invalid('a recovery link goes by email');
-        return this.linkEmail(catalog, catalog.passwordRecovery, destination, safeLink(secret.url), { project, minutes, user: cleanValue(secret.userName) });
+        return this.linkEmail(catalog, catalog.passwordRecovery, destination, safeLink(secret.url), {
+          project,
+          minutes,
+          user: cleanValue(secret.userName),
+        });
       }
       default:
         return assertNever(job.name);
@@ -134,12 +153,23 @@ export class MessageRenderer {
     return { channel: 'sms', to, body: fill(template, vars, 'text') };
   }
 
-  private mfaEmail(catalog: MessageCatalog, to: string, vars: { project: string; code: string; minutes: string; user: string }, requester?: RequesterInfo): EmailMessage {
+  private mfaEmail(
+    catalog: MessageCatalog,
+    to: string,
+    vars: { project: string; code: string; minutes: string; user: string },
+    requester?: RequesterInfo,
+  ): EmailMessage {
     return this.codeEmail(catalog, catalog.mfaChallenge, to, vars, requester);
   }
 
   /** An email whose action is one link (verification, magic URL sign-in, password recovery). */
-  private linkEmail(catalog: MessageCatalog, t: MessageCatalog['emailVerification'], to: string, link: string, vars: { project: string; minutes: string; user: string }): EmailMessage {
+  private linkEmail(
+    catalog: MessageCatalog,
+    t: MessageCatalog['emailVerification'],
+    to: string,
+    link: string,
+    vars: { project: string; minutes: string; user: string },
+  ): EmailMessage {
     const blocks: EmailBlock[] = [
       { kind: 'heading', text: t.heading },
       greeting(catalog, vars.user),

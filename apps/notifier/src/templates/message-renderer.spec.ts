@@ -42,30 +42,37 @@ describe('MessageRenderer', () => {
     expect(renderer.otp(job({ locale, name: OtpDeliveryJobName.EmailVerificationLink }), secret, 'to', NOW)).toBeDefined();
     expect(renderer.otp(job({ locale, name: OtpDeliveryJobName.PhoneVerificationCode, channel: 'sms' }), secret, 'to', NOW)).toBeDefined();
     for (const event of Object.values(SecurityEvent)) {
-      const mail = renderer.securityNotice({ ...notice(event, locale), requester: { clientName: 'Safari' } }, { email: 'x', userName: 'Ann' }, 'to');
+      const mail = renderer.securityNotice(
+        { ...notice(event, locale), requester: { clientName: 'Safari' } },
+        { email: 'x', userName: 'Ann' },
+        'to',
+      );
       expect(mail.subject).toContain('Acme');
       expect(mail.subject).not.toMatch(/[{}*]/);
       expect(mail.text).not.toMatch(/\{\{|\*\*/);
     }
   });
 
-  it.each(Object.keys(CATALOGS))('renders the sign-in code, magic URL and recovery messages of the %s catalog with their code or link', (locale) => {
-    const secret = { destination: 'x', code: '987654', url: 'https://app.example.test/m?userId=u&secret=abc', userName: 'Ann' };
-    for (const channel of ['email', 'sms'] as const) {
-      const m = renderer.otp(job({ locale, channel, name: OtpDeliveryJobName.SignInCode }), secret, 'to', NOW);
-      expect(m.channel === 'sms' ? m.body : m.text).toContain('987654');
-      expect(m.channel === 'sms' ? m.body : m.text).not.toMatch(/\{\{|\*\*/);
-    }
-    for (const name of [OtpDeliveryJobName.MagicUrlLink, OtpDeliveryJobName.PasswordRecoveryLink]) {
-      const m = renderer.otp(job({ locale, name }), secret, 'to', NOW);
-      if (m.channel !== 'email') throw new Error('expected an email');
-      expect(m.text).toContain('https://app.example.test/m?userId=u&secret=abc');
-      expect(m.html).toContain('https://app.example.test/m?userId=u&amp;secret=abc');
-      expect(m.subject).toContain('Acme');
-      // links never go by SMS
-      expect(() => renderer.otp(job({ locale, name, channel: 'sms' }), secret, 'to', NOW)).toThrow();
-    }
-  });
+  it.each(Object.keys(CATALOGS))(
+    'renders the sign-in code, magic URL and recovery messages of the %s catalog with their code or link',
+    (locale) => {
+      const secret = { destination: 'x', code: '987654', url: 'https://app.example.test/m?userId=u&secret=abc', userName: 'Ann' };
+      for (const channel of ['email', 'sms'] as const) {
+        const m = renderer.otp(job({ locale, channel, name: OtpDeliveryJobName.SignInCode }), secret, 'to', NOW);
+        expect(m.channel === 'sms' ? m.body : m.text).toContain('987654');
+        expect(m.channel === 'sms' ? m.body : m.text).not.toMatch(/\{\{|\*\*/);
+      }
+      for (const name of [OtpDeliveryJobName.MagicUrlLink, OtpDeliveryJobName.PasswordRecoveryLink]) {
+        const m = renderer.otp(job({ locale, name }), secret, 'to', NOW);
+        if (m.channel !== 'email') throw new Error('expected an email');
+        expect(m.text).toContain('https://app.example.test/m?userId=u&secret=abc');
+        expect(m.html).toContain('https://app.example.test/m?userId=u&amp;secret=abc');
+        expect(m.subject).toContain('Acme');
+        // links never go by SMS
+        expect(() => renderer.otp(job({ locale, name, channel: 'sms' }), secret, 'to', NOW)).toThrow();
+      }
+    },
+  );
 
   it('builds the MFA code email with the code, project, expiry, requester, in both parts', () => {
     const mail = renderer.otp(
@@ -86,7 +93,12 @@ describe('MessageRenderer', () => {
   });
 
   it('says "an unknown app on an unknown device" when the requester is not known, and 1 minute in the singular', () => {
-    const mail = renderer.otp(job({ expiresAt: new Date(NOW.getTime() + 30_000).toISOString() }), { destination: 'a', code: '111111' }, 'a', NOW);
+    const mail = renderer.otp(
+      job({ expiresAt: new Date(NOW.getTime() + 30_000).toISOString() }),
+      { destination: 'a', code: '111111' },
+      'a',
+      NOW,
+    );
     if (mail.channel !== 'email') throw new Error('expected an email');
     expect(mail.text).toContain('using an unknown app on an unknown device');
     expect(mail.text).toContain('expire in 1 minute.');
@@ -102,7 +114,12 @@ describe('MessageRenderer', () => {
   });
 
   it('escapes user-provided names in HTML and strips CR/LF from the subject', () => {
-    const mail = renderer.otp(job({ projectName: 'A<b>\r\nBcc: x@y.test' }), { destination: 'a', code: '111111', userName: '"><script>x</script>' }, 'a', NOW);
+    const mail = renderer.otp(
+      job({ projectName: 'A<b>\r\nBcc: x@y.test' }),
+      { destination: 'a', code: '111111', userName: '"><script>x</script>' },
+      'a',
+      NOW,
+    );
     if (mail.channel !== 'email') throw new Error('expected an email');
     expect(mail.subject).toBe('Verification Code for A<b> Bcc: x@y.test');
     expect(mail.subject).not.toMatch(/[\r\n]/);
@@ -117,7 +134,12 @@ describe('MessageRenderer', () => {
       to: '+14155550100',
       body: '222333 is your Acme verification code. It expires in 10 minutes. Do not share it.',
     });
-    const sms = renderer.otp(job({ channel: 'sms', name: OtpDeliveryJobName.PhoneVerificationCode }), { destination: '+1', code: '444555' }, '+1', NOW);
+    const sms = renderer.otp(
+      job({ channel: 'sms', name: OtpDeliveryJobName.PhoneVerificationCode }),
+      { destination: '+1', code: '444555' },
+      '+1',
+      NOW,
+    );
     expect(sms).toMatchObject({ body: '444555 is your Acme code to verify this phone number. It expires in 10 minutes.' });
   });
 
@@ -133,14 +155,24 @@ describe('MessageRenderer', () => {
     ['a code job without a code', job(), { destination: 'a' }],
     ['a malformed code', job(), { destination: 'a', code: '12<b>' }],
     ['a javascript: link', job({ name: OtpDeliveryJobName.EmailVerificationLink }), { destination: 'a', url: 'javascript:alert(1)' }],
-    ['a link with credentials', job({ name: OtpDeliveryJobName.EmailVerificationLink }), { destination: 'a', url: 'https://u:p@example.test/' }],
-    ['an email verification sent by SMS', job({ name: OtpDeliveryJobName.EmailVerificationLink, channel: 'sms' }), { destination: 'a', url: 'https://e.test/' }],
+    [
+      'a link with credentials',
+      job({ name: OtpDeliveryJobName.EmailVerificationLink }),
+      { destination: 'a', url: 'https://u:p@example.test/' },
+    ],
+    [
+      'an email verification sent by SMS',
+      job({ name: OtpDeliveryJobName.EmailVerificationLink, channel: 'sms' }),
+      { destination: 'a', url: 'https://e.test/' },
+    ],
     ['a phone verification sent by email', job({ name: OtpDeliveryJobName.PhoneVerificationCode }), { destination: 'a', code: '123456' }],
   ])('refuses %s permanently as invalid_payload', (_what, j, secret) => {
     expect(() => renderer.otp(j, secret, 'a', NOW)).toThrow(expect.objectContaining({ reason: 'invalid_payload', permanent: true }));
   });
 
   it('refuses an unknown security event as invalid_payload', () => {
-    expect(() => renderer.securityNotice(notice('made-up' as SecurityEvent), { email: 'a' }, 'a')).toThrow(expect.objectContaining({ reason: 'invalid_payload' }));
+    expect(() => renderer.securityNotice(notice('made-up' as SecurityEvent), { email: 'a' }, 'a')).toThrow(
+      expect.objectContaining({ reason: 'invalid_payload' }),
+    );
   });
 });

@@ -17,7 +17,12 @@ export function escapeHtml(value: string): string {
  */
 export function cleanValue(value: unknown, max = 100): string {
   if (typeof value !== 'string') return '';
-  return value.replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim().slice(0, max).trim();
+  return value
+    .replace(CONTROL, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim()
+    .slice(0, max)
+    .trim();
 }
 
 /** A header value on one line: CR, LF and other controls removed. */

@@ -76,18 +76,22 @@ export class DeliveryWorker<T> {
     if (this.worker) return;
     const o = this.options;
     // each job runs under the request id its producer put into it, so its log lines carry that reqId
-    const worker = new Worker<T>(this.queue, (job, token) => requestContext.runAs((job.data as { requestId?: unknown } | undefined)?.requestId, () => this.process(job, token)), {
-      connection: o.connection,
-      prefix: o.prefix,
-      name: `notifier@${hostname()}#${process.pid}`,
-      autorun: false,
-      concurrency: o.concurrency,
-      lockDuration: o.lockDurationMs,
-      stalledInterval: o.stalledIntervalMs,
-      maxStalledCount: MAX_STALLED_COUNT,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { age: o.keepFailedSeconds },
-    });
+    const worker = new Worker<T>(
+      this.queue,
+      (job, token) => requestContext.runAs((job.data as { requestId?: unknown } | undefined)?.requestId, () => this.process(job, token)),
+      {
+        connection: o.connection,
+        prefix: o.prefix,
+        name: `notifier@${hostname()}#${process.pid}`,
+        autorun: false,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDurationMs,
+        stalledInterval: o.stalledIntervalMs,
+        maxStalledCount: MAX_STALLED_COUNT,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { age: o.keepFailedSeconds },
+      },
+    );
     // an 'error' listener is mandatory: without one a lost Redis connection crashes the process
     worker.on('error', (err) => this.logger.emit('warn', 'worker error', { queue: this.queue, reason: err.name, detail: err.message }));
     worker.on('stalled', (jobId) => this.logger.emit('warn', 'job stalled, will be retried', { queue: this.queue, jobId }));
@@ -121,7 +125,10 @@ export class DeliveryWorker<T> {
       const outcome = await this.handler.handle(d);
       if (outcome.status === 'sent') {
         if (!outcome.duplicate) this.metrics.recordSent(this.queue, outcome.channel, outcome.provider, outcome.latencySeconds);
-        this.logger.emit('info', outcome.duplicate ? 'already sent, not sent again' : 'message sent', { ...log, provider: outcome.provider });
+        this.logger.emit('info', outcome.duplicate ? 'already sent, not sent again' : 'message sent', {
+          ...log,
+          provider: outcome.provider,
+        });
       } else {
         this.metrics.recordDropped(this.queue, outcome.reason);
         this.logger.emit('info', 'job dropped without contacting the provider', { ...log, reason: outcome.reason });
@@ -131,18 +138,31 @@ export class DeliveryWorker<T> {
       let error = DeliveryError.from(thrown);
       const deadline = this.handler.deadlineOf(job.data);
       if (!error.permanent && error.retryAfterMs !== undefined && deadline !== undefined && Date.now() + error.retryAfterMs >= deadline) {
-        error = DeliveryError.permanent(error.reason, error.detail ? `${error.detail}, retry-after beyond expiry` : 'retry-after beyond expiry');
+        error = DeliveryError.permanent(
+          error.reason,
+          error.detail ? `${error.detail}, retry-after beyond expiry` : 'retry-after beyond expiry',
+        );
       }
       if (error.permanent || attempt >= maxAttempts) {
         await this.handler.onGivingUp(d, error);
         this.metrics.recordFailed(this.queue, channel, error.reason);
-        this.logger.emit('warn', 'delivery failed, not retried', { ...log, reason: error.reason, errorCode: error.detail, permanent: error.permanent });
+        this.logger.emit('warn', 'delivery failed, not retried', {
+          ...log,
+          reason: error.reason,
+          errorCode: error.detail,
+          permanent: error.permanent,
+        });
         throw new UnrecoverableError(error.message);
       }
       this.metrics.recordRetry(this.queue, channel, error.reason);
       if (error.retryAfterMs !== undefined && token) {
         const delay = error.retryAfterMs + randomInt(0, Math.floor(error.retryAfterMs * 0.2) + 1);
-        this.logger.emit('info', 'delivery deferred by the provider', { ...log, reason: error.reason, errorCode: error.detail, delayMs: delay });
+        this.logger.emit('info', 'delivery deferred by the provider', {
+          ...log,
+          reason: error.reason,
+          errorCode: error.detail,
+          delayMs: delay,
+        });
         await job.moveToDelayed(Date.now() + delay, token);
         throw new DelayedError();
       }

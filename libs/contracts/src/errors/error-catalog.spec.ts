@@ -5,7 +5,12 @@ describe('AppError across the RPC boundary', () => {
     const original = new AppError('general_rate_limit_exceeded', undefined, { retryAfterSeconds: 30 });
     const rebuilt = fromRpcErrorPayload(JSON.parse(JSON.stringify(toRpcErrorPayload(original))));
     expect(rebuilt).toBeInstanceOf(AppError);
-    expect(rebuilt).toMatchObject({ type: 'general_rate_limit_exceeded', code: 429, retryAfterSeconds: 30, message: ERROR_CATALOG.general_rate_limit_exceeded.message });
+    expect(rebuilt).toMatchObject({
+      type: 'general_rate_limit_exceeded',
+      code: 429,
+      retryAfterSeconds: 30,
+      message: ERROR_CATALOG.general_rate_limit_exceeded.message,
+    });
     const replay = fromRpcErrorPayload(toRpcErrorPayload(new AppError('user_invalid_token', undefined, { signal: 'totp-replay' })));
     expect(replay.signal).toBe('totp-replay');
   });

@@ -11,7 +11,10 @@ export const ERROR_CATALOG = {
   general_not_implemented: { code: 405, message: 'This method was not fully implemented yet.' },
   general_payload_too_large: { code: 413, message: 'The request body is too large.' },
   general_unsupported_media_type: { code: 415, message: 'Unsupported content type. Send application/json.' },
-  general_rate_limit_exceeded: { code: 429, message: 'Rate limit for the current endpoint has been exceeded. Please try again after some time.' },
+  general_rate_limit_exceeded: {
+    code: 429,
+    message: 'Rate limit for the current endpoint has been exceeded. Please try again after some time.',
+  },
   general_smtp_disabled: { code: 503, message: 'SMTP disabled' },
   general_phone_disabled: { code: 503, message: 'Phone provider not configured' },
   general_service_unavailable: { code: 503, message: 'The service is temporarily unavailable. Please try again.' },
@@ -33,15 +36,30 @@ export const ERROR_CATALOG = {
   user_phone_not_found: { code: 400, message: 'The current user does not have a phone number associated with their account.' },
   user_phone_not_verified: { code: 400, message: 'User phone is not verified' },
   user_more_factors_required: { code: 401, message: 'More factors are required to complete the sign in process.' },
-  user_challenge_required: { code: 401, message: 'A recently successful challenge is required to complete this action. A challenge is considered recent for 30 minutes.' },
+  user_challenge_required: {
+    code: 401,
+    message: 'A recently successful challenge is required to complete this action. A challenge is considered recent for 30 minutes.',
+  },
   user_authenticator_not_found: { code: 404, message: 'Authenticator could not be found on the current user.' },
   user_authenticator_already_verified: { code: 409, message: 'This authenticator is already verified on the current user.' },
   user_recovery_codes_not_found: { code: 404, message: 'Recovery codes could not be found on the current user.' },
-  user_recovery_codes_already_exists: { code: 409, message: 'The current user already generated recovery codes and they can only be read once for security reasons.' },
+  user_recovery_codes_already_exists: {
+    code: 409,
+    message: 'The current user already generated recovery codes and they can only be read once for security reasons.',
+  },
   user_auth_method_unsupported: { code: 501, message: 'The requested authentication method is either disabled or unsupported.' },
-  user_api_key_and_session_set: { code: 403, message: 'API key and session used in the same request. Use either `setSession` or `setKey`.' },
-  user_jwt_invalid: { code: 401, message: 'The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.' },
-  user_jwt_and_cookie_set: { code: 403, message: 'Cannot use both a JWT and a session in the same request. Use either `setJWT` or `setSession`.' },
+  user_api_key_and_session_set: {
+    code: 403,
+    message: 'API key and session used in the same request. Use either `setSession` or `setKey`.',
+  },
+  user_jwt_invalid: {
+    code: 401,
+    message: 'The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.',
+  },
+  user_jwt_and_cookie_set: {
+    code: 403,
+    message: 'Cannot use both a JWT and a session in the same request. Use either `setJWT` or `setSession`.',
+  },
   user_count_exceeded: { code: 400, message: 'The current project has exceeded the maximum number of users.' },
 } as const satisfies Record<string, { code: number; message: string }>;
 
@@ -98,7 +116,13 @@ export interface RpcErrorPayload {
 }
 
 export function toRpcErrorPayload(error: AppError): RpcErrorPayload {
-  return { kind: 'app-error', type: error.type, message: error.message, retryAfterSeconds: error.retryAfterSeconds, ...(error.signal ? { signal: error.signal } : {}) };
+  return {
+    kind: 'app-error',
+    type: error.type,
+    message: error.message,
+    retryAfterSeconds: error.retryAfterSeconds,
+    ...(error.signal ? { signal: error.signal } : {}),
+  };
 }
 
 export function isRpcErrorPayload(value: unknown): value is RpcErrorPayload {

@@ -63,7 +63,13 @@ export interface HeartbeatResponse {
  * Patterns that change nothing: after the connection to one replica drops mid-call, auth-api may send
  * them again to another replica. Every other pattern is retried only when it never left auth-api.
  */
-export const MFA_READ_ONLY_PATTERNS: ReadonlySet<string> = new Set<string>([MfaPattern.Ping, MfaPattern.Heartbeat, MfaPattern.FactorsGet, MfaPattern.ChallengeGet, MfaPattern.RecoveryCodesGet]);
+export const MFA_READ_ONLY_PATTERNS: ReadonlySet<string> = new Set<string>([
+  MfaPattern.Ping,
+  MfaPattern.Heartbeat,
+  MfaPattern.FactorsGet,
+  MfaPattern.ChallengeGet,
+  MfaPattern.RecoveryCodesGet,
+]);
 
 export interface UserRef {
   userId: string;

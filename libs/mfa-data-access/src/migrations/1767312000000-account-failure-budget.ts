@@ -17,6 +17,8 @@ export class AccountFailureBudget1767312000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DELETE FROM mfa.failure_budgets WHERE factor = 'account'`);
     await q.query(`ALTER TABLE mfa.failure_budgets DROP CONSTRAINT failure_budgets_factor_check`);
-    await q.query(`ALTER TABLE mfa.failure_budgets ADD CONSTRAINT failure_budgets_factor_check CHECK (factor IN ('totp', 'email', 'phone', 'recoveryCode'))`);
+    await q.query(
+      `ALTER TABLE mfa.failure_budgets ADD CONSTRAINT failure_budgets_factor_check CHECK (factor IN ('totp', 'email', 'phone', 'recoveryCode'))`,
+    );
   }
 }

@@ -112,7 +112,9 @@ export class ChallengeRepository {
 
   /** Gives back an attempt that was reserved but never evaluated (e.g. the factor turned out locked). */
   async releaseAttempt(id: string): Promise<void> {
-    await mutate(this.dataSource, `UPDATE mfa.challenges SET attempts = attempts - 1 WHERE id = $1 AND state = 'open' AND attempts > 0`, [id]);
+    await mutate(this.dataSource, `UPDATE mfa.challenges SET attempts = attempts - 1 WHERE id = $1 AND state = 'open' AND attempts > 0`, [
+      id,
+    ]);
   }
 
   /**
@@ -213,7 +215,11 @@ export class ChallengeRepository {
 
   /** Challenges of a user that could still be delivered or completed (for purging). */
   async openForUser(userId: string, db: Queryable = this.dataSource): Promise<ClosedChallengeRef[]> {
-    const rows = await selectRows<{ id: string; expires_at: Date }>(db, `SELECT id, expires_at FROM mfa.challenges WHERE user_id = $1 AND state = 'open'`, [userId]);
+    const rows = await selectRows<{ id: string; expires_at: Date }>(
+      db,
+      `SELECT id, expires_at FROM mfa.challenges WHERE user_id = $1 AND state = 'open'`,
+      [userId],
+    );
     return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
   }
 

@@ -24,7 +24,11 @@ export class RecoveryCodeRepository {
   }
 
   async countUnused(userId: string, db: Queryable = this.dataSource): Promise<number> {
-    const rows = await selectRows<{ n: number }>(db, 'SELECT count(*)::int AS n FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NULL', [userId]);
+    const rows = await selectRows<{ n: number }>(
+      db,
+      'SELECT count(*)::int AS n FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+      [userId],
+    );
     return rows[0]?.n ?? 0;
   }
 
@@ -33,7 +37,13 @@ export class RecoveryCodeRepository {
   }
 
   /** Voids every code of the user (used or not) and stores the new set. */
-  async replaceAll(db: Queryable, userId: string, codes: NewRecoveryCode[], now: Date, enrollingSessionId: string | null = null): Promise<void> {
+  async replaceAll(
+    db: Queryable,
+    userId: string,
+    codes: NewRecoveryCode[],
+    now: Date,
+    enrollingSessionId: string | null = null,
+  ): Promise<void> {
     await mutate(db, 'DELETE FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
     for (const c of codes) {
       await db.query(

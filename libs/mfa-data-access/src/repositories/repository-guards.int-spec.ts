@@ -75,7 +75,13 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
     it('refuses a step equal to the last accepted step and leaves the challenge open', async () => {
       const { userId, authenticatorId } = await verifiedAuthenticator(1000);
       const challengeId = await openChallenge(userId, 'totp');
-      const r = await challenges.complete({ id: challengeId, userId, factor: 'totp', now: at(1), spend: { kind: 'totpStep', authenticatorId, step: 1000 } });
+      const r = await challenges.complete({
+        id: challengeId,
+        userId,
+        factor: 'totp',
+        now: at(1),
+        spend: { kind: 'totpStep', authenticatorId, step: 1000 },
+      });
       expect(r.consumed).toBe(false);
       expect(await state(challengeId)).toBe('open');
       expect((await totp.find(userId))?.lastStep).toBe(1000);
@@ -84,7 +90,13 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
     it('refuses a step below the last accepted step', async () => {
       const { userId, authenticatorId } = await verifiedAuthenticator(1000);
       const challengeId = await openChallenge(userId, 'totp');
-      const r = await challenges.complete({ id: challengeId, userId, factor: 'totp', now: at(1), spend: { kind: 'totpStep', authenticatorId, step: 999 } });
+      const r = await challenges.complete({
+        id: challengeId,
+        userId,
+        factor: 'totp',
+        now: at(1),
+        spend: { kind: 'totpStep', authenticatorId, step: 999 },
+      });
       expect(r.consumed).toBe(false);
       expect(await state(challengeId)).toBe('open');
       expect((await totp.find(userId))?.lastStep).toBe(1000);
@@ -115,7 +127,9 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
 
     it('grants exactly the limit among many concurrent attempts on one challenge', async () => {
       const challengeId = await openChallenge(`u-${id()}`, 'email');
-      const results = await Promise.all(Array.from({ length: 4 * MAX_ATTEMPTS }, () => challenges.reserveAttempt(challengeId, at(1), MAX_ATTEMPTS)));
+      const results = await Promise.all(
+        Array.from({ length: 4 * MAX_ATTEMPTS }, () => challenges.reserveAttempt(challengeId, at(1), MAX_ATTEMPTS)),
+      );
       const granted = results.filter((r): r is number => r !== null).sort((a, b) => a - b);
       expect(granted).toEqual([1, 2, 3, 4, 5]);
       expect((await challenges.find(challengeId))?.attempts).toBe(MAX_ATTEMPTS);
@@ -131,7 +145,12 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
   describe('ChallengeRepository.complete with a recovery code', () => {
     async function userWithCodes(): Promise<{ userId: string; codeIds: string[] }> {
       const userId = `u-${id()}`;
-      const codes = Array.from({ length: 3 }, (_, position) => ({ id: id(), position, codeHash: `k1.${randomBytes(32).toString('hex')}`, codeEncrypted: 'v1.sealed' }));
+      const codes = Array.from({ length: 3 }, (_, position) => ({
+        id: id(),
+        position,
+        codeHash: `k1.${randomBytes(32).toString('hex')}`,
+        codeEncrypted: 'v1.sealed',
+      }));
       await recoveryCodes.withUserLock(userId, (m) => recoveryCodes.replaceAll(m, userId, codes, t0));
       return { userId, codeIds: codes.map((c) => c.id) };
     }
@@ -140,7 +159,10 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
       const { userId, codeIds } = await userWithCodes();
       const first = await openChallenge(userId, 'recoveryCode');
       const spend = { kind: 'recoveryCode' as const, codeId: codeIds[1] };
-      expect(await challenges.complete({ id: first, userId, factor: 'recoveryCode', now: at(1), spend })).toEqual({ consumed: true, recoveryCodesLeft: 2 });
+      expect(await challenges.complete({ id: first, userId, factor: 'recoveryCode', now: at(1), spend })).toEqual({
+        consumed: true,
+        recoveryCodesLeft: 2,
+      });
       const second = await openChallenge(userId, 'recoveryCode');
       expect(await challenges.complete({ id: second, userId, factor: 'recoveryCode', now: at(2), spend })).toEqual({ consumed: false });
       expect(await state(second)).toBe('open');
@@ -151,7 +173,13 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
       const owner = await userWithCodes();
       const other = await userWithCodes();
       const challengeId = await openChallenge(other.userId, 'recoveryCode');
-      const r = await challenges.complete({ id: challengeId, userId: other.userId, factor: 'recoveryCode', now: at(1), spend: { kind: 'recoveryCode', codeId: owner.codeIds[0] } });
+      const r = await challenges.complete({
+        id: challengeId,
+        userId: other.userId,
+        factor: 'recoveryCode',
+        now: at(1),
+        spend: { kind: 'recoveryCode', codeId: owner.codeIds[0] },
+      });
       expect(r.consumed).toBe(false);
       expect(await recoveryCodes.countUnused(owner.userId)).toBe(3);
     });
@@ -175,7 +203,13 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
     it('does not consume an expired TOTP challenge even with a fresh step', async () => {
       const { userId, authenticatorId } = await verifiedAuthenticator(1000);
       const challengeId = await openChallenge(userId, 'totp', 60_000);
-      const r = await challenges.complete({ id: challengeId, userId, factor: 'totp', now: at(120_000), spend: { kind: 'totpStep', authenticatorId, step: 1001 } });
+      const r = await challenges.complete({
+        id: challengeId,
+        userId,
+        factor: 'totp',
+        now: at(120_000),
+        spend: { kind: 'totpStep', authenticatorId, step: 1001 },
+      });
       expect(r.consumed).toBe(false);
       expect(await state(challengeId)).toBe('open');
     });
@@ -185,7 +219,9 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
     it('consumes a challenge only once', async () => {
       const userId = `u-${id()}`;
       const challengeId = await openChallenge(userId, 'email');
-      const results = await Promise.all(Array.from({ length: 10 }, () => challenges.complete({ id: challengeId, userId, factor: 'email', now: at(1) })));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => challenges.complete({ id: challengeId, userId, factor: 'email', now: at(1) })),
+      );
       expect(results.filter((r) => r.consumed)).toHaveLength(1);
       expect((await challenges.complete({ id: challengeId, userId, factor: 'email', now: at(2) })).consumed).toBe(false);
     });

@@ -6,7 +6,10 @@ import { isIP } from 'node:net';
  * country domains such as `co.uk`); IP addresses and single-label hosts are their own site.
  */
 export function siteOf(hostname: string): string {
-  const host = hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[|\]$/g, '');
   if (isIP(host) || !host.includes('.')) return host;
   const labels = host.split('.');
   const tld = labels[labels.length - 1];

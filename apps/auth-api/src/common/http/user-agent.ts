@@ -13,7 +13,12 @@ interface Rule {
 }
 
 const OS_RULES: Array<Rule & { version?: (m: RegExpExecArray) => string }> = [
-  { re: /Windows NT (\d+\.\d+)/, code: 'WIN', name: 'Windows', version: (m) => ({ '10.0': '10', '6.3': '8.1', '6.2': '8', '6.1': '7' })[m[1]] ?? m[1] },
+  {
+    re: /Windows NT (\d+\.\d+)/,
+    code: 'WIN',
+    name: 'Windows',
+    version: (m) => ({ '10.0': '10', '6.3': '8.1', '6.2': '8', '6.1': '7' })[m[1]] ?? m[1],
+  },
   { re: /(?:iPhone|iPad|iPod).*? OS (\d+)[_.](\d+)/, code: 'IOS', name: 'iOS', version: (m) => `${m[1]}.${m[2]}` },
   { re: /Mac OS X (\d+)[_.](\d+)/, code: 'MAC', name: 'Mac', version: (m) => `${m[1]}.${m[2]}` },
   { re: /Android (\d+(?:\.\d+)?)/, code: 'AND', name: 'Android', version: (m) => m[1] },

@@ -25,7 +25,9 @@ describe('validateParams (Appwrite parameter rules)', () => {
   });
 
   it('names an invalid param with the validator description', () => {
-    expect(errorOf(() => validateParams({ email: 'nope' }, { email: required(v.email()) })).message).toBe('Invalid `email` param: Value must be a valid email address');
+    expect(errorOf(() => validateParams({ email: 'nope' }, { email: required(v.email()) })).message).toBe(
+      'Invalid `email` param: Value must be a valid email address',
+    );
     expect(errorOf(() => validateParams({ password: 'short' }, { password: required(v.password()) })).message).toBe(
       'Invalid `password` param: Password must be between 8 and 256 characters long.',
     );
@@ -81,14 +83,16 @@ describe('validators', () => {
     const id = v.customId();
     expect(id.check('unique()')).toBe('unique()');
     expect(id.check('user.name-1_2')).toBe('user.name-1_2');
-    for (const bad of ['_start', '.start', 'a'.repeat(37), '../sms', 'a#b', '%2e%2e%2f', "a'b", '', 12]) expect(id.check(bad)).toBeUndefined();
+    for (const bad of ['_start', '.start', 'a'.repeat(37), '../sms', 'a#b', '%2e%2e%2f', "a'b", '', 12])
+      expect(id.check(bad)).toBeUndefined();
     expect(v.uid().check('unique()')).toBeUndefined();
   });
 
   it('accepts only absolute http(s) URLs, restricted to the allowed hosts when there are some', () => {
     const any = v.url();
     expect(any.check('https://app.example.test/verify?x=1')?.toString()).toBe('https://app.example.test/verify?x=1');
-    for (const bad of ['javascript:alert(1)', 'ftp://x.test/', '/relative', 'https://user:pw@x.test/', 'not a url']) expect(any.check(bad)).toBeUndefined();
+    for (const bad of ['javascript:alert(1)', 'ftp://x.test/', '/relative', 'https://user:pw@x.test/', 'not a url'])
+      expect(any.check(bad)).toBeUndefined();
     const restricted = v.url(() => ['app.example.test', 'localhost:3000']);
     expect(restricted.check('https://app.example.test/v')).toBeDefined();
     expect(restricted.check('http://localhost:3000/v')).toBeDefined();
@@ -100,14 +104,16 @@ describe('validators', () => {
     const phone = v.phone();
     expect(phone.check('+14155552671')).toBe('+14155552671');
     expect(phone.check('+33612345678')).toBe('+33612345678');
-    for (const bad of ['12345', '+1 (555) 010-abcd', '14155552671', '+0000', '+1415555267', '+999123456789', 14155552671]) expect(phone.check(bad)).toBeUndefined();
+    for (const bad of ['12345', '+1 (555) 010-abcd', '14155552671', '+0000', '+1415555267', '+999123456789', 14155552671])
+      expect(phone.check(bad)).toBeUndefined();
     expect(phone.description).toBe("Phone number must start with a '+' can have a maximum of fifteen digits.");
   });
 
   it('refuses numbers that cannot receive an SMS or cost extra to text (libphonenumber max metadata types)', () => {
     const phone = v.phone();
     // MOBILE, and FIXED_LINE_OR_MOBILE (US/CA numbers cannot be told apart) stay accepted
-    for (const good of ['+33612345678', '+447712345678', '+14155552671', '+16135550123']) expect({ good, ok: phone.check(good) }).toEqual({ good, ok: good });
+    for (const good of ['+33612345678', '+447712345678', '+14155552671', '+16135550123'])
+      expect({ good, ok: phone.check(good) }).toEqual({ good, ok: good });
     const refused = {
       'premium rate US': '+19005550100',
       'premium rate GB': '+449098790000',

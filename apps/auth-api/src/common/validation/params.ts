@@ -70,7 +70,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const CUSTOM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -137,7 +138,8 @@ export const v = {
   /** Appwrite's UID: up to 36 of a-z A-Z 0-9 . - _, not starting with a special char. */
   uid(): Validator<string> {
     return {
-      description: "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
+      description:
+        "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
       check: (value) => (typeof value === 'string' && CUSTOM_ID.test(value) ? value : undefined),
     };
   },
@@ -215,7 +217,8 @@ export const v = {
 };
 
 /** Why a phone number was refused for SMS (no number in it). */
-export const SMS_INCAPABLE_MESSAGE = 'This phone number cannot receive SMS codes (premium-rate, shared-cost, toll-free, landline or unknown type).';
+export const SMS_INCAPABLE_MESSAGE =
+  'This phone number cannot receive SMS codes (premium-rate, shared-cost, toll-free, landline or unknown type).';
 
 /**
  * Whether `value` is a valid E.164 number of a type that receives SMS without extra cost: MOBILE, or

@@ -47,7 +47,8 @@ export const en: MessageCatalog = {
     subject: 'Reset your {{project}} password',
     preview: 'Reset the password of your {{project}} account.',
     heading: 'Reset your password',
-    description: 'Follow this link to choose a new password for your **{{project}}** account. The link works once and expires in {{minutes}}.',
+    description:
+      'Follow this link to choose a new password for your **{{project}}** account. The link works once and expires in {{minutes}}.',
     button: 'Reset password',
     linkFallback: 'If the button does not work, copy this link into your browser:',
     ignore: "If you didn't ask to reset your password, you can ignore this message: your password stays the same.",
@@ -88,7 +89,8 @@ export const en: MessageCatalog = {
       },
       'recovery-code-used': {
         subject: 'A recovery code was used on your {{project}} account',
-        summary: 'A recovery code was used to complete two-step verification on your **{{project}}** account. That code cannot be used again.',
+        summary:
+          'A recovery code was used to complete two-step verification on your **{{project}}** account. That code cannot be used again.',
       },
       'totp-replay-rejected': {
         subject: 'A reused verification code was rejected on your {{project}} account',
@@ -114,7 +116,8 @@ export const en: MessageCatalog = {
       },
       'password-reset': {
         subject: 'Your {{project}} password was reset',
-        summary: 'The password of your **{{project}}** account was reset with a recovery link sent to this address. You were signed out everywhere.',
+        summary:
+          'The password of your **{{project}}** account was reset with a recovery link sent to this address. You were signed out everywhere.',
       },
     },
   },

@@ -13,7 +13,8 @@ export const fr: MessageCatalog = {
     subject: 'Code de vérification pour {{project}}',
     preview: 'Utilisez le code {{code}} pour la vérification en deux étapes sur {{project}}. Il expire dans {{minutes}}.',
     heading: 'Terminez la vérification en deux étapes pour utiliser {{project}}',
-    description: 'Saisissez le code suivant pour confirmer la vérification en deux étapes sur **{{project}}**. Ce code expire dans {{minutes}}.',
+    description:
+      'Saisissez le code suivant pour confirmer la vérification en deux étapes sur **{{project}}**. Ce code expire dans {{minutes}}.',
     requestedUsing: 'Ce code de vérification a été demandé depuis {{client}} sur {{device}}.',
     ignore: "Si vous n'avez pas demandé ce code, vous pouvez ignorer cet e-mail. Ne communiquez jamais ce code à personne.",
   },
@@ -47,7 +48,8 @@ export const fr: MessageCatalog = {
     subject: 'Réinitialisez votre mot de passe {{project}}',
     preview: 'Réinitialisez le mot de passe de votre compte {{project}}.',
     heading: 'Réinitialisez votre mot de passe',
-    description: 'Suivez ce lien pour choisir un nouveau mot de passe pour votre compte **{{project}}**. Le lien ne fonctionne qu’une fois et expire dans {{minutes}}.',
+    description:
+      'Suivez ce lien pour choisir un nouveau mot de passe pour votre compte **{{project}}**. Le lien ne fonctionne qu’une fois et expire dans {{minutes}}.',
     button: 'Réinitialiser le mot de passe',
     linkFallback: 'Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :',
     ignore: "Si vous n'avez pas demandé de réinitialisation, vous pouvez ignorer ce message : votre mot de passe reste inchangé.",
@@ -69,7 +71,8 @@ export const fr: MessageCatalog = {
       },
       'mfa-disabled': {
         subject: 'La vérification en deux étapes a été désactivée sur {{project}}',
-        summary: 'La vérification en deux étapes a été désactivée pour votre compte **{{project}}**. La connexion ne demande plus que votre mot de passe.',
+        summary:
+          'La vérification en deux étapes a été désactivée pour votre compte **{{project}}**. La connexion ne demande plus que votre mot de passe.',
       },
       'authenticator-added': {
         subject: 'Une application d’authentification a été ajoutée à votre compte {{project}}',
