@@ -2,3 +2,4 @@ export * from './errors/error-catalog';
 export * from './queues/queue-names';
 export * from './queues/jobs';
 export * from './rpc/mfa-patterns';
+export * from './schemas';
