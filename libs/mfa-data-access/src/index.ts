@@ -13,11 +13,11 @@ export * from './entities/challenge.entity';
 export * from './entities/failure-budget.entity';
 export * from './entities/recovery-code.entity';
 export * from './entities/totp-authenticator.entity';
-export * from './repositories/sql';
 export * from './repositories/challenge.repository';
 export * from './repositories/failure-budget.repository';
 export * from './repositories/recovery-code.repository';
 export * from './repositories/totp-authenticator.repository';
+export * from './repositories/user-data.repository';
 
 /** Every entity of the `mfa` schema, listed explicitly (no globs). */
 export const MFA_ENTITIES: Function[] = [TotpAuthenticatorEntity, ChallengeEntity, RecoveryCodeEntity, FailureBudgetEntity];

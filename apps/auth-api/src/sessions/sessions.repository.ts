@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SessionClientInfo, SessionEntity, UserEntity } from '@twostep/auth-data-access';
-import { Sql } from '../common/db/sql.service';
+import { Sql } from '@twostep/persistence';
 import { rowToUser } from '../users/users.repository';
 
 const SESSION_COLUMNS = `s.id, s.user_id, s.secret_hash, s.provider, s.provider_uid, s.factors, s.mfa_updated_at, s.mfa_factor, s.step_up_at, s.enrolled_factors, s.expire,

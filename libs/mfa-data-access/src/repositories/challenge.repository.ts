@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
+import { Sql } from '@twostep/persistence';
 import { ChallengeEntity, ChallengeFactor, DeliveryChannelColumn, DeliveryStatusColumn } from '../entities/challenge.entity';
-import { advisoryXactLock, mutate, Queryable, selectRows } from './sql';
 
 export interface NewChallenge {
   id: string;
@@ -20,12 +19,11 @@ export interface ClosedChallengeRef {
 }
 
 export class ChallengeRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** One challenge by id (plain SQL: this read is on every verification). */
   async find(id: string): Promise<ChallengeEntity | null> {
-    const rows = await selectRows<Record<string, unknown>>(
-      this.dataSource,
+    const rows = await this.sql.rows(
       `SELECT id, user_id, session_id, factor, state, code_hash, attempts, created_at, expires_at, closed_at,
               delivery_channel, delivery_status, delivery_reason, delivery_updated_at
          FROM mfa.challenges WHERE id = $1`,
@@ -78,20 +76,19 @@ export class ChallengeRepository {
       opts.purgeBefore,
     ];
     if (!opts.supersede) {
-      await this.dataSource.query(sql, params);
+      await this.sql.count(sql, params);
       return [];
     }
-    return this.dataSource.transaction(async (manager) => {
-      await advisoryXactLock(manager, `mfa-challenge:${c.userId}:${c.factor}`);
-      const result = await mutate<{ id: string; expires_at: Date }>(
-        manager,
+    return this.sql.transaction(async (tx) => {
+      await tx.rows('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`mfa-challenge:${c.userId}:${c.factor}`]);
+      const superseded = await tx.rows<{ id: string; expires_at: Date }>(
         `UPDATE mfa.challenges SET state = 'superseded', closed_at = $3
           WHERE user_id = $1 AND factor = $2 AND state = 'open'
           RETURNING id, expires_at`,
         [c.userId, c.factor, c.createdAt],
       );
-      await manager.query(sql, params);
-      return result.rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
+      await tx.count(sql, params);
+      return superseded.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
     });
   }
 
@@ -100,8 +97,7 @@ export class ChallengeRepository {
    * attempts taken including this one, or null when the challenge has none left (or is not open).
    */
   async reserveAttempt(id: string, now: Date, maxAttempts: number): Promise<number | null> {
-    const { rows } = await mutate<{ attempts: number }>(
-      this.dataSource,
+    const rows = await this.sql.rows<{ attempts: number }>(
       `UPDATE mfa.challenges SET attempts = attempts + 1
         WHERE id = $1 AND state = 'open' AND expires_at > $2 AND attempts < $3
         RETURNING attempts`,
@@ -112,9 +108,7 @@ export class ChallengeRepository {
 
   /** Gives back an attempt that was reserved but never evaluated (e.g. the factor turned out locked). */
   async releaseAttempt(id: string): Promise<void> {
-    await mutate(this.dataSource, `UPDATE mfa.challenges SET attempts = attempts - 1 WHERE id = $1 AND state = 'open' AND attempts > 0`, [
-      id,
-    ]);
+    await this.sql.count(`UPDATE mfa.challenges SET attempts = attempts - 1 WHERE id = $1 AND state = 'open' AND attempts > 0`, [id]);
   }
 
   /**
@@ -153,8 +147,7 @@ export class ChallengeRepository {
       // the outer query sees the rows as they were before this statement: subtract the code it spent
       left = `((SELECT count(*) FROM mfa.recovery_codes WHERE user_id = $2 AND used_at IS NULL) - (SELECT count(*) FROM spent))::int`;
     }
-    const rows = await selectRows<{ consumed: number; left: number | null }>(
-      this.dataSource,
+    const rows = await this.sql.rows<{ consumed: number; left: number | null }>(
       `WITH ${spend}
         consumed AS (
           UPDATE mfa.challenges SET state = 'consumed', closed_at = $3, attempts = GREATEST(attempts - 1, 0)
@@ -176,8 +169,7 @@ export class ChallengeRepository {
 
   /** Closes the challenge as exhausted once all its attempts were spent on wrong codes. */
   async exhaustIfSpent(id: string, now: Date, maxAttempts: number): Promise<boolean> {
-    const { count } = await mutate(
-      this.dataSource,
+    const count = await this.sql.count(
       `UPDATE mfa.challenges SET state = 'exhausted', closed_at = $2 WHERE id = $1 AND state = 'open' AND attempts >= $3`,
       [id, now, maxAttempts],
     );
@@ -186,8 +178,7 @@ export class ChallengeRepository {
 
   /** The delivery job could not be enqueued: the challenge is closed and says why. */
   async markDeliveryFailed(id: string, now: Date, reason: string): Promise<void> {
-    await mutate(
-      this.dataSource,
+    await this.sql.count(
       `UPDATE mfa.challenges
           SET state = CASE WHEN state = 'open' THEN 'delivery_failed' ELSE state END,
               closed_at = COALESCE(closed_at, $2),
@@ -202,8 +193,7 @@ export class ChallengeRepository {
    * older than the one recorded is ignored, and a final outcome always replaces `queued`.
    */
   async recordDeliveryResult(r: { id: string; status: DeliveryStatusColumn; reason: string | null; at: Date }): Promise<boolean> {
-    const { count } = await mutate(
-      this.dataSource,
+    const count = await this.sql.count(
       `UPDATE mfa.challenges
           SET delivery_status = $2, delivery_reason = $3, delivery_updated_at = $4
         WHERE id = $1 AND delivery_channel IS NOT NULL
@@ -211,19 +201,5 @@ export class ChallengeRepository {
       [r.id, r.status, r.reason, r.at],
     );
     return count === 1;
-  }
-
-  /** Challenges of a user that could still be delivered or completed (for purging). */
-  async openForUser(userId: string, db: Queryable = this.dataSource): Promise<ClosedChallengeRef[]> {
-    const rows = await selectRows<{ id: string; expires_at: Date }>(
-      db,
-      `SELECT id, expires_at FROM mfa.challenges WHERE user_id = $1 AND state = 'open'`,
-      [userId],
-    );
-    return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
-  }
-
-  async deleteForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {
-    await mutate(db, 'DELETE FROM mfa.challenges WHERE user_id = $1', [userId]);
   }
 }

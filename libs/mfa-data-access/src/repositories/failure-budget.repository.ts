@@ -1,5 +1,20 @@
-import { DataSource } from 'typeorm';
-import { mutate, Queryable, selectRows } from './sql';
+import { Sql } from '@twostep/persistence';
+
+/**
+ * The lockout rules' parameters (built from configuration by mfa-service's `lockoutPolicy()`). The
+ * arithmetic that applies them lives in one place: the statement of {@link FailureBudgetRepository.reserve},
+ * which counts and locks atomically.
+ */
+export interface LockoutPolicy {
+  /** every `threshold`-th consecutive failure of a factor starts a lockout */
+  threshold: number;
+  /** lockout lengths in seconds: entry n-1 is the n-th lockout's; the last entry repeats */
+  schedule: readonly number[];
+  /** every `accountThreshold`-th consecutive failure across all factors starts a lockout of the account */
+  accountThreshold: number;
+  /** the `policy.hardLimit`-th consecutive failure of a factor locks it with no end */
+  hardLimit: number;
+}
 
 export interface BudgetReservation {
   /** consecutive failures counted so far, including this attempt */
@@ -21,30 +36,22 @@ export interface BudgetLock {
 }
 
 export class FailureBudgetRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
    * Counts one attempt as a failure *before* its code is evaluated, in one atomic statement, on two
    * rows: the factor's and the account's (factor `account`, shared by every factor). Unless a row is
    * locked (then returns null): a locked factor or a locked account evaluates nothing. Every
-   * `threshold`-th consecutive failure of the factor (`accountThreshold`-th of the account) starts a
-   * lockout of `schedule[n-1]` seconds for the n-th lockout (the last entry repeats). Concurrent
+   * `policy.threshold`-th consecutive failure of the factor (`policy.accountThreshold`-th of the account)
+   * starts a lockout of `policy.schedule[n-1]` seconds for the n-th lockout (the last entry repeats). Concurrent
    * attempts are serialized on the rows (always locked in the same order), so none is lost and no more
    * than the threshold are evaluated between two lockouts. The `hardLimit`-th consecutive failure of
    * the factor locks it with no end (`hard_locked_at`), until {@link reset} by a success with another
    * factor or {@link unlock}. A success calls {@link reset}.
    */
-  async reserve(
-    userId: string,
-    factor: string,
-    now: Date,
-    threshold: number,
-    schedule: readonly number[],
-    accountThreshold: number,
-    hardLimit: number,
-  ): Promise<BudgetReservation | null> {
-    const rows = await selectRows<{ factor: string; failures: number; locked_until: Date | null; hard_locked_at: Date | null }>(
-      this.dataSource,
+  async reserve(userId: string, factor: string, now: Date, policy: LockoutPolicy): Promise<BudgetReservation | null> {
+    const { threshold, schedule, accountThreshold, hardLimit } = policy;
+    const rows = await this.sql.rows<{ factor: string; failures: number; locked_until: Date | null; hard_locked_at: Date | null }>(
       `WITH locked AS (
          SELECT 1 FROM mfa.failure_budgets
           WHERE user_id = $1 AND factor IN ($2, 'account') AND (locked_until > $3 OR hard_locked_at IS NOT NULL) LIMIT 1
@@ -63,7 +70,7 @@ export class FailureBudgetRepository {
              updated_at = $3
          WHERE (b.locked_until IS NULL OR b.locked_until <= $3) AND b.hard_locked_at IS NULL
        RETURNING factor, failures, locked_until, hard_locked_at`,
-      [userId, factor, now, threshold, schedule, accountThreshold, hardLimit],
+      [userId, factor, now, threshold, [...schedule], accountThreshold, hardLimit],
     );
     if (rows.length < 2) return null;
     const own = rows.find((r) => r.factor === factor)!;
@@ -80,8 +87,7 @@ export class FailureBudgetRepository {
 
   /** The lockout in force on the factor or the account: the longest timed one, and whether the factor is hard-locked. */
   async lockOf(userId: string, factor: string, now: Date): Promise<BudgetLock> {
-    const rows = await selectRows<{ locked_until: Date | null; hard: boolean }>(
-      this.dataSource,
+    const rows = await this.sql.rows<{ locked_until: Date | null; hard: boolean }>(
       `SELECT max(locked_until) FILTER (WHERE locked_until > $3) AS locked_until, bool_or(hard_locked_at IS NOT NULL) AS hard
          FROM mfa.failure_budgets WHERE user_id = $1 AND factor IN ($2, 'account')`,
       [userId, factor, now],
@@ -94,9 +100,8 @@ export class FailureBudgetRepository {
    * lockouts end; a factor hard-locked by too many failures is released too (the user proved another
    * factor).
    */
-  async reset(userId: string, factor: string, now: Date, db: Queryable = this.dataSource): Promise<void> {
-    await mutate(
-      db,
+  async reset(userId: string, factor: string, now: Date): Promise<void> {
+    await this.sql.count(
       `UPDATE mfa.failure_budgets SET failures = 0, locked_until = NULL, hard_locked_at = NULL, updated_at = $3
         WHERE user_id = $1 AND (factor IN ($2, 'account') OR hard_locked_at IS NOT NULL)
           AND (failures <> 0 OR locked_until IS NOT NULL OR hard_locked_at IS NOT NULL)`,
@@ -106,16 +111,10 @@ export class FailureBudgetRepository {
 
   /** An administrator's unlock: every factor of the user starts again from zero, with no lockout; returns the rows cleared. */
   async unlock(userId: string, now: Date): Promise<number> {
-    const { count } = await mutate(
-      this.dataSource,
+    return this.sql.count(
       `UPDATE mfa.failure_budgets SET failures = 0, locked_until = NULL, hard_locked_at = NULL, updated_at = $2
         WHERE user_id = $1 AND (failures <> 0 OR locked_until IS NOT NULL OR hard_locked_at IS NOT NULL)`,
       [userId, now],
     );
-    return count;
-  }
-
-  async deleteForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {
-    await mutate(db, 'DELETE FROM mfa.failure_budgets WHERE user_id = $1', [userId]);
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@twostep/persistence';
+import { runMigrations, Sql } from '@twostep/persistence';
 import { createTestDatabase, TestDatabase } from '@twostep/testing';
 import { mfaDataSourceOptions } from '../index';
 import { ChallengeRepository, NewChallenge } from './challenge.repository';
@@ -29,9 +29,10 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
     await runMigrations(options);
     ds = new DataSource(options);
     await ds.initialize();
-    challenges = new ChallengeRepository(ds);
-    recoveryCodes = new RecoveryCodeRepository(ds);
-    totp = new TotpAuthenticatorRepository(ds);
+    const sql = Sql.over(ds);
+    challenges = new ChallengeRepository(sql);
+    recoveryCodes = new RecoveryCodeRepository(sql);
+    totp = new TotpAuthenticatorRepository(sql);
   }, 60_000);
 
   afterAll(async () => {
@@ -67,7 +68,7 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
     const userId = `u-${id()}`;
     const authenticatorId = id();
     expect(await totp.upsertUnverified({ userId, authenticatorId, secretEncrypted: 'v1.sealed', now: t0 })).toBe(true);
-    expect(await totp.acceptStep(ds, { userId, authenticatorId, step: lastStep, now: t0, enrollment: true })).toBe(true);
+    expect(await totp.acceptStep({ userId, authenticatorId, step: lastStep, now: t0, enrollment: true })).toBe(true);
     return { userId, authenticatorId };
   }
 
@@ -151,7 +152,7 @@ describe('MFA repositories enforce the rules themselves (real Postgres)', () => 
         codeHash: `k1.${randomBytes(32).toString('hex')}`,
         codeEncrypted: 'v1.sealed',
       }));
-      await recoveryCodes.withUserLock(userId, (m) => recoveryCodes.replaceAll(m, userId, codes, t0));
+      expect(await recoveryCodes.replaceAll(userId, codes, t0, 'noneUnused')).toBe(true);
       return { userId, codeIds: codes.map((c) => c.id) };
     }
 

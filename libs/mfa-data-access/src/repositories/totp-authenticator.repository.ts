@@ -1,14 +1,12 @@
-import { DataSource } from 'typeorm';
+import { Sql } from '@twostep/persistence';
 import { TotpAuthenticatorEntity } from '../entities/totp-authenticator.entity';
-import { mutate, Queryable, selectRows } from './sql';
 
 export class TotpAuthenticatorRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** The user's authenticator (plain SQL: this read is on every TOTP verification). */
   async find(userId: string): Promise<TotpAuthenticatorEntity | null> {
-    const rows = await selectRows<Record<string, unknown>>(
-      this.dataSource,
+    const rows = await this.sql.rows(
       `SELECT user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at, enrolled_session_id
          FROM mfa.totp_authenticators WHERE user_id = $1`,
       [userId],
@@ -28,7 +26,7 @@ export class TotpAuthenticatorRepository {
   }
 
   async hasVerified(userId: string): Promise<boolean> {
-    const rows = await selectRows(this.dataSource, 'SELECT 1 FROM mfa.totp_authenticators WHERE user_id = $1 AND verified', [userId]);
+    const rows = await this.sql.rows('SELECT 1 FROM mfa.totp_authenticators WHERE user_id = $1 AND verified', [userId]);
     return rows.length > 0;
   }
 
@@ -38,8 +36,7 @@ export class TotpAuthenticatorRepository {
    * it only ever grows.
    */
   async upsertUnverified(a: { userId: string; authenticatorId: string; secretEncrypted: string; now: Date }): Promise<boolean> {
-    const rows = await selectRows(
-      this.dataSource,
+    const rows = await this.sql.rows(
       `INSERT INTO mfa.totp_authenticators AS t (user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at)
        VALUES ($1, $2, $3, false, NULL, $4, NULL)
        ON CONFLICT (user_id) DO UPDATE
@@ -56,12 +53,15 @@ export class TotpAuthenticatorRepository {
    * accepted before for this user, and (for enrollment) marks the authenticator verified. Exactly one
    * of several concurrent callers with the same step wins.
    */
-  async acceptStep(
-    db: Queryable,
-    a: { userId: string; authenticatorId: string; step: number; now: Date; enrollment: boolean; enrollingSessionId?: string | null },
-  ): Promise<boolean> {
-    const { count } = await mutate(
-      db,
+  async acceptStep(a: {
+    userId: string;
+    authenticatorId: string;
+    step: number;
+    now: Date;
+    enrollment: boolean;
+    enrollingSessionId?: string | null;
+  }): Promise<boolean> {
+    const count = await this.sql.count(
       `UPDATE mfa.totp_authenticators
           SET last_step = $3,
               verified = true,
@@ -74,8 +74,7 @@ export class TotpAuthenticatorRepository {
     return count === 1;
   }
 
-  async delete(userId: string, db: Queryable = this.dataSource): Promise<boolean> {
-    const { count } = await mutate(db, 'DELETE FROM mfa.totp_authenticators WHERE user_id = $1', [userId]);
-    return count > 0;
+  async delete(userId: string): Promise<boolean> {
+    return (await this.sql.count('DELETE FROM mfa.totp_authenticators WHERE user_id = $1', [userId])) > 0;
   }
 }
