@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, LockoutsClearResponse, MfaFactor } from '@twostep/contracts';
-import { BudgetReservation, FailureBudgetRepository, LockoutPolicy } from '@twostep/mfa-data-access';
+import { BudgetLock, BudgetReservation, FailureBudgetRepository, LockoutPolicy } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
@@ -41,7 +41,16 @@ export class FailureBudgetService {
   async reserve(userId: string, factor: MfaFactor, now: Date): Promise<BudgetReservation> {
     const reservation = await this.budgets.reserve(userId, factor, now, this.policy);
     if (reservation) return reservation;
-    const lock = await this.budgets.lockOf(userId, factor, now);
+    return this.refuseLocked(userId, factor, null, now);
+  }
+
+  /**
+   * Throws 429 `general_rate_limit_exceeded` for a locked factor or account: with Retry-After for a timed
+   * lockout, without one for a factor at the hard cap. `lock` is the lockout as already read; when it
+   * shows none (it appeared meanwhile), it is read again.
+   */
+  async refuseLocked(userId: string, factor: MfaFactor, lock: BudgetLock | null, now: Date): Promise<never> {
+    if (!lock || (!lock.hard && !lock.until)) lock = await this.budgets.lockOf(userId, factor, now);
     this.metrics.failed(factor, 'locked');
     if (lock.hard) {
       throw new AppError(

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, RecoveryCodesResponse } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { RecoveryCodeEntity, RecoveryCodeRepository, ReplaceWhen } from '@twostep/mfa-data-access';
+import { RecoveryCodeRepository, ReplaceWhen, UnusedRecoveryCode } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { MfaSecrets } from '../core/mfa-secrets.service';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
@@ -45,13 +45,12 @@ export class RecoveryCodesService {
   }
 
   /**
-   * The unused code equal to `normalizedCode`, if any. Every unused code is compared (in constant
-   * time), so timing does not tell which one matched.
+   * The unused code (of those read with the challenge) equal to `normalizedCode`, if any. Every unused
+   * code is compared (in constant time), so timing does not tell which one matched.
    */
-  async findUnused(userId: string, normalizedCode: string): Promise<RecoveryCodeEntity | undefined> {
-    const rows = await this.codes.listUnused(userId);
-    let found: RecoveryCodeEntity | undefined;
-    for (const row of rows) {
+  findUnused(userId: string, unused: readonly UnusedRecoveryCode[], normalizedCode: string): UnusedRecoveryCode | undefined {
+    let found: UnusedRecoveryCode | undefined;
+    for (const row of unused) {
       if (this.secrets.recoveryCodeMatches(row.codeHash, userId, normalizedCode) && !found) found = row;
     }
     return found;

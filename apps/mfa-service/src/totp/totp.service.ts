@@ -98,15 +98,15 @@ export class TotpService {
   }
 
   /**
-   * For a TOTP challenge: the step a code proves against the user's *verified* authenticator. The caller
-   * burns the step in the statement that consumes the challenge (ChallengeRepository.complete).
+   * For a TOTP challenge: the step a code proves against the user's *verified* authenticator (read with
+   * the challenge). The caller burns the step in the statement that consumes the challenge
+   * (ChallengeRepository.attempt).
    */
-  async matchVerified(
-    userId: string,
+  matchVerified(
+    authenticator: TotpAuthenticatorEntity | null,
     otp: string,
     now: Date,
-  ): Promise<{ step: number; authenticatorId: string; enrolledSessionId: string | null } | { reason: 'wrong_code' | 'replayed_step' }> {
-    const authenticator = await this.authenticators.find(userId);
+  ): { step: number; authenticatorId: string; enrolledSessionId: string | null } | { reason: 'wrong_code' | 'replayed_step' } {
     if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
     const match = this.match(authenticator, otp, now);
     return 'step' in match

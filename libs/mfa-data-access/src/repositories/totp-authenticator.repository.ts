@@ -1,6 +1,21 @@
 import { Sql } from '@twostep/persistence';
 import { TotpAuthenticatorEntity } from '../entities/totp-authenticator.entity';
 
+/** The authenticator in a row of its columns, read as `<prefix><column>`. */
+export function rowToAuthenticator(r: Record<string, unknown>, prefix = ''): TotpAuthenticatorEntity {
+  const get = (c: string) => r[`${prefix}${c}`];
+  return Object.assign(new TotpAuthenticatorEntity(), {
+    userId: get('user_id'),
+    authenticatorId: get('authenticator_id'),
+    secretEncrypted: get('secret_encrypted'),
+    verified: get('verified'),
+    lastStep: get('last_step') === null ? null : Number(get('last_step')),
+    createdAt: get('created_at'),
+    verifiedAt: get('verified_at'),
+    enrolledSessionId: (get('enrolled_session_id') as string | null) ?? null,
+  } as TotpAuthenticatorEntity);
+}
+
 export class TotpAuthenticatorRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -11,18 +26,7 @@ export class TotpAuthenticatorRepository {
          FROM mfa.totp_authenticators WHERE user_id = $1`,
       [userId],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return Object.assign(new TotpAuthenticatorEntity(), {
-      userId: r.user_id,
-      authenticatorId: r.authenticator_id,
-      secretEncrypted: r.secret_encrypted,
-      verified: r.verified,
-      lastStep: r.last_step === null ? null : Number(r.last_step),
-      createdAt: r.created_at,
-      verifiedAt: r.verified_at,
-      enrolledSessionId: (r.enrolled_session_id as string | null) ?? null,
-    } as TotpAuthenticatorEntity);
+    return rows[0] ? rowToAuthenticator(rows[0]) : null;
   }
 
   async hasVerified(userId: string): Promise<boolean> {
