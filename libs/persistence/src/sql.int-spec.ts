@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '@twostep/testing';
+import { isConnectionLoss } from './connection-loss';
 import { postgresDataSourceOptions } from './postgres';
 import { poolOf, Sql } from './sql';
 
@@ -65,5 +66,35 @@ describe('Sql, the query helper over the pool TypeORM owns (real Postgres)', () 
     stop();
     await sql.rows('SELECT 2');
     expect(seen).toEqual(['SELECT 1', 'BEGIN', 'UPDATE items SET name = name WHERE id = 1', 'COMMIT']);
+  });
+
+  it('answers a terminated backend with a connection-loss error (a 503, never a 500), in and out of a transaction, and recovers', async () => {
+    const terminate = () =>
+      sql.rows(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(%' AND pid <> pg_backend_pid()`,
+      );
+    const sleeping = sql.rows('SELECT pg_sleep(5)');
+    await new Promise((r) => setTimeout(r, 300));
+    await terminate();
+    const outside = await sleeping.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isConnectionLoss(outside)).toBe(true);
+
+    const inTx = sql.transaction(async (tx) => {
+      await tx.count('INSERT INTO items (id, name) VALUES (20, $1)', ['lost']);
+      return tx.rows('SELECT pg_sleep(5)');
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await terminate();
+    const inside = await inTx.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isConnectionLoss(inside)).toBe(true);
+
+    expect(await sql.rows('SELECT id FROM items WHERE id = 20')).toEqual([]);
+    expect(poolOf(ds).totalCount - poolOf(ds).idleCount).toBe(0);
   });
 });
