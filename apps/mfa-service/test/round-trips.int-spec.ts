@@ -68,6 +68,10 @@ describe('SQL statements per challenge operation (real Postgres)', () => {
     expect([wrong.outcome, right.outcome]).toEqual(['user_invalid_token', 'ok']);
   });
 
+  it("a user's factors: one statement", async () => {
+    expect(await counted('FactorsGet', { userId: newUser().userId })).toEqual({ outcome: 'ok', n: 1 });
+  });
+
   it('a locked factor: refused after the read alone', async () => {
     const { userId, session } = newUser();
     const sessionId = session();

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FactorsResponse, UserPurgeResponse } from '@twostep/contracts';
-import { MfaUserDataRepository, RecoveryCodeRepository, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
+import { MfaUserDataRepository } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { OtpDeliveryPublisher } from '../challenges/otp-delivery.publisher';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
@@ -9,17 +9,15 @@ import { CLOCK, Clock, LOGGER } from '../core/tokens';
 @Injectable()
 export class FactorsService {
   constructor(
-    private readonly authenticators: TotpAuthenticatorRepository,
-    private readonly recoveryCodes: RecoveryCodeRepository,
     private readonly userData: MfaUserDataRepository,
     private readonly publisher: OtpDeliveryPublisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
+  /** One statement: asked on every sign-in of an MFA user (auth-api's factor minimum). */
   async get(userId: string): Promise<FactorsResponse> {
-    const [totp, unusedCodes] = await Promise.all([this.authenticators.hasVerified(userId), this.recoveryCodes.countUnused(userId)]);
-    return { totp, recoveryCode: unusedCodes > 0 };
+    return this.userData.factors(userId);
   }
 
   /**

@@ -29,11 +29,6 @@ export class TotpAuthenticatorRepository {
     return rows[0] ? rowToAuthenticator(rows[0]) : null;
   }
 
-  async hasVerified(userId: string): Promise<boolean> {
-    const rows = await this.sql.rows('SELECT 1 FROM mfa.totp_authenticators WHERE user_id = $1 AND verified', [userId]);
-    return rows.length > 0;
-  }
-
   /**
    * Stores a new unverified authenticator, replacing an unverified one. Returns false (and changes
    * nothing) when the user already has a verified authenticator. `last_step` survives a replacement:
