@@ -30,31 +30,31 @@ const MFA_E2E = 'test/e2e/mfa-security.e2e-spec.ts';
 /** Each break: where, what to replace exactly, and the tests that must fail. */
 const BREAKS = [
   {
-    name: 'TOTP step compare-and-set removed from ChallengeRepository.complete',
+    name: 'TOTP step compare-and-set removed from ChallengeRepository.attempt',
     file: 'libs/mfa-data-access/src/repositories/challenge.repository.ts',
-    from: 'AND verified = true AND (last_step IS NULL OR last_step < $6)',
+    from: 'AND verified = true AND (last_step IS NULL OR last_step < $12)',
     to: 'AND verified = true',
     checks: [jest('integration', REPO_GUARDS)],
   },
   {
-    name: 'attempt limit removed from ChallengeRepository.reserveAttempt',
+    name: 'attempt limit removed from ChallengeRepository.attempt',
     file: 'libs/mfa-data-access/src/repositories/challenge.repository.ts',
-    from: "WHERE id = $1 AND state = 'open' AND expires_at > $2 AND attempts < $3",
-    to: "WHERE id = $1 AND state = 'open' AND expires_at > $2 AND $3::int > 0",
+    from: "AND state = 'open' AND expires_at > $3 AND attempts < $5",
+    to: "AND state = 'open' AND expires_at > $3 AND $5::int > 0",
     checks: [jest('integration', REPO_GUARDS)],
   },
   {
     name: 'used_at IS NULL removed from the recovery-code spend',
     file: 'libs/mfa-data-access/src/repositories/challenge.repository.ts',
-    from: 'WHERE id = $5 AND user_id = $2 AND used_at IS NULL',
-    to: 'WHERE id = $5 AND user_id = $2',
+    from: 'WHERE id = $11 AND user_id = $2 AND used_at IS NULL AND',
+    to: 'WHERE id = $11 AND user_id = $2 AND',
     checks: [jest('integration', REPO_GUARDS)],
   },
   {
-    name: 'expiry removed from ChallengeRepository.complete',
+    name: 'expiry removed from ChallengeRepository.attempt',
     file: 'libs/mfa-data-access/src/repositories/challenge.repository.ts',
-    from: "WHERE id = $1 AND state = 'open' AND expires_at > $3 AND ${spent}",
-    to: "WHERE id = $1 AND state = 'open' AND $3::timestamptz IS NOT NULL AND ${spent}",
+    from: "WHERE id = $1 AND user_id = $2 AND state = 'open' AND expires_at > $3 AND",
+    to: "WHERE id = $1 AND user_id = $2 AND state = 'open' AND $3::timestamptz IS NOT NULL AND",
     checks: [jest('integration', REPO_GUARDS)],
   },
   {
@@ -100,8 +100,8 @@ const BREAKS = [
   {
     name: 'a newer email/SMS challenge no longer voids the older one (supersede off)',
     file: 'libs/mfa-data-access/src/repositories/challenge.repository.ts',
-    from: "UPDATE mfa.challenges SET state = 'superseded', closed_at = $3\n          WHERE user_id = $1 AND factor = $2 AND state = 'open'",
-    to: "UPDATE mfa.challenges SET state = 'superseded', closed_at = $3\n          WHERE user_id = $1 AND factor = $2 AND state = 'open' AND FALSE",
+    from: "WHERE user_id = $2 AND factor = $4 AND state = 'open' AND expires_at >= $11",
+    to: "WHERE user_id = $2 AND factor = $4 AND state = 'open' AND expires_at >= $11 AND FALSE",
     checks: [jest('integration', 'apps/mfa-service/test/challenges.int-spec.ts')],
   },
 ];

@@ -3,12 +3,12 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authDataSourceOptions } from '@twostep/auth-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { SqlModule } from '@twostep/persistence';
 import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { AvatarsModule } from './avatars/avatars.module';
 import { ChannelsModule } from './channels/channels.module';
-import { DatabaseModule } from './common/db/sql.service';
 import { AuthApiConfig } from './config/auth-api.config';
 import { AppwriteExceptionFilter } from './common/appwrite-exception.filter';
 import { CoreModule } from './core/core.module';
@@ -40,7 +40,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger, options.clock),
         TypeOrmModule.forRoot({ ...authDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
-        DatabaseModule,
+        SqlModule,
         AuditModule,
         HealthModule,
         AccessModule,

@@ -1,5 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { postgresDataSourceOptions } from '@twostep/persistence';
+import { AuditLogEntity } from './entities/audit-log.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { VerificationTokenEntity } from './entities/verification-token.entity';
@@ -11,9 +12,10 @@ import { AuditLog1796416800000 } from './migrations/1796416800000-audit-log';
 export * from './entities/user.entity';
 export * from './entities/session.entity';
 export * from './entities/verification-token.entity';
+export * from './entities/audit-log.entity';
 
 /** Every entity of the `auth` schema, listed explicitly (no globs). */
-export const AUTH_ENTITIES: Function[] = [UserEntity, SessionEntity, VerificationTokenEntity];
+export const AUTH_ENTITIES: Function[] = [UserEntity, SessionEntity, VerificationTokenEntity, AuditLogEntity];
 
 /** Every migration of the `auth` schema, in order. */
 export const AUTH_MIGRATIONS: Function[] = [

@@ -1,2 +1,6 @@
 export * from './postgres';
 export * from './connection-loss';
+export * from './sql';
+export * from './sql.module';
+export * from './migrate-cli';
+export * from './schema-drift';

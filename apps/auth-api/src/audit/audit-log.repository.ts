@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SessionClientInfo } from '@twostep/auth-data-access';
-import { Sql } from '../common/db/sql.service';
+import { Sql } from '@twostep/persistence';
 
 export interface AuditLogEntry {
   id: string;

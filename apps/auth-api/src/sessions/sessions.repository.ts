@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SessionClientInfo, SessionEntity, UserEntity } from '@twostep/auth-data-access';
-import { Sql } from '../common/db/sql.service';
+import { Sql } from '@twostep/persistence';
 import { rowToUser } from '../users/users.repository';
 
 const SESSION_COLUMNS = `s.id, s.user_id, s.secret_hash, s.provider, s.provider_uid, s.factors, s.mfa_updated_at, s.mfa_factor, s.step_up_at, s.enrolled_factors, s.expire,
@@ -172,12 +172,17 @@ export class SessionsRepository {
     );
   }
 
-  /** Records activity for the idle timeout, and the user's `accessedAt` when it is older than `accessedBefore`. */
-  async touch(sessionId: string, userId: string, now: Date, accessedBefore: Date): Promise<void> {
+  /**
+   * Records activity for the idle timeout, in one statement: the session's `last_active_at` only when it
+   * is older than `activeBefore` (so concurrent requests, on any replica, write it at most once per
+   * interval), and the user's `accessed_at` only when it is older than `accessedBefore`.
+   */
+  async touch(sessionId: string, userId: string, now: Date, activeBefore: Date, accessedBefore: Date): Promise<void> {
     await this.db.rows(
-      `WITH touched AS (UPDATE sessions SET last_active_at = $2 WHERE id = $1)
+      `WITH touched AS (UPDATE sessions SET last_active_at = $2 WHERE id = $1 AND last_active_at <= $5)
        UPDATE users SET accessed_at = $2 WHERE id = $3 AND (accessed_at IS NULL OR accessed_at < $4)`,
-      [sessionId, now, userId, accessedBefore],
+      [sessionId, now, userId, accessedBefore, activeBefore],
+      'auth_session_touch',
     );
   }
 }

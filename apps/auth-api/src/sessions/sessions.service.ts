@@ -136,7 +136,13 @@ export class SessionsService {
     const accessedStale = !user.accessedAt || now.getTime() - user.accessedAt.getTime() > ACCESSED_AT_GRANULARITY_MS;
     if (now.getTime() - session.lastActiveAt.getTime() < this.touchIntervalMs && !accessedStale) return;
     try {
-      await this.sessions.touch(session.id, user.id, now, new Date(now.getTime() - ACCESSED_AT_GRANULARITY_MS));
+      await this.sessions.touch(
+        session.id,
+        user.id,
+        now,
+        new Date(now.getTime() - this.touchIntervalMs),
+        new Date(now.getTime() - ACCESSED_AT_GRANULARITY_MS),
+      );
     } catch (error) {
       this.logger.emit('warn', 'could not record session activity', { sessionId: session.id, reason: (error as Error).message });
     }

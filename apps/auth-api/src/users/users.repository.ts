@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UserEntity } from '@twostep/auth-data-access';
 import { AppError } from '@twostep/contracts';
-import { Sql } from '../common/db/sql.service';
+import { Sql } from '@twostep/persistence';
 
 export type UserPatch = Partial<
   Pick<

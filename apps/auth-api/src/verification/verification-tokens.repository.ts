@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { VerificationKind, VerificationTokenEntity } from '@twostep/auth-data-access';
-import { Sql, SqlRunner } from '../common/db/sql.service';
+import { Sql, SqlRunner } from '@twostep/persistence';
 
 const COLUMNS = 'id, user_id, kind, secret_hash, key_id, destination_hash, attempts, state, expire, consumed_at, created_at';
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, LockoutsClearResponse, MfaFactor } from '@twostep/contracts';
-import { BudgetReservation, FailureBudgetRepository, Queryable } from '@twostep/mfa-data-access';
+import { BudgetLock, BudgetReservation, FailureBudgetRepository, LockoutPolicy } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
-import { LockoutPolicy, retryAfterSeconds } from './lockout-policy';
+import { lockoutPolicy, retryAfterSeconds } from './lockout-policy';
 
 /**
  * The failure budget, per account and factor, plus one per account across all factors (so switching
@@ -17,8 +17,6 @@ import { LockoutPolicy, retryAfterSeconds } from './lockout-policy';
 @Injectable()
 export class FailureBudgetService {
   readonly policy: LockoutPolicy;
-  private readonly accountThreshold: number;
-  private readonly hardLimit: number;
 
   constructor(
     private readonly budgets: FailureBudgetRepository,
@@ -27,9 +25,13 @@ export class FailureBudgetService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
   ) {
-    this.policy = new LockoutPolicy(config.MFA_FAILURE_LIMIT, config.MFA_LOCKOUT_BASE_SECONDS, config.MFA_LOCKOUT_MAX_SECONDS);
-    this.accountThreshold = config.MFA_ACCOUNT_FAILURE_LIMIT;
-    this.hardLimit = config.MFA_FAILURE_HARD_LIMIT;
+    this.policy = lockoutPolicy({
+      threshold: config.MFA_FAILURE_LIMIT,
+      baseSeconds: config.MFA_LOCKOUT_BASE_SECONDS,
+      maxSeconds: config.MFA_LOCKOUT_MAX_SECONDS,
+      accountThreshold: config.MFA_ACCOUNT_FAILURE_LIMIT,
+      hardLimit: config.MFA_FAILURE_HARD_LIMIT,
+    });
   }
 
   /**
@@ -37,17 +39,18 @@ export class FailureBudgetService {
    * a timed lockout, without one for a factor at the hard cap (it needs another factor or an admin).
    */
   async reserve(userId: string, factor: MfaFactor, now: Date): Promise<BudgetReservation> {
-    const reservation = await this.budgets.reserve(
-      userId,
-      factor,
-      now,
-      this.policy.threshold,
-      this.policy.schedule,
-      this.accountThreshold,
-      this.hardLimit,
-    );
+    const reservation = await this.budgets.reserve(userId, factor, now, this.policy);
     if (reservation) return reservation;
-    const lock = await this.budgets.lockOf(userId, factor, now);
+    return this.refuseLocked(userId, factor, null, now);
+  }
+
+  /**
+   * Throws 429 `general_rate_limit_exceeded` for a locked factor or account: with Retry-After for a timed
+   * lockout, without one for a factor at the hard cap. `lock` is the lockout as already read; when it
+   * shows none (it appeared meanwhile), it is read again.
+   */
+  async refuseLocked(userId: string, factor: MfaFactor, lock: BudgetLock | null, now: Date): Promise<never> {
+    if (!lock || (!lock.hard && !lock.until)) lock = await this.budgets.lockOf(userId, factor, now);
     this.metrics.failed(factor, 'locked');
     if (lock.hard) {
       throw new AppError(
@@ -96,7 +99,7 @@ export class FailureBudgetService {
    * A success resets the factor's and the account's consecutive failures (and ends a lockout its own
    * attempt started), and releases any factor at the hard cap (the user proved another factor).
    */
-  async succeeded(userId: string, factor: MfaFactor, now: Date, db?: Queryable): Promise<void> {
-    await this.budgets.reset(userId, factor, now, db);
+  async succeeded(userId: string, factor: MfaFactor, now: Date): Promise<void> {
+    await this.budgets.reset(userId, factor, now);
   }
 }

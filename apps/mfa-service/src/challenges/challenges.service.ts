@@ -9,7 +9,7 @@ import {
   MfaFactor,
 } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { ChallengeEntity, ChallengeRepository } from '@twostep/mfa-data-access';
+import { ChallengeEntity, ChallengeRepository, Spend, VerificationContext } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { FailureBudgetService } from '../budgets/failure-budget.service';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
@@ -42,8 +42,13 @@ export interface VerifyChallenge {
   otp: string;
 }
 
-/** `enrolledSessionId`: the session that enrolled the factor the code proved (TOTP, recovery codes). */
-type Outcome = { ok: true; recoveryCodesLeft?: number; enrolledSessionId?: string | null } | { ok: false; reason: FailureReason };
+/**
+ * A code checked against what was read: right (with what completing spends, the refusal if another
+ * request spent it first, and the session that enrolled the factor, for TOTP and recovery codes), or not.
+ */
+type Check =
+  | { right: true; spend?: Spend; lostRace: FailureReason; enrolledSessionId?: string | null }
+  | { right: false; reason: FailureReason; spend?: undefined; enrolledSessionId?: undefined };
 
 /**
  * MFA challenges: bound to a user, a session and a factor; expiring; single-use; at most
@@ -126,17 +131,21 @@ export class ChallengesService {
   }
 
   /**
-   * Completes a challenge. In order: the challenge must exist, belong to this user and session, be
-   * open and unexpired (else 401, nothing counted); the code must be shaped like the factor's codes
-   * (else 401, nothing counted); then one of the challenge's attempts and one failure of the account's
-   * budget are taken *before* the code is evaluated (429 while the factor is locked); a right code
-   * consumes the challenge with a conditional update (and burns the TOTP step or the recovery code in
-   * the same transaction) and resets the budget; a wrong one stays counted.
+   * Completes a challenge in at most two statements. One read brings the challenge, the lockout state of
+   * its factor and of the account, and what its code is checked against. In order: the challenge must
+   * exist, belong to this user and session, be open and unexpired (else 401, nothing counted); the code
+   * must be shaped like the factor's codes (else 401, nothing counted); a locked factor or account is 429
+   * and evaluates nothing (even a right code is refused: the lockout is no oracle). Then the code is
+   * checked, and one conditional write ({@link ChallengeRepository.attempt}) counts the attempt on the
+   * challenge and on the failure budget unless the challenge has none left or a lockout started
+   * meanwhile (then the outcome is not told); a right code spends the TOTP step or recovery code,
+   * consumes the challenge and resets the budget in the same statement; a wrong one stays counted.
    */
   async verify(req: VerifyChallenge): Promise<ChallengeVerifyResponse> {
     const now = this.clock.now();
-    const challenge = CHALLENGE_ID.test(req.challengeId) ? await this.challenges.find(req.challengeId) : null;
-    if (!challenge || challenge.userId !== req.userId || challenge.sessionId !== req.sessionId) {
+    const ctx = CHALLENGE_ID.test(req.challengeId) ? await this.challenges.loadForVerification(req.challengeId, req.userId, now) : null;
+    const challenge = ctx?.challenge;
+    if (!ctx || !challenge || challenge.userId !== req.userId || challenge.sessionId !== req.sessionId) {
       this.logger.emit('warn', 'mfa challenge verification refused', { userId: req.userId, outcome: 'unknown_challenge' });
       throw new AppError('user_invalid_token');
     }
@@ -146,39 +155,44 @@ export class ChallengesService {
     }
     const code = this.normalize(factor, req.otp);
     if (code === null) return this.refuse(challenge, 'malformed_code');
+    if (ctx.lock.hard || ctx.lock.until) return this.budget.refuseLocked(challenge.userId, factor, ctx.lock, now);
 
-    const attempts = await this.challenges.reserveAttempt(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE);
-    if (attempts === null) return this.refuse(challenge, 'no_attempts_left');
-    let reservation;
-    try {
-      reservation = await this.budget.reserve(challenge.userId, factor, now);
-    } catch (error) {
-      await this.challenges.releaseAttempt(challenge.id);
-      throw error;
+    const check = this.check(ctx, code, now);
+    const result = await this.challenges.attempt({
+      id: challenge.id,
+      userId: challenge.userId,
+      factor,
+      now,
+      maxAttempts: MAX_ATTEMPTS_PER_CHALLENGE,
+      policy: this.budget.policy,
+      right: check.right,
+      spend: check.spend,
+    });
+    switch (result.kind) {
+      case 'closed':
+        return this.refuse(challenge, 'no_attempts_left');
+      case 'locked':
+        return this.budget.refuseLocked(challenge.userId, factor, result.lock, now);
+      case 'consumed': {
+        if (challenge.deliveryChannel) await this.publisher.closeReference(challenge.id, 'consumed', challenge.expiresAt, now);
+        this.metrics.challengesVerified.inc({ factor });
+        this.logger.info('mfa challenge verified', { userId: challenge.userId, challengeId: challenge.id, factor });
+        const enrolledBySession = !!check.enrolledSessionId && check.enrolledSessionId === req.sessionId;
+        return {
+          factor,
+          enrolledBySession,
+          ...(result.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: result.recoveryCodesLeft } : {}),
+        };
+      }
+      case 'failed': {
+        const lockoutStarted = this.budget.failed(challenge.userId, factor, result.reservation, now);
+        if (result.exhausted && challenge.deliveryChannel) {
+          await this.publisher.closeReference(challenge.id, 'exhausted', challenge.expiresAt, now);
+        }
+        // a right code whose step or recovery code another request spent first counts as failed
+        return this.refuse(challenge, check.right ? check.lostRace : check.reason, lockoutStarted);
+      }
     }
-
-    const outcome = await this.evaluate(challenge, code, now);
-    if (outcome.ok) {
-      if (challenge.deliveryChannel) await this.publisher.closeReference(challenge.id, 'consumed', challenge.expiresAt, now);
-      this.metrics.challengesVerified.inc({ factor });
-      this.logger.info('mfa challenge verified', { userId: challenge.userId, challengeId: challenge.id, factor });
-      const enrolledBySession = !!outcome.enrolledSessionId && outcome.enrolledSessionId === req.sessionId;
-      return {
-        factor,
-        enrolledBySession,
-        ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}),
-      };
-    }
-
-    const lockoutStarted = this.budget.failed(challenge.userId, factor, reservation, now);
-    if (
-      attempts >= MAX_ATTEMPTS_PER_CHALLENGE &&
-      (await this.challenges.exhaustIfSpent(challenge.id, now, MAX_ATTEMPTS_PER_CHALLENGE)) &&
-      challenge.deliveryChannel
-    ) {
-      await this.publisher.closeReference(challenge.id, 'exhausted', challenge.expiresAt, now);
-    }
-    return this.refuse(challenge, outcome.reason, lockoutStarted);
   }
 
   /** The state of one of the user's challenges (never its code or hash); 401 for anyone else's. */
@@ -254,49 +268,39 @@ export class ChallengesService {
     }
   }
 
-  private async evaluate(challenge: ChallengeEntity, code: string, now: Date): Promise<Outcome> {
-    const { userId, factor } = challenge;
-    switch (factor) {
+  /**
+   * Checks `code` against what was read with the challenge (in memory, constant-time compares): whether
+   * it is right, what completing the challenge then spends, and why it is refused otherwise.
+   */
+  private check(ctx: VerificationContext, code: string, now: Date): Check {
+    const { challenge } = ctx;
+    switch (challenge.factor) {
       case 'email':
-      case 'phone': {
-        if (!challenge.codeHash || !this.secrets.challengeCodeMatches(challenge.codeHash, challenge.id, code))
-          return { ok: false, reason: 'wrong_code' };
-        return this.commit(challenge, now);
-      }
+      case 'phone':
+        return challenge.codeHash && this.secrets.challengeCodeMatches(challenge.codeHash, challenge.id, code)
+          ? { right: true, lostRace: 'invalid_challenge' }
+          : { right: false, reason: 'wrong_code' };
       case 'totp': {
-        const match = await this.totp.matchVerified(userId, code, now);
-        if (!('step' in match)) return { ok: false, reason: match.reason };
-        const outcome = await this.commit(
-          challenge,
-          now,
-          { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step },
-          'replayed_step',
-        );
-        return outcome.ok ? { ...outcome, enrolledSessionId: match.enrolledSessionId } : outcome;
+        const match = this.totp.matchVerified(ctx.authenticator, code, now);
+        if (!('step' in match)) return { right: false, reason: match.reason };
+        return {
+          right: true,
+          spend: { kind: 'totpStep', authenticatorId: match.authenticatorId, step: match.step },
+          lostRace: 'replayed_step',
+          enrolledSessionId: match.enrolledSessionId,
+        };
       }
       case 'recoveryCode': {
-        const row = await this.recoveryCodes.findUnused(userId, code);
-        if (!row) return { ok: false, reason: 'wrong_code' };
-        const outcome = await this.commit(challenge, now, { kind: 'recoveryCode', codeId: row.id }, 'wrong_code');
-        return outcome.ok ? { ...outcome, enrolledSessionId: row.enrolledSessionId } : outcome;
+        const row = this.recoveryCodes.findUnused(challenge.userId, ctx.recoveryCodes, code);
+        if (!row) return { right: false, reason: 'wrong_code' };
+        return {
+          right: true,
+          spend: { kind: 'recoveryCode', codeId: row.id },
+          lostRace: 'wrong_code',
+          enrolledSessionId: row.enrolledSessionId,
+        };
       }
     }
-  }
-
-  /**
-   * One statement: spend what the factor spends (TOTP step, recovery code), consume the challenge
-   * (single use), reset the failure budget. If a conditional update finds its row already taken, the
-   * attempt counts as failed (`lostRace` names why).
-   */
-  private async commit(
-    challenge: ChallengeEntity,
-    now: Date,
-    spend?: Parameters<ChallengeRepository['complete']>[0]['spend'],
-    lostRace: FailureReason = 'invalid_challenge',
-  ): Promise<Outcome> {
-    const result = await this.challenges.complete({ id: challenge.id, userId: challenge.userId, factor: challenge.factor, now, spend });
-    if (!result.consumed) return { ok: false, reason: spend ? lostRace : 'invalid_challenge' };
-    return result.recoveryCodesLeft === undefined ? { ok: true } : { ok: true, recoveryCodesLeft: result.recoveryCodesLeft };
   }
 
   private refuse(challenge: ChallengeEntity, reason: FailureReason, lockoutStarted = false): never {

@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { FactorsResponse, UserPurgeResponse } from '@twostep/contracts';
-import {
-  ChallengeRepository,
-  FailureBudgetRepository,
-  RecoveryCodeRepository,
-  TotpAuthenticatorRepository,
-} from '@twostep/mfa-data-access';
+import { MfaUserDataRepository } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { OtpDeliveryPublisher } from '../challenges/otp-delivery.publisher';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
@@ -15,19 +9,15 @@ import { CLOCK, Clock, LOGGER } from '../core/tokens';
 @Injectable()
 export class FactorsService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly authenticators: TotpAuthenticatorRepository,
-    private readonly recoveryCodes: RecoveryCodeRepository,
-    private readonly challenges: ChallengeRepository,
-    private readonly budgets: FailureBudgetRepository,
+    private readonly userData: MfaUserDataRepository,
     private readonly publisher: OtpDeliveryPublisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
+  /** One statement: asked on every sign-in of an MFA user (auth-api's factor minimum). */
   async get(userId: string): Promise<FactorsResponse> {
-    const [totp, unusedCodes] = await Promise.all([this.authenticators.hasVerified(userId), this.recoveryCodes.countUnused(userId)]);
-    return { totp, recoveryCode: unusedCodes > 0 };
+    return this.userData.factors(userId);
   }
 
   /**
@@ -36,14 +26,7 @@ export class FactorsService {
    */
   async purge(userId: string): Promise<UserPurgeResponse> {
     const now = this.clock.now();
-    const open = await this.dataSource.transaction(async (manager) => {
-      const pending = await this.challenges.openForUser(userId, manager);
-      await this.challenges.deleteForUser(userId, manager);
-      await this.recoveryCodes.deleteForUser(userId, manager);
-      await this.authenticators.delete(userId, manager);
-      await this.budgets.deleteForUser(userId, manager);
-      return pending;
-    });
+    const open = await this.userData.purge(userId);
     for (const c of open) await this.publisher.closeReference(c.id, 'purged', c.expiresAt, now);
     this.logger.info('mfa data purged', { userId });
     return { purged: true };

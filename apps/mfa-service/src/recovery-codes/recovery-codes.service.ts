@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, RecoveryCodesResponse } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { Queryable, RecoveryCodeEntity, RecoveryCodeRepository } from '@twostep/mfa-data-access';
+import { RecoveryCodeRepository, ReplaceWhen, UnusedRecoveryCode } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
 import { MfaSecrets } from '../core/mfa-secrets.service';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
@@ -23,10 +23,8 @@ export class RecoveryCodesService {
 
   /** A first set, or a new one once every code of the old set was used; 409 while unused codes exist. */
   async create(userId: string, enrollingSessionId: string | null = null): Promise<RecoveryCodesResponse> {
-    const codes = await this.codes.withUserLock(userId, async (manager) => {
-      if ((await this.codes.countUnused(userId, manager)) > 0) throw new AppError('user_recovery_codes_already_exists');
-      return this.replace(manager, userId, enrollingSessionId);
-    });
+    const codes = await this.replace(userId, 'noneUnused', enrollingSessionId);
+    if (!codes) throw new AppError('user_recovery_codes_already_exists');
     this.logger.info('recovery codes created', { userId });
     return { recoveryCodes: codes };
   }
@@ -40,32 +38,29 @@ export class RecoveryCodesService {
 
   /** A new set; every code of the old one stops working. 404 when the user has no unused codes. */
   async regenerate(userId: string, enrollingSessionId: string | null = null): Promise<RecoveryCodesResponse> {
-    const codes = await this.codes.withUserLock(userId, async (manager) => {
-      if ((await this.codes.countUnused(userId, manager)) === 0) throw new AppError('user_recovery_codes_not_found');
-      return this.replace(manager, userId, enrollingSessionId);
-    });
+    const codes = await this.replace(userId, 'someUnused', enrollingSessionId);
+    if (!codes) throw new AppError('user_recovery_codes_not_found');
     this.logger.info('recovery codes regenerated', { userId });
     return { recoveryCodes: codes };
   }
 
   /**
-   * The unused code equal to `normalizedCode`, if any. Every unused code is compared (in constant
-   * time), so timing does not tell which one matched.
+   * The unused code (of those read with the challenge) equal to `normalizedCode`, if any. Every unused
+   * code is compared (in constant time), so timing does not tell which one matched.
    */
-  async findUnused(userId: string, normalizedCode: string): Promise<RecoveryCodeEntity | undefined> {
-    const rows = await this.codes.listUnused(userId);
-    let found: RecoveryCodeEntity | undefined;
-    for (const row of rows) {
+  findUnused(userId: string, unused: readonly UnusedRecoveryCode[], normalizedCode: string): UnusedRecoveryCode | undefined {
+    let found: UnusedRecoveryCode | undefined;
+    for (const row of unused) {
       if (this.secrets.recoveryCodeMatches(row.codeHash, userId, normalizedCode) && !found) found = row;
     }
     return found;
   }
 
-  private async replace(db: Queryable, userId: string, enrollingSessionId: string | null): Promise<string[]> {
+  /** A new set stored in place of the old one if `when` holds (the repository checks it under a lock); null otherwise. */
+  private async replace(userId: string, when: ReplaceWhen, enrollingSessionId: string | null): Promise<string[] | null> {
     const now = this.clock.now();
     const plain = Array.from({ length: RECOVERY_CODE_COUNT }, () => generateRecoveryCode());
-    await this.codes.replaceAll(
-      db,
+    const replaced = await this.codes.replaceAll(
       userId,
       plain.map((code, position) => ({
         id: uniqueId(now.getTime()),
@@ -74,8 +69,9 @@ export class RecoveryCodesService {
         codeEncrypted: this.secrets.encryptRecoveryCode(userId, code),
       })),
       now,
+      when,
       enrollingSessionId,
     );
-    return plain;
+    return replaced ? plain : null;
   }
 }

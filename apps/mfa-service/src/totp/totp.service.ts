@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppError, TotpCreateResponse, TotpDeleteResponse, TotpVerifyResponse } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
 import { TotpAuthenticatorEntity, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
@@ -31,7 +30,6 @@ export class TotpService {
     private readonly secrets: MfaSecrets,
     private readonly budget: FailureBudgetService,
     private readonly metrics: MfaMetrics,
-    private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
     @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
@@ -71,7 +69,7 @@ export class TotpService {
     const reservation = await this.budget.reserve(userId, 'totp', now);
     const match = this.match(authenticator, otp, now);
     if ('step' in match) {
-      const accepted = await this.authenticators.acceptStep(this.dataSource, {
+      const accepted = await this.authenticators.acceptStep({
         userId,
         authenticatorId: authenticator.authenticatorId,
         step: match.step,
@@ -100,15 +98,15 @@ export class TotpService {
   }
 
   /**
-   * For a TOTP challenge: the step a code proves against the user's *verified* authenticator. The caller
-   * burns the step in the statement that consumes the challenge (ChallengeRepository.complete).
+   * For a TOTP challenge: the step a code proves against the user's *verified* authenticator (read with
+   * the challenge). The caller burns the step in the statement that consumes the challenge
+   * (ChallengeRepository.attempt).
    */
-  async matchVerified(
-    userId: string,
+  matchVerified(
+    authenticator: TotpAuthenticatorEntity | null,
     otp: string,
     now: Date,
-  ): Promise<{ step: number; authenticatorId: string; enrolledSessionId: string | null } | { reason: 'wrong_code' | 'replayed_step' }> {
-    const authenticator = await this.authenticators.find(userId);
+  ): { step: number; authenticatorId: string; enrolledSessionId: string | null } | { reason: 'wrong_code' | 'replayed_step' } {
     if (!authenticator || !authenticator.verified) return { reason: 'wrong_code' };
     const match = this.match(authenticator, otp, now);
     return 'step' in match

@@ -16,6 +16,7 @@ export type DeliveryStatusColumn = 'queued' | 'sent' | 'failed' | 'dropped';
 @Entity({ name: 'challenges' })
 @Index('challenges_user_factor_open_idx', ['userId', 'factor'], { where: `state = 'open'` })
 @Index('challenges_user_expires_idx', ['userId', 'expiresAt'])
+@Index('challenges_one_open_code_idx', ['userId', 'factor'], { unique: true, where: `state = 'open' AND factor IN ('email', 'phone')` })
 export class ChallengeEntity {
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 32 })
   id: string;

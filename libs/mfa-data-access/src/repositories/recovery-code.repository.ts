@@ -1,6 +1,5 @@
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Sql } from '@twostep/persistence';
 import { RecoveryCodeEntity } from '../entities/recovery-code.entity';
-import { advisoryXactLock, mutate, Queryable, selectRows } from './sql';
 
 export interface NewRecoveryCode {
   id: string;
@@ -9,52 +8,75 @@ export interface NewRecoveryCode {
   codeEncrypted: string;
 }
 
+/** When a new set may replace the stored one: `create` only if no unused code is left, `regenerate` only if some are. */
+export type ReplaceWhen = 'noneUnused' | 'someUnused';
+
 export class RecoveryCodeRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
-  /**
-   * Runs `work` in a transaction holding a per-user lock, so that two concurrent create/regenerate
-   * calls for one user run one after the other.
-   */
-  withUserLock<T>(userId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await advisoryXactLock(manager, `mfa-recovery-codes:${userId}`);
-      return work(manager);
-    });
-  }
-
-  async countUnused(userId: string, db: Queryable = this.dataSource): Promise<number> {
-    const rows = await selectRows<{ n: number }>(
-      db,
+  async countUnused(userId: string): Promise<number> {
+    const rows = await this.sql.rows<{ n: number }>(
       'SELECT count(*)::int AS n FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NULL',
       [userId],
     );
     return rows[0]?.n ?? 0;
   }
 
-  listUnused(userId: string): Promise<RecoveryCodeEntity[]> {
-    return this.dataSource.getRepository(RecoveryCodeEntity).find({ where: { userId, usedAt: IsNull() }, order: { position: 'ASC' } });
+  async listUnused(userId: string): Promise<RecoveryCodeEntity[]> {
+    const rows = await this.sql.rows(
+      `SELECT id, user_id, position, code_hash, code_encrypted, created_at, used_at, enrolled_session_id
+         FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY position ASC`,
+      [userId],
+    );
+    return rows.map((r) =>
+      Object.assign(new RecoveryCodeEntity(), {
+        id: r.id,
+        userId: r.user_id,
+        position: Number(r.position),
+        codeHash: r.code_hash,
+        codeEncrypted: r.code_encrypted,
+        createdAt: r.created_at,
+        usedAt: r.used_at,
+        enrolledSessionId: r.enrolled_session_id ?? null,
+      } as RecoveryCodeEntity),
+    );
   }
 
-  /** Voids every code of the user (used or not) and stores the new set. */
+  /**
+   * Voids every code of the user (used or not) and stores the new set, if `when` holds; returns false
+   * (and changes nothing) otherwise. One transaction under a per-user lock, so two concurrent
+   * create/regenerate calls for one user run one after the other and at most one set survives.
+   */
   async replaceAll(
-    db: Queryable,
     userId: string,
     codes: NewRecoveryCode[],
     now: Date,
+    when: ReplaceWhen,
     enrollingSessionId: string | null = null,
-  ): Promise<void> {
-    await mutate(db, 'DELETE FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
-    for (const c of codes) {
-      await db.query(
-        `INSERT INTO mfa.recovery_codes (id, user_id, position, code_hash, code_encrypted, created_at, used_at, enrolled_session_id)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)`,
-        [c.id, userId, c.position, c.codeHash, c.codeEncrypted, now, enrollingSessionId],
+  ): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      await tx.rows('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`mfa-recovery-codes:${userId}`]);
+      const [{ n }] = await tx.rows<{ n: number }>(
+        'SELECT count(*)::int AS n FROM mfa.recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+        [userId],
       );
-    }
-  }
-
-  async deleteForUser(userId: string, db: Queryable = this.dataSource): Promise<void> {
-    await mutate(db, 'DELETE FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
+      if ((when === 'noneUnused') !== (n === 0)) return false;
+      await tx.count('DELETE FROM mfa.recovery_codes WHERE user_id = $1', [userId]);
+      await tx.count(
+        `INSERT INTO mfa.recovery_codes (id, user_id, position, code_hash, code_encrypted, created_at, used_at, enrolled_session_id)
+         SELECT c.id, $1, c.position, c.code_hash, c.code_encrypted, $2, NULL, $3
+           FROM unnest($4::varchar[], $5::int[], $6::text[], $7::text[]) AS c(id, position, code_hash, code_encrypted)`,
+        [
+          userId,
+          now,
+          enrollingSessionId,
+          codes.map((c) => c.id),
+          codes.map((c) => c.position),
+          codes.map((c) => c.codeHash),
+          codes.map((c) => c.codeEncrypted),
+        ],
+      );
+      return true;
+    });
   }
 }

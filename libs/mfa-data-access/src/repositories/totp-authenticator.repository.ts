@@ -1,35 +1,32 @@
-import { DataSource } from 'typeorm';
+import { Sql } from '@twostep/persistence';
 import { TotpAuthenticatorEntity } from '../entities/totp-authenticator.entity';
-import { mutate, Queryable, selectRows } from './sql';
+
+/** The authenticator in a row of its columns, read as `<prefix><column>`. */
+export function rowToAuthenticator(r: Record<string, unknown>, prefix = ''): TotpAuthenticatorEntity {
+  const get = (c: string) => r[`${prefix}${c}`];
+  return Object.assign(new TotpAuthenticatorEntity(), {
+    userId: get('user_id'),
+    authenticatorId: get('authenticator_id'),
+    secretEncrypted: get('secret_encrypted'),
+    verified: get('verified'),
+    lastStep: get('last_step') === null ? null : Number(get('last_step')),
+    createdAt: get('created_at'),
+    verifiedAt: get('verified_at'),
+    enrolledSessionId: (get('enrolled_session_id') as string | null) ?? null,
+  } as TotpAuthenticatorEntity);
+}
 
 export class TotpAuthenticatorRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** The user's authenticator (plain SQL: this read is on every TOTP verification). */
   async find(userId: string): Promise<TotpAuthenticatorEntity | null> {
-    const rows = await selectRows<Record<string, unknown>>(
-      this.dataSource,
+    const rows = await this.sql.rows(
       `SELECT user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at, enrolled_session_id
          FROM mfa.totp_authenticators WHERE user_id = $1`,
       [userId],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return Object.assign(new TotpAuthenticatorEntity(), {
-      userId: r.user_id,
-      authenticatorId: r.authenticator_id,
-      secretEncrypted: r.secret_encrypted,
-      verified: r.verified,
-      lastStep: r.last_step === null ? null : Number(r.last_step),
-      createdAt: r.created_at,
-      verifiedAt: r.verified_at,
-      enrolledSessionId: (r.enrolled_session_id as string | null) ?? null,
-    } as TotpAuthenticatorEntity);
-  }
-
-  async hasVerified(userId: string): Promise<boolean> {
-    const rows = await selectRows(this.dataSource, 'SELECT 1 FROM mfa.totp_authenticators WHERE user_id = $1 AND verified', [userId]);
-    return rows.length > 0;
+    return rows[0] ? rowToAuthenticator(rows[0]) : null;
   }
 
   /**
@@ -38,8 +35,7 @@ export class TotpAuthenticatorRepository {
    * it only ever grows.
    */
   async upsertUnverified(a: { userId: string; authenticatorId: string; secretEncrypted: string; now: Date }): Promise<boolean> {
-    const rows = await selectRows(
-      this.dataSource,
+    const rows = await this.sql.rows(
       `INSERT INTO mfa.totp_authenticators AS t (user_id, authenticator_id, secret_encrypted, verified, last_step, created_at, verified_at)
        VALUES ($1, $2, $3, false, NULL, $4, NULL)
        ON CONFLICT (user_id) DO UPDATE
@@ -56,12 +52,15 @@ export class TotpAuthenticatorRepository {
    * accepted before for this user, and (for enrollment) marks the authenticator verified. Exactly one
    * of several concurrent callers with the same step wins.
    */
-  async acceptStep(
-    db: Queryable,
-    a: { userId: string; authenticatorId: string; step: number; now: Date; enrollment: boolean; enrollingSessionId?: string | null },
-  ): Promise<boolean> {
-    const { count } = await mutate(
-      db,
+  async acceptStep(a: {
+    userId: string;
+    authenticatorId: string;
+    step: number;
+    now: Date;
+    enrollment: boolean;
+    enrollingSessionId?: string | null;
+  }): Promise<boolean> {
+    const count = await this.sql.count(
       `UPDATE mfa.totp_authenticators
           SET last_step = $3,
               verified = true,
@@ -74,8 +73,7 @@ export class TotpAuthenticatorRepository {
     return count === 1;
   }
 
-  async delete(userId: string, db: Queryable = this.dataSource): Promise<boolean> {
-    const { count } = await mutate(db, 'DELETE FROM mfa.totp_authenticators WHERE user_id = $1', [userId]);
-    return count > 0;
+  async delete(userId: string): Promise<boolean> {
+    return (await this.sql.count('DELETE FROM mfa.totp_authenticators WHERE user_id = $1', [userId])) > 0;
   }
 }
