@@ -8,7 +8,7 @@ import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { AuthMetrics } from '../core/auth-metrics.service';
 import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, REDIS } from '../core/tokens';
 import { clientIpOf } from '../common/http/request-info';
-import { isPlainObject } from '../common/validation/params';
+import { isPlainObject } from '../common/validation/zod-pipe';
 import { RateLimitRule } from './rate-limit.decorator';
 
 /** INCR every key (setting the TTL on a first hit), atomically; returns the counts in key order. */
