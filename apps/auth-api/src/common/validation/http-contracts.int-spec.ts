@@ -1,8 +1,45 @@
 import { Controller, Get, Module } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
-import { httpRequests } from '@twostep/contracts';
+import type { z } from 'zod';
+import { HttpRequestContract, httpRequests } from '@twostep/contracts';
 import { admin, AuthApiHarness, startAuthApi } from '../../../test/harness';
-import { enumerateRoutes } from '../../../test/routes';
+import { enumerateRoutes, RouteEntry } from '../../../test/routes';
+import { ZodPipe } from './zod-pipe';
+
+type Part = 'params' | 'query' | 'body';
+const PART_OF: Partial<Record<RouteParamtypes, Part>> = {
+  [RouteParamtypes.PARAM]: 'params',
+  [RouteParamtypes.QUERY]: 'query',
+  [RouteParamtypes.BODY]: 'body',
+};
+
+/** The schemas a handler validates its path params, query and body with (read from its parameter decorators). */
+function schemasOf(route: RouteEntry, h: AuthApiHarness): { schemas: Partial<Record<Part, z.ZodType>>; configured: Set<Part> } {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.name) ?? {}) as Record<
+    string,
+    { pipes?: unknown[]; data?: unknown }
+  >;
+  const out: Partial<Record<Part, z.ZodType>> = {};
+  const configured = new Set<Part>();
+  for (const [key, arg] of Object.entries(args)) {
+    const part = PART_OF[Number(key.split(':')[0]) as RouteParamtypes];
+    if (!part) continue;
+    if (arg.data !== undefined) throw new Error(`${route.handler} reads one ${part} field without its contract`);
+    const pipe = arg.pipes?.[0];
+    // a configured pipe is a class Nest builds with the app's configuration
+    const instance = typeof pipe === 'function' ? new (pipe as new (config: unknown) => unknown)(h.config) : pipe;
+    if (!(instance instanceof ZodPipe)) throw new Error(`${route.handler} reads its ${part} without a ZodPipe`);
+    out[part] = instance.schema as z.ZodType;
+    if (typeof pipe === 'function') configured.add(part);
+  }
+  return { schemas: out, configured };
+}
+
+/** The top-level fields of an object schema (what the pipe lets through). */
+const fieldsOf = (schema: z.ZodType | undefined): string[] | undefined =>
+  schema === undefined ? undefined : Object.keys((schema as unknown as { shape?: object }).shape ?? {}).sort();
 
 @Controller('v1/uncontracted')
 class UncontractedController {
@@ -63,6 +100,19 @@ describe('HTTP request contracts (libs/contracts httpRequests)', () => {
     for (const [key, contract] of Object.entries(httpRequests) as Array<[string, { params?: { shape: object } }]>) {
       const names = [...key.matchAll(/:(\w+)/g)].map((m) => m[1]).sort();
       expect({ key, params: Object.keys(contract.params?.shape ?? {}).sort() }).toEqual({ key, params: names });
+    }
+  });
+
+  it('validates each route with the schemas of its contract (the map describes what the handlers apply)', () => {
+    for (const route of enumerateRoutes(h.app)) {
+      const key = `${route.method} ${route.path}`;
+      const contract = (httpRequests as Record<string, HttpRequestContract>)[key];
+      const { schemas, configured } = schemasOf(route, h);
+      for (const part of ['params', 'query', 'body'] as const) {
+        expect({ key, part, fields: fieldsOf(schemas[part]) }).toEqual({ key, part, fields: fieldsOf(contract[part]) });
+        // the very schema of the map, except where the app builds it from its configuration
+        if (!configured.has(part)) expect({ key, part, same: schemas[part] === contract[part] }).toEqual({ key, part, same: true });
+      }
     }
   });
 

@@ -11,7 +11,7 @@ import { allowedLinkHosts } from '../../verification/link-hosts';
  * Only declared params come out: unknown fields are dropped (never mass-assigned).
  */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
     return parseRequest(this.schema, value);
