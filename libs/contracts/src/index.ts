@@ -3,3 +3,5 @@ export * from './queues/queue-names';
 export * from './queues/jobs';
 export * from './rpc/mfa-patterns';
 export * from './schemas';
+export * from './http/requests';
+export * from './http/routes';

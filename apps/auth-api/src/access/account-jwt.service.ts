@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
+import { AppError } from '@twostep/contracts';
 import { constantTimeEqual, deriveKey, Keyring, parseKeyring } from '@twostep/crypto';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, Clock } from '../core/tokens';
 import { SessionsService } from '../sessions/sessions.service';
+import type { AuthContext } from './auth-context';
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_JWT_LENGTH = 2048;
@@ -48,6 +50,16 @@ export class AccountJwtService {
   }
 
   /** A JWT for `session`, valid `durationSeconds`. */
+  /**
+   * POST /v1/account/jwts. Stricter than Appwrite: only a full session gets one, a JWT cannot mint
+   * another, and it dies with its session.
+   */
+  create(auth: AuthContext, durationSeconds: number): { jwt: string } {
+    if (auth.kind !== 'session') throw new AppError('general_unauthorized_scope');
+    if (auth.viaJwt) throw new AppError('general_unauthorized_scope', 'A JWT cannot be used to create another JWT; use the session.');
+    return { jwt: this.sign(auth.session, durationSeconds) };
+  }
+
   sign(session: Pick<SessionEntity, 'id' | 'userId'>, durationSeconds: number): string {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const key = this.keyring.active;

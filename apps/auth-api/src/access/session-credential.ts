@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { UID_PATTERN } from '@twostep/contracts';
 
 /**
  * The session credential of Appwrite (appwrite-api.md 1.3): base64 of `{"id":"<userId>","secret":"<256 hex>"}`,
@@ -21,7 +22,6 @@ export interface PresentedCredential {
 }
 
 const SECRET = /^[0-9a-f]{256}$/;
-const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/;
 const MAX_VALUE = 1024;
 
 export function sessionCookieName(projectId: string): string {
@@ -38,7 +38,7 @@ export function decodeSessionCredential(value: string): SessionCredential | unde
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const { id, secret } = parsed as { id?: unknown; secret?: unknown };
-    if (typeof id !== 'string' || typeof secret !== 'string' || !USER_ID.test(id) || !SECRET.test(secret)) return undefined;
+    if (typeof id !== 'string' || typeof secret !== 'string' || !UID_PATTERN.test(id) || !SECRET.test(secret)) return undefined;
     return { userId: id, secret };
   } catch {
     return undefined;

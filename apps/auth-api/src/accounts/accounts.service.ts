@@ -1,9 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
-import { AppError, RequesterInfo, SecurityEvent } from '@twostep/contracts';
+import type { FastifyRequest } from 'fastify';
+import {
+  AppError,
+  CreateAccountBody,
+  RequesterInfo,
+  SecurityEvent,
+  UpdateEmailBody,
+  UpdateNameBody,
+  UpdatePasswordBody,
+  UpdatePhoneBody,
+  UpdatePrefsBody,
+} from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { LOGGER } from '../core/tokens';
+import { AuditEvent } from '../audit/audit-event';
+import { AuditLogService } from '../audit/audit-log.service';
+import { requesterOf } from '../common/http/request-info';
+import { AccountModel, accountModel } from '../users/user.model';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
@@ -19,7 +34,51 @@ export class AccountsService {
     private readonly notices: SecurityNoticesService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    private readonly audit: AuditLogService,
   ) {}
+
+  /** POST /v1/account: sign-up (does not sign in). */
+  async signUp(input: CreateAccountBody): Promise<AccountModel> {
+    return accountModel(await this.users.create(input));
+  }
+
+  /** PATCH /v1/account/name. */
+  async updateName(user: UserEntity, input: UpdateNameBody): Promise<AccountModel> {
+    return accountModel(await this.users.setName(user.id, input.name));
+  }
+
+  /** PATCH /v1/account/prefs. */
+  async updatePrefs(user: UserEntity, input: UpdatePrefsBody): Promise<AccountModel> {
+    return accountModel(await this.users.setPrefs(user.id, input.prefs));
+  }
+
+  /** PATCH /v1/account/password, audited. */
+  async updatePassword(
+    user: UserEntity,
+    session: SessionEntity,
+    input: UpdatePasswordBody,
+    request: FastifyRequest,
+  ): Promise<AccountModel> {
+    const updated = await this.changePassword(user, session, input.password, input.oldPassword, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.PasswordUpdate, request);
+    return accountModel(updated);
+  }
+
+  /** PATCH /v1/account/email, audited; the session is recorded as the new address's enroller (no step-up with it). */
+  async updateEmail(user: UserEntity, session: SessionEntity, input: UpdateEmailBody, request: FastifyRequest): Promise<AccountModel> {
+    const updated = await this.changeEmail(user, input.email, input.password, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.EmailUpdate, request);
+    await this.sessions.markEnrolled(session.id, 'email');
+    return accountModel(updated);
+  }
+
+  /** PATCH /v1/account/phone, as for email. */
+  async updatePhone(user: UserEntity, session: SessionEntity, input: UpdatePhoneBody, request: FastifyRequest): Promise<AccountModel> {
+    const updated = await this.changePhone(user, input.phone, input.password, requesterOf(request));
+    await this.audit.record(user.id, AuditEvent.PhoneUpdate, request);
+    await this.sessions.markEnrolled(session.id, 'phone');
+    return accountModel(updated);
+  }
 
   /**
    * PATCH /v1/account/password. A user who has a password must give it as `oldPassword`

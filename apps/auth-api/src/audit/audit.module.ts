@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditLogsService } from './audit-logs.service';
 import { UsersModule } from '../users/users.module';
 import { AuditLogRepository } from './audit-log.repository';
 import { AuditLogService } from './audit-log.service';
@@ -9,7 +10,7 @@ import { AuditLogsController } from './audit-logs.controller';
 @Module({
   imports: [UsersModule],
   controllers: [AuditLogsController],
-  providers: [AuditLogRepository, AuditLogService],
+  providers: [AuditLogRepository, AuditLogService, AuditLogsService],
   exports: [AuditLogService],
 })
 export class AuditModule {}

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { UID_PATTERN } from '@twostep/contracts';
 import {
   asSecret,
   commonSchema,
@@ -70,7 +71,7 @@ export function authApiSchema(source: Env) {
     DATABASE_POOL_SIZE: env.int({ default: 10, min: 1, max: 200 }),
     APP_PROJECT_ID: env.string({
       default: 'twostep',
-      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/,
+      pattern: UID_PATTERN,
       hint: 'up to 36 letters, digits, ., - or _',
     }),
     APP_PROJECT_NAME: env.string({

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { AppError } from '@twostep/contracts';
+import { createJwtBody, CreateJwtBody } from '@twostep/contracts';
 import { Access } from '../access/access.decorator';
 import { AccountJwtService } from '../access/account-jwt.service';
 import { Auth, AuthContext } from '../access/auth-context';
-import { optional, params, v } from '../common/validation/params';
+import { ZodPipe } from '../common/validation/zod-pipe';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 
 /**
@@ -18,12 +18,7 @@ export class JwtsController {
   @Access('session')
   @HttpCode(201)
   @RateLimit({ limit: 100, key: ['userId'] })
-  create(
-    @Auth() auth: AuthContext,
-    @Body(params({ duration: optional(v.integer(0, 3600), 900) })) input: { duration: number },
-  ): { jwt: string } {
-    if (auth.kind !== 'session') throw new AppError('general_unauthorized_scope');
-    if (auth.viaJwt) throw new AppError('general_unauthorized_scope', 'A JWT cannot be used to create another JWT; use the session.');
-    return { jwt: this.jwts.sign(auth.session, input.duration) };
+  create(@Auth() auth: AuthContext, @Body(new ZodPipe(createJwtBody)) input: CreateJwtBody): { jwt: string } {
+    return this.jwts.create(auth, input.duration);
   }
 }

@@ -1,16 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
-import { MfaFactor, MfaPattern } from '@twostep/contracts';
+import {
+  challengeIdParams,
+  ChallengeIdParams,
+  completeChallengeBody,
+  CompleteChallengeBody,
+  createChallengeBody,
+  CreateChallengeBody,
+} from '@twostep/contracts';
 import { Access } from '../access/access.decorator';
 import { CurrentSession, CurrentUser } from '../access/auth-context';
-import { params, required, v } from '../common/validation/params';
-import { MfaClient } from '../mfa-client/mfa-client.service';
+import { ZodPipe } from '../common/validation/zod-pipe';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { SessionModel, sessionModel } from '../sessions/session.model';
+import { SessionModel } from '../sessions/session.model';
 import { MfaChallengesService } from './mfa-challenges.service';
-import { MfaChallengeModel, mfaChallengeModel, MfaChallengeStateModel, mfaChallengeStateModel } from './mfa.models';
-import { challengeOtpParam, factorParam, idParam } from './mfa.params';
+import { MfaChallengeModel, MfaChallengeStateModel } from './mfa.models';
 
 /**
  * Challenges (appwrite-api.md 2.14-2.15), on the current path and the older singular alias. These
@@ -18,42 +23,37 @@ import { challengeOtpParam, factorParam, idParam } from './mfa.params';
  */
 @Controller('v1/account/mfa')
 export class AccountMfaChallengesController {
-  constructor(
-    private readonly challenges: MfaChallengesService,
-    private readonly mfa: MfaClient,
-  ) {}
+  constructor(private readonly challenges: MfaChallengesService) {}
 
   @Post(['challenges', 'challenge'])
   @Access('partial')
   @HttpCode(201)
   @RateLimit({ limit: 10, key: ['userId'] })
-  async create(
+  create(
     @CurrentUser() user: UserEntity,
     @CurrentSession() session: SessionEntity,
-    @Body(params({ factor: required(factorParam()) })) body: { factor: MfaFactor },
+    @Body(new ZodPipe(createChallengeBody)) input: CreateChallengeBody,
     @Req() request: FastifyRequest,
   ): Promise<MfaChallengeModel> {
-    return mfaChallengeModel(await this.challenges.create(user, session, body.factor, request));
+    return this.challenges.createChallenge(user, session, input, request);
   }
 
   @Put(['challenges', 'challenge'])
   @Access('partial')
   @RateLimit({ limit: 10, key: [{ param: 'challengeId' }] })
-  async complete(
+  complete(
     @CurrentUser() user: UserEntity,
     @CurrentSession() session: SessionEntity,
-    @Body(params({ challengeId: required(v.uid()), otp: required(challengeOtpParam()) })) body: { challengeId: string; otp: string },
+    @Body(new ZodPipe(completeChallengeBody)) input: CompleteChallengeBody,
     @Req() request: FastifyRequest,
   ): Promise<SessionModel> {
-    const updated = await this.challenges.complete(user, session, body.challengeId, body.otp, request);
-    return sessionModel(updated, { current: true });
+    return this.challenges.completeChallenge(user, session, input, request);
   }
 
   /** Beyond Appwrite: the state of one of the caller's challenges ("the SMS failed, try email"). */
   @Get('challenges/:challengeId')
   @Access('partial')
-  async state(@CurrentUser() user: UserEntity, @Param('challengeId') challengeId: string): Promise<MfaChallengeStateModel> {
-    const id = idParam('challengeId', challengeId);
-    return mfaChallengeStateModel(await this.mfa.send(MfaPattern.ChallengeGet, { userId: user.id, challengeId: id }));
+  state(@CurrentUser() user: UserEntity, @Param(new ZodPipe(challengeIdParams)) path: ChallengeIdParams): Promise<MfaChallengeStateModel> {
+    return this.challenges.state(user, path.challengeId);
   }
 }

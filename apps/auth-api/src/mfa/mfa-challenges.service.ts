@@ -1,17 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
-import { AppError, ChallengeView, MfaFactor, MfaPattern, SecurityEvent } from '@twostep/contracts';
+import {
+  AppError,
+  ChallengeView,
+  CompleteChallengeBody,
+  CreateChallengeBody,
+  MfaFactor,
+  MfaPattern,
+  SecurityEvent,
+  SMS_INCAPABLE_MESSAGE,
+  smsCapablePhone,
+} from '@twostep/contracts';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { MfaRequirementService } from '../access/mfa-requirement.service';
 import { AuditEvent } from '../audit/audit-event';
 import { AuditLogService } from '../audit/audit-log.service';
-import { SMS_INCAPABLE_MESSAGE, smsCapablePhone } from '../common/validation/params';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
+import { SessionModel, sessionModel } from '../sessions/session.model';
 import { SessionsService } from '../sessions/sessions.service';
+import { MfaChallengeModel, mfaChallengeModel, MfaChallengeStateModel, mfaChallengeStateModel } from './mfa.models';
 
 /**
  * Creating and completing challenges (appwrite-api.md 2.14, 2.15). auth-api checks what it owns
@@ -29,6 +40,31 @@ export class MfaChallengesService {
     private readonly audit: AuditLogService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
+
+  /** POST /v1/account/mfa/challenges (and `/challenge`). */
+  async createChallenge(
+    user: UserEntity,
+    session: SessionEntity,
+    input: CreateChallengeBody,
+    request: FastifyRequest,
+  ): Promise<MfaChallengeModel> {
+    return mfaChallengeModel(await this.create(user, session, input.factor, request));
+  }
+
+  /** PUT /v1/account/mfa/challenges (and `/challenge`): the upgraded current session. */
+  async completeChallenge(
+    user: UserEntity,
+    session: SessionEntity,
+    input: CompleteChallengeBody,
+    request: FastifyRequest,
+  ): Promise<SessionModel> {
+    return sessionModel(await this.complete(user, session, input.challengeId, input.otp, request), { current: true });
+  }
+
+  /** GET /v1/account/mfa/challenges/:challengeId, beyond Appwrite: the state of one of the caller's challenges. */
+  async state(user: UserEntity, challengeId: string): Promise<MfaChallengeStateModel> {
+    return mfaChallengeStateModel(await this.mfa.send(MfaPattern.ChallengeGet, { userId: user.id, challengeId }));
+  }
 
   async create(user: UserEntity, session: SessionEntity, factor: MfaFactor, request: FastifyRequest): Promise<ChallengeView> {
     if (await this.repeatsFirstFactor(user, session, factor)) {

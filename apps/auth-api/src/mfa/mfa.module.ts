@@ -1,3 +1,5 @@
+import { AccountMfaService } from './account-mfa.service';
+import { UsersMfaService } from './users-mfa.service';
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { ChannelsModule } from '../channels/channels.module';
@@ -14,6 +16,6 @@ import { UsersMfaController } from './users-mfa.controller';
 @Module({
   imports: [SessionsModule, UsersModule, ChannelsModule, SecurityNoticesModule, AccessModule],
   controllers: [AccountMfaController, AccountMfaChallengesController, UsersMfaController],
-  providers: [MfaFactorsService, MfaChallengesService],
+  providers: [MfaFactorsService, MfaChallengesService, AccountMfaService, UsersMfaService],
 })
 export class MfaModule {}

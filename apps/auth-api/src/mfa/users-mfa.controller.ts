@@ -1,14 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuditEvent } from '../audit/audit-event';
-import { AuditLogService } from '../audit/audit-log.service';
-import { MfaPattern } from '@twostep/contracts';
+import { userAuthenticatorParams, UserAuthenticatorParams, userIdParams, UserIdParams } from '@twostep/contracts';
 import { Access } from '../access/access.decorator';
-import { MfaClient } from '../mfa-client/mfa-client.service';
-import { UsersService } from '../users/users.service';
-import { MfaFactorsService } from './mfa-factors.service';
+import { ZodPipe } from '../common/validation/zod-pipe';
 import { MfaFactorsModel, MfaRecoveryCodesModel } from './mfa.models';
-import { authenticatorType, idParam } from './mfa.params';
+import { UsersMfaService } from './users-mfa.service';
 
 /**
  * The server-side (API key) counterparts of the account MFA routes (appwrite-api.md 2.17). Note the
@@ -18,29 +14,20 @@ import { authenticatorType, idParam } from './mfa.params';
 @Controller('v1/users/:userId/mfa')
 @Access('apiKey')
 export class UsersMfaController {
-  constructor(
-    private readonly mfa: MfaClient,
-    private readonly users: UsersService,
-    private readonly factors: MfaFactorsService,
-    private readonly audit: AuditLogService,
-  ) {}
-
-  private async user(userId: string) {
-    return this.users.get(idParam('userId', userId));
-  }
+  constructor(private readonly usersMfa: UsersMfaService) {}
 
   @Get('factors')
-  async listFactors(@Param('userId') userId: string): Promise<MfaFactorsModel> {
-    return this.factors.list(await this.user(userId));
+  listFactors(@Param(new ZodPipe(userIdParams)) path: UserIdParams): Promise<MfaFactorsModel> {
+    return this.usersMfa.listFactors(path.userId);
   }
 
   @Delete('authenticators/:type')
   @HttpCode(204)
-  async deleteAuthenticator(@Param('userId') userId: string, @Param('type') type: string, @Req() request: FastifyRequest): Promise<void> {
-    authenticatorType(type);
-    const user = await this.user(userId);
-    await this.mfa.send(MfaPattern.TotpDelete, { userId: user.id });
-    await this.audit.record(user.id, AuditEvent.AuthenticatorDelete, request, 'admin');
+  deleteAuthenticator(
+    @Param(new ZodPipe(userAuthenticatorParams)) path: UserAuthenticatorParams,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    return this.usersMfa.deleteAuthenticator(path.userId, request);
   }
 
   /**
@@ -49,27 +36,23 @@ export class UsersMfaController {
    */
   @Delete('lockouts')
   @HttpCode(204)
-  async clearLockouts(@Param('userId') userId: string): Promise<void> {
-    const user = await this.user(userId);
-    await this.mfa.send(MfaPattern.LockoutsClear, { userId: user.id });
+  clearLockouts(@Param(new ZodPipe(userIdParams)) path: UserIdParams): Promise<void> {
+    return this.usersMfa.clearLockouts(path.userId);
   }
 
   @Get('recovery-codes')
-  async getRecoveryCodes(@Param('userId') userId: string): Promise<MfaRecoveryCodesModel> {
-    const user = await this.user(userId);
-    return { recoveryCodes: (await this.mfa.send(MfaPattern.RecoveryCodesGet, { userId: user.id })).recoveryCodes };
+  getRecoveryCodes(@Param(new ZodPipe(userIdParams)) path: UserIdParams): Promise<MfaRecoveryCodesModel> {
+    return this.usersMfa.getRecoveryCodes(path.userId);
   }
 
   @Patch('recovery-codes')
   @HttpCode(201)
-  async createRecoveryCodes(@Param('userId') userId: string): Promise<MfaRecoveryCodesModel> {
-    const user = await this.user(userId);
-    return { recoveryCodes: (await this.mfa.send(MfaPattern.RecoveryCodesCreate, { userId: user.id })).recoveryCodes };
+  createRecoveryCodes(@Param(new ZodPipe(userIdParams)) path: UserIdParams): Promise<MfaRecoveryCodesModel> {
+    return this.usersMfa.createRecoveryCodes(path.userId);
   }
 
   @Put('recovery-codes')
-  async regenerateRecoveryCodes(@Param('userId') userId: string): Promise<MfaRecoveryCodesModel> {
-    const user = await this.user(userId);
-    return { recoveryCodes: (await this.mfa.send(MfaPattern.RecoveryCodesRegenerate, { userId: user.id })).recoveryCodes };
+  regenerateRecoveryCodes(@Param(new ZodPipe(userIdParams)) path: UserIdParams): Promise<MfaRecoveryCodesModel> {
+    return this.usersMfa.regenerateRecoveryCodes(path.userId);
   }
 }

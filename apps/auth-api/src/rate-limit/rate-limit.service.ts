@@ -8,7 +8,7 @@ import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { AuthMetrics } from '../core/auth-metrics.service';
 import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, REDIS } from '../core/tokens';
 import { clientIpOf } from '../common/http/request-info';
-import { isPlainObject } from '../common/validation/params';
+import { isPlainObject, normaliseInput } from '../common/validation/zod-pipe';
 import { RateLimitRule } from './rate-limit.decorator';
 
 /** INCR every key (setting the TTL on a first hit), atomically; returns the counts in key order. */
@@ -162,7 +162,8 @@ export class RateLimitService {
     if (part === 'ip') return `ip=${clientIpOf(request)}`;
     if (part === 'userId') return `user=${userId ?? ''}`;
     const body = isPlainObject(request.body) ? request.body : {};
-    const query = isPlainObject(request.query) ? request.query : {};
+    // Fastify's query object has no Object prototype: read its own properties
+    const query = normaliseInput(request.query);
     const raw = Object.prototype.hasOwnProperty.call(body, part.param) ? body[part.param] : query[part.param];
     const value = typeof raw === 'string' ? raw : '';
     return `${part.param}=${part.lowercase ? value.toLowerCase() : value}`;

@@ -1,22 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { VerificationTokenEntity } from '@twostep/auth-data-access';
-import { AppError, OtpDeliveryJobName, SecurityEvent } from '@twostep/contracts';
+import {
+  AppError,
+  CreateRecoveryBody,
+  LINK_SECRET_PATTERN,
+  OtpDeliveryJobName,
+  SecurityEvent,
+  UpdateRecoveryBody,
+} from '@twostep/contracts';
 import { constantTimeEqual, randomHex, uniqueId } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthContext } from '../access/auth-context';
+import { formatDate } from '../common/dates';
 import { AuditEvent } from '../audit/audit-event';
 import { AuditLogService } from '../audit/audit-log.service';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { DeliveryContext, VerificationService } from '../verification/verification.service';
 import { VerificationTokensRepository } from '../verification/verification-tokens.repository';
-
-const LINK_SECRET = /^[0-9a-f]{64}$/;
+import { TokenModel, tokenModel } from '../verification/token.model';
 
 /**
  * Password recovery (appwrite-api.md 11), stricter than Appwrite:
@@ -41,7 +50,30 @@ export class PasswordRecoveryService {
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    private readonly rateLimits: RateLimitService,
   ) {}
+
+  /**
+   * POST /v1/account/recovery: 201 Token with an empty `userId` and `secret`, the same for every
+   * address. Limited per client address (SIGN_IN_TOKENS_PER_IP_PER_HOUR) besides the route's limit per address.
+   */
+  async request(input: CreateRecoveryBody, auth: AuthContext, request: FastifyRequest, reply: FastifyReply): Promise<TokenModel> {
+    if (auth.kind !== 'apiKey' && this.rateLimits.enabled) {
+      await this.rateLimits.hit(
+        { limit: this.config.SIGN_IN_TOKENS_PER_IP_PER_HOUR, key: ['ip'] },
+        'SignInTokens.perClientAddress',
+        request,
+        reply,
+      );
+    }
+    const token = await this.create(input.email, new URL(input.url), { requester: requesterOf(request), locale: localeOf(request) });
+    return { $id: token.id, $createdAt: formatDate(token.createdAt), userId: '', secret: '', expire: formatDate(token.expire), phrase: '' };
+  }
+
+  /** PUT /v1/account/recovery: 200 Token; sets the password (sign-up policy). Opens no session. */
+  async reset(input: UpdateRecoveryBody, request: FastifyRequest): Promise<TokenModel> {
+    return tokenModel(await this.complete(input.userId, input.secret, input.password, request));
+  }
 
   /**
    * Emails a recovery link to `email` if it is an active account's; the answer does not say, neither
@@ -97,7 +129,7 @@ export class PasswordRecoveryService {
     const requester = requesterOf(request);
     const locale = localeOf(request);
     const now = this.clock.now();
-    const open = LINK_SECRET.test(secret) ? await this.tokens.findOpen(userId, 'recovery', now) : undefined;
+    const open = LINK_SECRET_PATTERN.test(secret) ? await this.tokens.findOpen(userId, 'recovery', now) : undefined;
     const valid = !!open && constantTimeEqual(this.verification.codeHash(open.keyId, open.id, secret), open.secretHash);
     if (!open || !valid || !(await this.tokens.consume(open.id, ['open'], now))) {
       this.logger.emit('info', 'password recovery refused', { userId, reason: 'invalid token' });

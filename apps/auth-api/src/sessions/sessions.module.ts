@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountSessionsService } from './account-sessions.service';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { SessionCookies } from './session-cookies.service';
@@ -9,7 +10,7 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [UsersModule, RateLimitModule],
   controllers: [SessionsController],
-  providers: [SessionsRepository, SessionsService, SessionCookies],
+  providers: [SessionsRepository, SessionsService, SessionCookies, AccountSessionsService],
   exports: [SessionsService, SessionCookies],
 })
 export class SessionsModule {}

@@ -3,10 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../access/access.decorator';
 import { Auth, AuthContext } from '../access/auth-context';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { SessionCookies } from '../sessions/session-cookies.service';
-import { SessionModel, sessionModel } from '../sessions/session.model';
-import { SessionsService } from '../sessions/sessions.service';
-import { UsersService } from '../users/users.service';
+import { SessionModel } from '../sessions/session.model';
+import { SignInFlowsService } from './sign-in-flows.service';
 
 /**
  * `createAnonymousSession` (appwrite-api.md 11): a new user with no email, phone or password, and a
@@ -15,24 +13,17 @@ import { UsersService } from '../users/users.service';
  */
 @Controller('v1/account/sessions/anonymous')
 export class AnonymousSessionsController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly sessions: SessionsService,
-    private readonly cookies: SessionCookies,
-  ) {}
+  constructor(private readonly signIn: SignInFlowsService) {}
 
   @Post()
   @Access('guest')
   @HttpCode(201)
   @RateLimit({ limit: 50, key: ['ip'] })
-  async create(
+  create(
     @Auth() auth: AuthContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionModel> {
-    const user = await this.users.create({ userId: 'unique()' });
-    const { session, credential } = await this.sessions.create(user, 'anonymous', ['anonymous'], request);
-    this.cookies.issue(request, reply, credential, session.expire);
-    return sessionModel(session, { current: true, secret: auth.kind === 'apiKey' ? credential : '' });
+    return this.signIn.createAnonymousSession(auth, request, reply);
   }
 }

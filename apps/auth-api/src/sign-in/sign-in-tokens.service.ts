@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { UserEntity, VerificationKind, VerificationTokenEntity } from '@twostep/auth-data-access';
-import { AppError, OtpDeliveryJobName } from '@twostep/contracts';
+import { AppError, LINK_SECRET_PATTERN, OTP_CODE_PATTERN, OtpDeliveryJobName } from '@twostep/contracts';
 import { constantTimeEqual, randomDigits, randomHex } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
 import { AuditEvent } from '../audit/audit-event';
@@ -21,9 +21,6 @@ const SIGN_IN: Record<'signin_email' | 'magic_url' | 'signin_phone', { provider:
   signin_phone: { provider: 'phone', factor: 'phone' },
 };
 type SignInKind = keyof typeof SIGN_IN;
-
-const CODE = /^\d{6}$/;
-const LINK_SECRET = /^[0-9a-f]{64}$/;
 
 /**
  * Passwordless sign-in (appwrite-api.md 11): a 6-digit code by email or SMS, or a link by email,
@@ -89,7 +86,7 @@ export class SignInTokensService {
   }
 
   /** createMagicURLToken: a link `url?userId&secret&expire&project` to `email`; creates the user when new. */
-  async createMagicUrlToken(userId: string, email: string, url: URL, ctx: DeliveryContext): Promise<VerificationTokenEntity> {
+  async createMagicUrlToken(userId: string, email: string, url: URL | string, ctx: DeliveryContext): Promise<VerificationTokenEntity> {
     await this.channels.assertAvailable('email');
     const user = await this.users.findOrCreateByAddress(userId, { email });
     const secret = randomHex(32);
@@ -168,12 +165,12 @@ export class SignInTokensService {
   /** The sign-in token `secret` opens, consumed (single use); undefined when none. */
   private async consume(userId: string, secret: string): Promise<VerificationTokenEntity | undefined> {
     const now = this.clock.now();
-    if (LINK_SECRET.test(secret)) {
+    if (LINK_SECRET_PATTERN.test(secret)) {
       const open = await this.tokens.findOpen(userId, 'magic_url', now);
       if (!open || !constantTimeEqual(this.verification.codeHash(open.keyId, open.id, secret), open.secretHash)) return undefined;
       return (await this.tokens.consume(open.id, ['open'], now)) ? open : undefined;
     }
-    if (!CODE.test(secret)) return undefined;
+    if (!OTP_CODE_PATTERN.test(secret)) return undefined;
     // a code may belong to the email or the phone token; each guess counts against every open one
     for (const kind of ['signin_email', 'signin_phone'] as VerificationKind[]) {
       const open = await this.tokens.findOpen(userId, kind, now);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SignInFlowsService } from './sign-in-flows.service';
 import { ChannelsModule } from '../channels/channels.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -12,6 +13,6 @@ import { SignInTokensService } from './sign-in-tokens.service';
 @Module({
   imports: [UsersModule, SessionsModule, ChannelsModule, VerificationModule, RateLimitModule],
   controllers: [SignInTokensController, AnonymousSessionsController],
-  providers: [SignInTokensService],
+  providers: [SignInTokensService, SignInFlowsService],
 })
 export class SignInModule {}

@@ -1,3 +1,4 @@
+import { UsersAdminService } from './users-admin.service';
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { VerificationModule } from '../verification/verification.module';
@@ -8,5 +9,6 @@ import { UsersModule } from './users.module';
 @Module({
   imports: [UsersModule, SessionsModule, VerificationModule],
   controllers: [UsersController],
+  providers: [UsersAdminService],
 })
 export class UsersApiModule {}

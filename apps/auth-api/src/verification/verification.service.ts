@@ -1,9 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import type { FastifyRequest } from 'fastify';
 import { UserEntity, VerificationKind, VerificationTokenEntity } from '@twostep/auth-data-access';
 import {
   AppError,
+  CreateEmailVerificationBody,
   JobId,
+  LINK_SECRET_PATTERN,
+  OTP_CODE_PATTERN,
   OtpDeliveryJob,
   OtpDeliveryJobName,
   OtpDeliverySecret,
@@ -11,6 +15,9 @@ import {
   RequesterInfo,
   SharedRedisKey,
   sealContext,
+  SMS_INCAPABLE_MESSAGE,
+  smsCapablePhone,
+  UserSecretBody,
 } from '@twostep/contracts';
 import { constantTimeEqual, deriveKey, keyedHash, Keyring, randomDigits, randomHex, seal, sha256Hex, uniqueId } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
@@ -18,7 +25,8 @@ import { ChannelsService } from '../channels/channels.service';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import type { OtpDeliveryProducer } from '../core/core.module';
 import { CLOCK, Clock, LOGGER, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS } from '../core/tokens';
-import { SMS_INCAPABLE_MESSAGE, smsCapablePhone } from '../common/validation/params';
+import { localeOf, requesterOf } from '../common/http/request-info';
+import { TokenModel, tokenModel } from './token.model';
 import { UsersService } from '../users/users.service';
 import { VerificationTokensRepository } from './verification-tokens.repository';
 
@@ -53,7 +61,27 @@ export class VerificationService {
   ) {}
 
   /** Sends a verification link for the user's email to `url` + `?userId&secret&expire`. */
-  async createEmailVerification(user: UserEntity, url: URL, ctx: DeliveryContext): Promise<VerificationTokenEntity> {
+  /** POST /v1/account/verifications/email (and `/verification`). */
+  async requestEmailVerification(user: UserEntity, input: CreateEmailVerificationBody, request: FastifyRequest): Promise<TokenModel> {
+    return tokenModel(await this.createEmailVerification(user, input.url, { requester: requesterOf(request), locale: localeOf(request) }));
+  }
+
+  /** POST /v1/account/verifications/phone (and `/verification/phone`). */
+  async requestPhoneVerification(user: UserEntity, request: FastifyRequest): Promise<TokenModel> {
+    return tokenModel(await this.createPhoneVerification(user, { requester: requesterOf(request), locale: localeOf(request) }));
+  }
+
+  /** PUT /v1/account/verifications/email (and `/verification`). */
+  async completeEmailVerification(input: UserSecretBody): Promise<TokenModel> {
+    return tokenModel((await this.confirmEmail(input.userId, input.secret)).token);
+  }
+
+  /** PUT /v1/account/verifications/phone (and `/verification/phone`). */
+  async completePhoneVerification(input: UserSecretBody): Promise<TokenModel> {
+    return tokenModel((await this.confirmPhone(input.userId, input.secret)).token);
+  }
+
+  async createEmailVerification(user: UserEntity, url: URL | string, ctx: DeliveryContext): Promise<VerificationTokenEntity> {
     if (!user.email) throw new AppError('user_email_not_found');
     await this.channels.assertAvailable('email');
     const secret = randomHex(32);
@@ -94,7 +122,7 @@ export class VerificationService {
   /** Completes an email verification link: marks the email verified. 401 `user_invalid_token` otherwise. */
   async confirmEmail(userId: string, secret: string): Promise<{ token: VerificationTokenEntity; user: UserEntity }> {
     const now = this.clock.now();
-    const token = /^[0-9a-f]{64}$/.test(secret) ? await this.tokens.consumeBySecret(userId, 'email', sha256Hex(secret), now) : undefined;
+    const token = LINK_SECRET_PATTERN.test(secret) ? await this.tokens.consumeBySecret(userId, 'email', sha256Hex(secret), now) : undefined;
     if (!token) throw this.invalid(userId, 'email');
     await this.closeReference(token);
     return { token, user: await this.markVerified(token) };
@@ -108,7 +136,7 @@ export class VerificationService {
     // reserve the attempt before evaluating it: concurrent guesses cannot exceed the limit
     const reserved = await this.tokens.reserveAttempt(open.id, this.config.PHONE_VERIFICATION_MAX_ATTEMPTS, now);
     if (!reserved) throw this.invalid(userId, 'phone');
-    const matches = /^\d{6}$/.test(code) && constantTimeEqual(this.codeHash(reserved.keyId, reserved.id, code), reserved.secretHash);
+    const matches = OTP_CODE_PATTERN.test(code) && constantTimeEqual(this.codeHash(reserved.keyId, reserved.id, code), reserved.secretHash);
     if (!matches || !(await this.tokens.consume(reserved.id, ['open', 'exhausted'], now))) {
       if (reserved.state === 'exhausted') await this.closeReference(reserved);
       throw this.invalid(userId, 'phone', reserved.attempts);

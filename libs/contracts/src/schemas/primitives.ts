@@ -189,3 +189,10 @@ export const integerInRange = (min: number, max: number) => {
     z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
   );
 };
+
+/** A boolean as a query string carries it (`true`/`false`/`1`/`0`), or a JSON boolean. */
+export const queryBoolean = () =>
+  z.preprocess(
+    (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+    z.boolean({ error: DESCRIPTIONS.boolean }),
+  );

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequesterInfo } from '@twostep/contracts';
+import { LOCALE_MAX_LENGTH, LOCALE_PATTERN, RequesterInfo } from '@twostep/contracts';
 import type { SessionClientInfo } from '@twostep/auth-data-access';
 import { parseUserAgent } from './user-agent';
 
@@ -24,12 +24,10 @@ export function requesterOf(request: FastifyRequest): RequesterInfo {
   };
 }
 
-const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-
 /** `X-Appwrite-Locale` if it looks like a BCP 47 tag, else `en`. */
 export function localeOf(request: FastifyRequest): string {
   const given = request.headers['x-appwrite-locale'];
-  return typeof given === 'string' && given.length <= 35 && LOCALE.test(given) ? given : 'en';
+  return typeof given === 'string' && given.length <= LOCALE_MAX_LENGTH && LOCALE_PATTERN.test(given) ? given : 'en';
 }
 
 /** The client IP (Fastify honours X-Forwarded-For only when TRUST_PROXY is on). */
