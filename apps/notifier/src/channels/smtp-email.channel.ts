@@ -1,5 +1,4 @@
 import nodemailer, { Transporter } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { classifySmtpError, withDeadline } from './failure-classifier';
@@ -11,9 +10,7 @@ import { EmailMessage, MessageChannel, SendReceipt } from './message-channel';
  * (`?requireTLS=true` refuses to send without it); credentials in the URL turn on AUTH. Every phase
  * of the SMTP transaction has the provider timeout, and the whole send is cut at that deadline.
  * Connections are pooled: a relay's handshake (and greeting delay) is paid once per connection, not
- * once per code. The message is composed into one buffer before it is handed to the pool: streamed
- * as nodemailer builds it, one message is dozens of small socket writes (a system call each), which
- * cost the notifier more CPU than everything else a delivery does (bench/README.md, email pipeline).
+ * once per code.
  */
 export class SmtpEmailChannel implements MessageChannel<EmailMessage> {
   readonly provider = 'smtp' as const;
@@ -45,22 +42,18 @@ export class SmtpEmailChannel implements MessageChannel<EmailMessage> {
 
   async send(message: EmailMessage): Promise<SendReceipt> {
     try {
-      const mime = new MailComposer({
-        from: this.from,
-        // an address object, so nodemailer never parses a list out of the string
-        to: { name: '', address: message.to },
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      }).compile();
-      const messageId = mime.messageId();
-      const raw = await mime.build();
-      await withDeadline(this.timeoutMs, (signal) =>
-        this.transport.sendMail({ envelope: mime.getEnvelope(), raw, signal } as Mail.Options & { signal: AbortSignal }),
+      const info = await withDeadline(this.timeoutMs, (signal) =>
+        this.transport.sendMail({
+          from: this.from,
+          // an address object, so nodemailer never parses a list out of the string
+          to: { name: '', address: message.to },
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          signal,
+        } as Mail.Options & { signal: AbortSignal }),
       );
-      return { provider: this.provider, providerMessageId: messageId };
+      return { provider: this.provider, providerMessageId: info.messageId };
     } catch (error) {
       throw classifySmtpError(error);
     }
