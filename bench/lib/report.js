@@ -11,8 +11,9 @@ function ratio(a, b) {
   return measured(a) && measured(b) ? Math.round((a.throughput / b.throughput) * 100) / 100 : null;
 }
 
+/** ratio of two sustainable rates; null when either was not stepped or the reference sustained nothing */
 function rateRatio(a, b) {
-  return a && b && a.rate > 0 && b.rate > 0 ? Math.round((a.rate / b.rate) * 100) / 100 : null;
+  return a && b && b.rate > 0 ? Math.round((a.rate / b.rate) * 100) / 100 : null;
 }
 
 function ratios(flows, sustainable = {}) {
