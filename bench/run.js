@@ -10,7 +10,7 @@
 //   --signin-users=N BENCH_SIGNIN_USERS users for the sign-in flow (400; smoke 8)
 //   --only=LIST    BENCH_ONLY         comma list of groups (ours, floor, peer) or flow ids (ours.totp, ...)
 //   --email-steps=LIST BENCH_EMAIL_STEPS offered rates (/s) stepped up to find each email pipeline's sustainable
-//                                     rate (100,200,300,400,600,800; smoke 20); --email-steps=0 skips it
+//                                     rate (50,100,150,200,300,400,600,800; smoke 20); --email-steps=0 skips it
 //   --step-duration=S BENCH_STEP_DURATION measured seconds per step (5; smoke 1), after 1 s (smoke 0.5) warm-up
 //   --out=FILE                        results JSON (default bench/results/bench-<time>.json; the SVG beside it)
 //   --build                           run `npm run build` first
@@ -87,7 +87,7 @@ function options(argv = process.argv.slice(2), env = process.env) {
     keep: flags.keep === true,
     timeoutS: num('timeout', 'BENCH_TIMEOUT', 900, 300),
     stepDurationS: num('step-duration', 'BENCH_STEP_DURATION', 5, 1),
-    emailSteps: String(flags['email-steps'] ?? env.BENCH_EMAIL_STEPS ?? (smoke ? '20' : '100,200,300,400,600,800'))
+    emailSteps: String(flags['email-steps'] ?? env.BENCH_EMAIL_STEPS ?? (smoke ? '20' : '50,100,150,200,300,400,600,800'))
       .split(',')
       .map(Number)
       .filter((v) => Number.isFinite(v) && v > 0),
