@@ -15,6 +15,8 @@
 //   --out=FILE                        results JSON (default bench/results/bench-<time>.json; the SVG beside it)
 //   --build                           run `npm run build` first
 //   --keep                            keep the bench databases and Redis keys
+//   --private-redis BENCH_PRIVATE_REDIS=1 run a redis-server of the bench's own (no persistence), so its CPU
+//                                     figures are the bench's alone (needs redis-server on the PATH)
 //   --timeout=S    BENCH_TIMEOUT      give up (clean up, exit 2) after this many seconds (600; smoke 300)
 // BENCH_ENV_<NAME>=value: passed to every service as <NAME>=value.
 // BENCH_APP_ROOT: a checkout whose built services (apps/*/dist) are benched instead of this one's.
@@ -61,6 +63,7 @@ function options(argv = process.argv.slice(2), env = process.env) {
     'out',
     'build',
     'keep',
+    'private-redis',
   ];
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const smoke = flags.smoke === true || env.BENCH_SMOKE === '1';
@@ -85,6 +88,7 @@ function options(argv = process.argv.slice(2), env = process.env) {
     out: flags.out && flags.out !== true ? path.resolve(flags.out) : undefined,
     build: flags.build === true,
     keep: flags.keep === true,
+    privateRedis: flags['private-redis'] === true || env.BENCH_PRIVATE_REDIS === '1',
     timeoutS: num('timeout', 'BENCH_TIMEOUT', 900, 300),
     stepDurationS: num('step-duration', 'BENCH_STEP_DURATION', 5, 1),
     emailSteps: String(flags['email-steps'] ?? env.BENCH_EMAIL_STEPS ?? (smoke ? '20' : '50,100,150,200,300,400,600,800'))
@@ -311,6 +315,25 @@ async function main() {
         results.stack.peer = { error: error.message };
       }
     }
+
+    // a private redis-server: the shared one also serves everyone else, so its CPU time is not ours alone
+    let shared = SHARED;
+    if (o.privateRedis) {
+      const port = await freePort();
+      const p = new Proc('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      procs.redis = p;
+      cleanups.push(() => p.stop());
+      o.redisUrl = `redis://127.0.0.1:${port}`;
+      for (let i = 0; i < 50; i++) {
+        if (p.tail.some((l) => /Ready to accept connections/.test(l))) break;
+        if (!p.running) throw new Error(`redis-server did not start:\n${p.tail.join('\n')}`);
+        await sleep(100);
+      }
+      shared = SHARED.filter((g) => g.name !== 'redis');
+      results.stack.redis = { private: true, url: o.redisUrl };
+    } else results.stack.redis = { private: false, url: o.redisUrl.replace(/\/\/[^@]*@/, '//') };
 
     const lg = startLoadgen();
     cleanups.push(async () => {
@@ -562,7 +585,7 @@ async function main() {
         results.flows[id] = { what, error: `${group} not running: ${stackErr.split('\n')[0]}` };
         continue;
       }
-      const sampler = new Sampler(live(), 200, SHARED);
+      const sampler = new Sampler(live(), 200, shared);
       sampler.start();
       const f0 = Date.now();
       let r;
@@ -597,7 +620,7 @@ async function main() {
       const steps = [];
       let rate = 0;
       for (const offered of o.emailSteps) {
-        const sampler = new Sampler(live(), 500, SHARED);
+        const sampler = new Sampler(live(), 500, shared);
         sampler.start();
         let r;
         try {

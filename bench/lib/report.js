@@ -270,8 +270,10 @@ function sizing(results) {
   });
   return [
     'CPU ms per completed operation (utime+stime from /proc over the whole phase, warm-up included, ÷ operations completed in it).',
-    'postgres = all its processes, redis = redis-server: both are SHARED with everyone else on this machine, so their figures include other',
-    "people's work; services are ours alone. 'total' = the flow's own services (ours: auth-api + mfa-service + notifier) + postgres + redis;",
+    results.stack?.redis?.private
+      ? "postgres = all its processes: SHARED with everyone else on this machine, so it includes other people's work; redis = this run's own redis-server."
+      : "postgres = all its processes, redis = redis-server: both SHARED with everyone else on this machine, so they include other people's work.",
+    "Services are the bench's own. 'total' = the flow's own services (ours: auth-api + mfa-service + notifier) + postgres + redis;",
     "'ops/core·s' = 1000 ÷ total: operations one core could sustain. A cell under another stack's service is its background work.",
     grid(['flow', 'ops', ...names, 'total', 'ops/core·s'], rows),
   ].join('\n');
