@@ -177,7 +177,8 @@ async function dropRedisPrefix(url, prefix) {
 }
 
 async function ensurePeerInstalled() {
-  if (['better-auth', 'pg', 'undici'].every((p) => existsSync(path.join(PEER_DIR, 'node_modules', p, 'package.json')))) return;
+  if (['better-auth', 'nodemailer', 'pg', 'undici'].every((p) => existsSync(path.join(PEER_DIR, 'node_modules', p, 'package.json'))))
+    return;
   log('installing the bench-only peer package: npm ci --prefix bench/peer');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = await runToEnd(npm, ['ci', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { cwd: ROOT, env: process.env });
