@@ -149,7 +149,9 @@ function onMail(raw, rcpts, t) {
   sink.lastAt = t;
   if (!sink.expect) return;
   for (const to of rcpts) {
-    const rec = sink.expect.get(to.toLowerCase());
+    let rec = sink.expect.get(to.toLowerCase());
+    // a recipient with several requests (the peer's users): the oldest request still waiting for its code
+    if (Array.isArray(rec)) rec = rec.find((r) => r.fired && !r.err && r.recv.length === 0) ?? rec.findLast((r) => r.fired);
     if (!rec) {
       sink.other++;
       continue;
@@ -161,7 +163,7 @@ function onMail(raw, rcpts, t) {
     }
     rec.recv.push(t);
     if (rec.challengeId && raw.includes(rec.challengeId)) rec.byId = true;
-    if (!rec.challengeId) rec.raws.push(raw); // the response is not back yet: check the id later
+    if (!rec.challengeId && !rec.noId) rec.raws.push(raw); // the response is not back yet: check the id later
   }
 }
 
@@ -498,6 +500,7 @@ async function closedLoop({ connections, warmupMs, durationMs, op, ctx, minOps =
     return true;
   };
   let requests = 0;
+  let allOps = 0;
   const worker = async (w) => {
     for (;;) {
       const a0 = now();
@@ -517,6 +520,7 @@ async function closedLoop({ connections, warmupMs, durationMs, op, ctx, minOps =
         if (samples.length < 5 && r.sample) samples.push(r.sample);
         continue;
       }
+      allOps++;
       if (a >= start && (b <= end || extendTo(b))) {
         lat.push(b - a);
         for (const [k, v] of Object.entries(r.parts ?? {})) (parts[k] ??= []).push(v);
@@ -532,6 +536,7 @@ async function closedLoop({ connections, warmupMs, durationMs, op, ctx, minOps =
     errors,
     errorCount: Object.values(errors).reduce((a, b) => a + b, 0),
     requests,
+    allOps,
   };
   if (Object.keys(parts).length) out.perRequestMs = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)]));
   if (samples.length) out.errorSamples = samples;
@@ -565,10 +570,13 @@ function flowOp(name, target, ctx) {
         return r.status === 200 ? {} : { err: errKey(r), sample: sample(r, 'floor GET /v1/account') };
       };
     }
-    case 'ours.totp': {
+    case 'ours.totp':
+    case 'floor.totp': {
       // Each user has one TOTP step accepted at most once: use steps `now` and `now + 1` (both inside the
       // ±1 window even if a boundary passes in flight), then park the user until the next step starts.
-      const ready = new Deque(state.pools.totp);
+      const ready = new Deque(state.pools[POOL_OF[name]]);
+      const headersOf =
+        name === 'ours.totp' ? sessionHeaders : (cred) => ({ 'content-type': 'application/json', 'x-appwrite-session': cred });
       let parked = [];
       let seen = stepNow();
       ctx.stallMs = 0;
@@ -597,7 +605,7 @@ function flowOp(name, target, ctx) {
         }
         const t0 = now();
         const step = Math.max(user.last + 1, stepNow());
-        const headers = sessionHeaders(user.cred);
+        const headers = headersOf(user.cred);
         const c = await target.req('POST', '/v1/account/mfa/challenges', headers, { factor: 'totp' });
         const t1 = now();
         if (c.status !== 201) {
@@ -652,7 +660,9 @@ const POOL_OF = {
   'ours.signin': 'signin',
   'ours.account': 'account',
   'ours.totp': 'totp',
+  'floor.totp': 'floor.totp',
   'ours.email': 'email',
+  'peer.email': 'peer.totp',
   'peer.signin': 'peer.signin',
   'peer.totp': 'peer.totp',
   'peer.session': 'peer.totp',
@@ -661,6 +671,7 @@ const POOL_OF = {
 function originOf(name) {
   if (name.startsWith('ours.')) return state.ours?.target.origin;
   if (name.startsWith('peer.')) return state.peer?.origin;
+  if (name === 'floor.email') return state.floorEmail?.origin;
   return state.floor?.origin;
 }
 
@@ -669,17 +680,17 @@ async function runFlow({ name, connections, warmupMs, durationMs, rate, graceMs,
   if (pool) {
     const setup = state.setup[pool];
     if (!setup || setup.error) return { error: setup?.error ?? 'not seeded' };
-  } else if (!state.floor) return { error: 'floor not set up' };
+  } else if (!originOf(name)) return { error: 'floor not set up' };
   const origin = originOf(name);
-  if (name === 'ours.email') return emailFlow({ origin, rate, warmupMs, durationMs, graceMs });
+  if (name.endsWith('.email')) return emailFlow({ mode: name.split('.')[0], origin, rate, warmupMs, durationMs, graceMs });
   const target = new Target(origin, connections);
   const ctx = {};
   try {
     const op = flowOp(name, target, ctx);
     const res = await closedLoop({ connections, warmupMs, durationMs, op, ctx, minOps });
     res.concurrency = connections;
-    if (name === 'ours.totp') {
-      res.users = state.pools.totp.length;
+    if (name === 'ours.totp' || name === 'floor.totp') {
+      res.users = state.pools[pool].length;
       res.stallMs = Math.round(ctx.stallMs);
       if (ctx.stalls)
         res.warning = `user pool exhausted ${ctx.stalls} times (every user had used the current and next step): raise BENCH_TOTP_USERS`;
@@ -691,34 +702,78 @@ async function runFlow({ name, connections, warmupMs, durationMs, rate, graceMs,
   }
 }
 
-/** Open loop at `rate` challenges/s; latency = from the request being due to the code arriving at the sink. */
-async function emailFlow({ origin, rate, warmupMs, durationMs, graceMs = 10_000 }) {
-  const users = state.pools.email;
+/**
+ * Open loop at `rate` requests/s; latency = from the request being due to the code arriving at the sink.
+ * mode `ours`: POST /v1/account/mfa/challenges {factor: email}, each user of the pool once (the pool is
+ * consumed across runs: the sustainable-rate steps take the next users); `floor`: the pipeline floor's
+ * POST /send to a fresh address; `peer`: Better Auth's POST /api/auth/two-factor/send-otp with the session
+ * of a user with 2FA on, users in turn (a code is matched to the oldest request of its recipient).
+ */
+async function emailFlow({ mode = 'ours', origin, rate, warmupMs, durationMs, graceMs = 10_000 }) {
   const total = Math.floor((rate * (warmupMs + durationMs)) / 1000);
-  if (users.length < total) return { error: `email pool has ${users.length} users, the flow needs ${total}` };
+  let users;
+  if (mode === 'ours') {
+    const pool = state.pools.email;
+    const from = state.emailCursor ?? 0;
+    if (pool.length - from < total) return { error: `email pool has ${pool.length - from} unused users, the flow needs ${total}` };
+    users = pool.slice(from, from + total);
+    state.emailCursor = from + total;
+  } else if (mode === 'floor') {
+    const run = (state.floorEmailRun = (state.floorEmailRun ?? 0) + 1);
+    users = Array.from({ length: total }, (_, i) => ({ email: `floor-${state.runTag}-${run}-${i}@example.com` }));
+  } else {
+    const pool = state.pools['peer.totp'];
+    users = Array.from({ length: total }, (_, i) => pool[i % pool.length]);
+  }
   const target = new Target(origin, 64);
   const interval = 1000 / rate;
-  const recs = users
-    .slice(0, total)
-    .map((u) => ({ user: u, tDue: 0, tResp: 0, status: 0, err: null, challengeId: null, recv: [], raws: [], otherMail: 0, byId: false }));
-  sink.expect = new Map(recs.map((r) => [r.user.email.toLowerCase(), r]));
+  const okStatus = mode === 'peer' ? 200 : 201;
+  const recs = users.map((u) => ({
+    user: u,
+    tDue: 0,
+    tResp: 0,
+    status: 0,
+    err: null,
+    challengeId: null,
+    recv: [],
+    raws: [],
+    otherMail: 0,
+    byId: false,
+    fired: false,
+    noId: mode === 'peer',
+  }));
+  sink.expect = new Map();
+  for (const r of recs) {
+    const key = r.user.email.toLowerCase();
+    if (mode === 'peer') {
+      if (!sink.expect.has(key)) sink.expect.set(key, []);
+      sink.expect.get(key).push(r);
+    } else sink.expect.set(key, r);
+  }
   sink.other = 0;
   const errors = {};
   const samples = [];
   let inflight = 0;
+  const request = (rec) =>
+    mode === 'ours'
+      ? target.req('POST', '/v1/account/mfa/challenges', sessionHeaders(rec.user.cred), { factor: 'email' })
+      : mode === 'floor'
+        ? target.req('POST', '/send', { 'content-type': 'application/json' }, { to: rec.user.email })
+        : target.req('POST', '/api/auth/two-factor/send-otp', { ...state.peer.headers, cookie: rec.user.cookie }, {});
   const fire = async (rec) => {
     inflight++;
+    rec.fired = true;
     try {
-      const r = await target.req('POST', '/v1/account/mfa/challenges', sessionHeaders(rec.user.cred), { factor: 'email' });
+      const r = await request(rec);
       rec.tResp = now();
       rec.status = r.status;
-      if (r.status === 201) {
-        rec.challengeId = parse(r.text).$id;
+      if (r.status === okStatus) {
+        rec.challengeId = mode === 'peer' ? null : parse(r.text).$id;
         if (rec.raws.some((raw) => raw.includes(rec.challengeId))) rec.byId = true;
         rec.raws = [];
       } else {
         rec.err = errKey(r);
-        if (samples.length < 5) samples.push(sample(r, 'POST /v1/account/mfa/challenges {factor:email}'));
+        if (samples.length < 5) samples.push(sample(r, `${mode} email request`));
       }
     } catch (error) {
       rec.tResp = now();
@@ -750,12 +805,12 @@ async function emailFlow({ origin, rate, warmupMs, durationMs, graceMs = 10_000 
   while (inflight > 0 && now() - sendEnd < graceMs) await sleep(10);
   // wait for the stragglers, then a little longer to catch duplicates
   const deadline = now() + graceMs;
-  while (now() < deadline && recs.some((r) => r.status === 201 && r.recv.length === 0)) await sleep(20);
+  while (now() < deadline && recs.some((r) => r.status === okStatus && r.recv.length === 0)) await sleep(20);
   await sleep(Math.min(1000, graceMs / 4));
   sink.expect = null;
   await target.close();
 
-  const accepted = recs.filter((r) => r.status === 201);
+  const accepted = recs.filter((r) => r.status === okStatus);
   for (const r of recs) if (r.err) errors[r.err] = (errors[r.err] ?? 0) + 1;
   const measured = accepted.filter((r) => r.tDue >= windowStart && r.recv.length > 0);
   const lost = accepted.filter((r) => r.recv.length === 0).length;
@@ -768,10 +823,11 @@ async function emailFlow({ origin, rate, warmupMs, durationMs, graceMs = 10_000 
     lost,
     duplicated,
     /** code messages for challenges whose request failed */
-    unexpected: recs.filter((r) => r.status !== 201 && r.recv.length > 0).length,
+    unexpected: recs.filter((r) => r.status !== okStatus && r.recv.length > 0).length,
     otherMessages: sink.other + recs.reduce((a, r) => a + r.otherMail, 0),
-    correlatedByChallengeId: accepted.filter((r) => r.byId).length,
+    correlatedByChallengeId: mode === 'peer' ? null : accepted.filter((r) => r.byId).length,
     throughput: Math.round((measured.length / (durationMs / 1000)) * 10) / 10,
+    allOps: accepted.length - lost,
     latencyMs: summarize(measured.map((r) => r.recv[0] - r.tDue)),
     perRequestMs: {
       request: summarize(accepted.filter((r) => r.tDue >= windowStart).map((r) => r.tResp - r.tDue)),
@@ -796,6 +852,15 @@ const handlers = {
     const list = fromPool ? state.pools[fromPool].map((u) => ({ userId: u.userId, session: u.cred })) : creds;
     state.floor = { origin, creds: list };
     return { users: list.length };
+  },
+  setFloorTotp: ({ creds }) => {
+    state.pools['floor.totp'] = creds.map((c) => ({ userId: c.userId, cred: c.cred, key: Buffer.from(c.key, 'base64'), last: 0 }));
+    state.setup['floor.totp'] = {};
+    return { users: creds.length };
+  },
+  setFloorEmail: ({ origin }) => {
+    state.floorEmail = { origin };
+    return {};
   },
   poolReady: ({ name }) => Boolean(state.pools[name]?.length && !state.setup[name]?.error),
   quiesce: (a) => quiesce(a ?? {}),

@@ -9,9 +9,14 @@
 //   --totp-users=N BENCH_TOTP_USERS   users for the TOTP flow (15000; smoke 400)
 //   --signin-users=N BENCH_SIGNIN_USERS users for the sign-in flow (400; smoke 8)
 //   --only=LIST    BENCH_ONLY         comma list of groups (ours, floor, peer) or flow ids (ours.totp, ...)
+//   --email-steps=LIST BENCH_EMAIL_STEPS offered rates (/s) stepped up to find each email pipeline's sustainable
+//                                     rate (50,100,150,200,300,400,600,800; smoke 20); --email-steps=0 skips it
+//   --step-duration=S BENCH_STEP_DURATION measured seconds per step (5; smoke 1), after 1 s (smoke 0.5) warm-up
 //   --out=FILE                        results JSON (default bench/results/bench-<time>.json; the SVG beside it)
 //   --build                           run `npm run build` first
 //   --keep                            keep the bench databases and Redis keys
+//   --private-redis BENCH_PRIVATE_REDIS=1 run a redis-server of the bench's own (no persistence), so its CPU
+//                                     figures are the bench's alone (needs redis-server on the PATH)
 //   --timeout=S    BENCH_TIMEOUT      give up (clean up, exit 2) after this many seconds (600; smoke 300)
 // BENCH_ENV_<NAME>=value: passed to every service as <NAME>=value.
 // BENCH_APP_ROOT: a checkout whose built services (apps/*/dist) are benched instead of this one's.
@@ -25,7 +30,7 @@ const { randomBytes } = require('node:crypto');
 const os = require('node:os');
 const path = require('node:path');
 const { Proc, runToEnd, freePort, sleep, rssMiB, Sampler } = require('./lib/proc');
-const { seedFloor, SCHEMA: FLOOR_SCHEMA } = require('./floor/schema');
+const { seedFloor, seedTotpFloor, SCHEMA: FLOOR_SCHEMA, TOTP_SCHEMA } = require('./floor/schema');
 const report = require('./lib/report');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -53,9 +58,12 @@ function options(argv = process.argv.slice(2), env = process.env) {
     'totp-users',
     'signin-users',
     'only',
+    'email-steps',
+    'step-duration',
     'out',
     'build',
     'keep',
+    'private-redis',
   ];
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const smoke = flags.smoke === true || env.BENCH_SMOKE === '1';
@@ -80,14 +88,23 @@ function options(argv = process.argv.slice(2), env = process.env) {
     out: flags.out && flags.out !== true ? path.resolve(flags.out) : undefined,
     build: flags.build === true,
     keep: flags.keep === true,
-    timeoutS: num('timeout', 'BENCH_TIMEOUT', 600, 300),
+    privateRedis: flags['private-redis'] === true || env.BENCH_PRIVATE_REDIS === '1',
+    timeoutS: num('timeout', 'BENCH_TIMEOUT', 900, 300),
+    stepDurationS: num('step-duration', 'BENCH_STEP_DURATION', 5, 1),
+    emailSteps: String(flags['email-steps'] ?? env.BENCH_EMAIL_STEPS ?? (smoke ? '20' : '50,100,150,200,300,400,600,800'))
+      .split(',')
+      .map(Number)
+      .filter((v) => Number.isFinite(v) && v > 0),
     adminDatabaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: env.BENCH_REDIS_URL || env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
   o.accountUsers = Math.max(o.concurrency, 8);
   o.peerTotpUsers = Math.max(o.concurrency, 8);
   o.peerSigninUsers = smoke ? 4 : 32;
-  o.emailUsers = Math.ceil(o.emailRate * (o.warmupS + o.durationS) * 1.02) + 1;
+  o.stepWarmupS = smoke ? 0.5 : 1;
+  const usersFor = (rate, seconds) => Math.floor(rate * seconds) + 1;
+  o.emailUsers =
+    usersFor(o.emailRate, o.warmupS + o.durationS) + o.emailSteps.reduce((a, r) => a + usersFor(r, o.stepWarmupS + o.stepDurationS), 0);
   return o;
 }
 
@@ -99,8 +116,20 @@ const FLOWS = [
   ['floor.account', 'floor', 'raw floor: node:http + pg, same lookup'],
   ['peer.session', 'peer', 'Better Auth: GET /api/auth/get-session'],
   ['ours.totp', 'ours', 'TOTP second factor: POST + PUT /v1/account/mfa/challenges'],
+  ['floor.totp', 'floor', 'raw floor: the same two requests, node:http + pg'],
   ['peer.totp', 'peer', 'Better Auth: POST /api/auth/two-factor/verify-totp'],
   ['ours.email', 'ours', 'email second factor: challenge due → code at the SMTP sink'],
+  ['floor.email', 'floor', 'raw floor: HTTP → BullMQ add → worker → nodemailer pooled → sink'],
+  ['peer.email', 'peer', 'Better Auth: POST /api/auth/two-factor/send-otp, nodemailer inline'],
+];
+/** the email flows whose sustainable rate is found by stepping the offered rate */
+const STEPPED = ['ours.email', 'floor.email', 'peer.email'];
+/** a step is sustained when p99 due → receipt is under this, nothing lost or failed, and receipts keep up */
+const SUSTAINED_P99_MS = 100;
+/** processes counted by command name in the CPU figures (shared with everyone else on the machine) */
+const SHARED = [
+  { name: 'postgres', comm: /^postgres$/ },
+  { name: 'redis', comm: /^redis-server$/ },
 ];
 
 const log = (m) => process.stdout.write(`[bench] ${m}\n`);
@@ -148,7 +177,8 @@ async function dropRedisPrefix(url, prefix) {
 }
 
 async function ensurePeerInstalled() {
-  if (['better-auth', 'pg', 'undici'].every((p) => existsSync(path.join(PEER_DIR, 'node_modules', p, 'package.json')))) return;
+  if (['better-auth', 'nodemailer', 'pg', 'undici'].every((p) => existsSync(path.join(PEER_DIR, 'node_modules', p, 'package.json'))))
+    return;
   log('installing the bench-only peer package: npm ci --prefix bench/peer');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = await runToEnd(npm, ['ci', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { cwd: ROOT, env: process.env });
@@ -248,6 +278,8 @@ async function main() {
         signinUsers: o.signinUsers,
         accountUsers: o.accountUsers,
         emailUsers: o.emailUsers,
+        emailSteps: o.emailSteps,
+        stepDurationS: o.stepDurationS,
         only: o.only,
       },
     },
@@ -284,6 +316,25 @@ async function main() {
         results.stack.peer = { error: error.message };
       }
     }
+
+    // a private redis-server: the shared one also serves everyone else, so its CPU time is not ours alone
+    let shared = SHARED;
+    if (o.privateRedis) {
+      const port = await freePort();
+      const p = new Proc('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      procs.redis = p;
+      cleanups.push(() => p.stop());
+      o.redisUrl = `redis://127.0.0.1:${port}`;
+      for (let i = 0; i < 50; i++) {
+        if (p.tail.some((l) => /Ready to accept connections/.test(l))) break;
+        if (!p.running) throw new Error(`redis-server did not start:\n${p.tail.join('\n')}`);
+        await sleep(100);
+      }
+      shared = SHARED.filter((g) => g.name !== 'redis');
+      results.stack.redis = { private: true, url: o.redisUrl };
+    } else results.stack.redis = { private: false, url: o.redisUrl.replace(/\/\/[^@]*@/, '//') };
 
     const lg = startLoadgen();
     cleanups.push(async () => {
@@ -391,7 +442,9 @@ async function main() {
           HOST: '127.0.0.1',
           BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
           BETTER_AUTH_TELEMETRY: '0',
+          SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`,
         };
+        if (process.env.PEER_SMTP_POOL) env.PEER_SMTP_POOL = process.env.PEER_SMTP_POOL;
         const server = path.join(PEER_DIR, 'server.mjs');
         const m = await runToEnd(process.execPath, [server, 'migrate'], { cwd: PEER_DIR, env });
         if (m.code !== 0) throw new Error(`better-auth migrations failed:\n${m.output.slice(-1500)}`);
@@ -441,16 +494,21 @@ async function main() {
     if (groups.has('peer') && results.stack.peer && !results.stack.peer.error) {
       results.seed.peer = await lg.call('seedPeer', {
         origin: results.stack.peer.origin,
-        sizes: { signin: has('peer.signin') ? o.peerSigninUsers : 0, totp: has('peer.totp') || has('peer.session') ? o.peerTotpUsers : 0 },
+        sizes: {
+          signin: has('peer.signin') ? o.peerSigninUsers : 0,
+          totp: has('peer.totp') || has('peer.session') || has('peer.email') ? o.peerTotpUsers : 0,
+        },
       });
       log(`seeded Better Auth in ${(results.seed.peer.ms / 1000).toFixed(1)} s`);
     }
     // ── raw floor: the product's own auth tables and flow-4 sessions when they were seeded, else a mirror
-    if (groups.has('floor')) {
+    if (has('floor.account') || has('floor.totp')) {
       try {
         const product = groups.has('ours') && (await lg.call('poolReady', { name: 'account' }));
         const creds = product ? undefined : await withPg(ourDbUrl, (c) => seedFloor(c, o.accountUsers));
         const schema = product ? 'auth' : FLOOR_SCHEMA;
+        const totpKey = randomBytes(32);
+        const totpCreds = has('floor.totp') ? await withPg(ourDbUrl, (c) => seedTotpFloor(c, o.totpUsers, totpKey)) : undefined;
         const port = await freePort();
         const p = new Proc('floor', process.execPath, [path.join(__dirname, 'floor', 'server.js')], {
           env: {
@@ -458,6 +516,7 @@ async function main() {
             NODE_ENV: 'production',
             DATABASE_URL: ourDbUrl,
             FLOOR_SCHEMA: schema,
+            FLOOR_TOTP_KEY: totpKey.toString('hex'),
             PORT: String(port),
             HOST: '127.0.0.1',
           },
@@ -474,10 +533,41 @@ async function main() {
           schema,
           users: f.users,
         };
+        if (totpCreds) {
+          await lg.call('setFloorTotp', { creds: totpCreds });
+          results.stack.floor.totp = { schema: TOTP_SCHEMA, users: totpCreds.length };
+        }
         await sleep(500);
         results.memory.rest.floor = rssMiB(p.pid);
       } catch (error) {
         results.stack.floor = { error: error.message };
+      }
+    }
+    if (has('floor.email')) {
+      try {
+        const port = await freePort();
+        const floorPrefix = `bench-${tag}-floor`;
+        if (!o.keep) cleanups.push(() => dropRedisPrefix(o.redisUrl, floorPrefix).then(() => undefined));
+        const p = new Proc('floor-pipeline', process.execPath, [path.join(__dirname, 'floor', 'pipeline.js')], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'production',
+            REDIS_URL: o.redisUrl,
+            FLOOR_PREFIX: floorPrefix,
+            SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+          },
+          cwd: ROOT,
+        });
+        procs['floor-pipeline'] = p;
+        cleanups.push(() => p.stop());
+        await p.waitHttp(`http://127.0.0.1:${port}/health/ready`);
+        await lg.call('setFloorEmail', { origin: `http://127.0.0.1:${port}` });
+        results.stack.floorEmail = { endpoint: `http://127.0.0.1:${port}/send`, redisKeyPrefix: floorPrefix };
+        results.memory.rest['floor-pipeline'] = rssMiB(p.pid);
+      } catch (error) {
+        results.stack.floorEmail = { error: error.message };
       }
     }
     results.memory.afterSeed = memNow();
@@ -485,12 +575,18 @@ async function main() {
     // ── flows
     for (const [id, group, what] of flows) {
       const stackErr =
-        group === 'ours' ? results.stack.ours?.error : group === 'peer' ? results.stack.peer?.error : results.stack.floor?.error;
+        group === 'ours'
+          ? results.stack.ours?.error
+          : group === 'peer'
+            ? results.stack.peer?.error
+            : id === 'floor.email'
+              ? results.stack.floorEmail?.error
+              : results.stack.floor?.error;
       if (stackErr) {
         results.flows[id] = { what, error: `${group} not running: ${stackErr.split('\n')[0]}` };
         continue;
       }
-      const sampler = new Sampler(live());
+      const sampler = new Sampler(live(), 200, shared);
       sampler.start();
       const f0 = Date.now();
       let r;
@@ -511,15 +607,50 @@ async function main() {
       const resources = sampler.stop();
       results.flows[id] = { what, ...r, wallMs: Date.now() - f0, resources };
       for (const [name, v] of Object.entries(resources)) {
-        if (name !== 'machine' && v.rssPeakMiB !== null)
+        if (typeof v.rssPeakMiB === 'number')
           results.memory.peakUnderLoad[name] = Math.max(results.memory.peakUnderLoad[name] ?? 0, v.rssPeakMiB);
       }
       log(report.flowLine(id, results.flows[id]));
       await sleep(300);
     }
 
+    // ── sustainable rate of each email pipeline: step the offered rate until a step is not sustained
+    results.sustainable = {};
+    for (const id of STEPPED) {
+      if (!has(id) || o.emailSteps.length === 0 || results.flows[id]?.error) continue;
+      const steps = [];
+      let rate = 0;
+      for (const offered of o.emailSteps) {
+        const sampler = new Sampler(live(), 500, shared);
+        sampler.start();
+        let r;
+        try {
+          r = await lg.call('flow', {
+            name: id,
+            connections: o.concurrency,
+            warmupMs: o.stepWarmupS * 1000,
+            durationMs: o.stepDurationS * 1000,
+            rate: offered,
+            graceMs: 5000,
+          });
+        } catch (error) {
+          r = { error: error.message };
+        }
+        const resources = sampler.stop();
+        const step = report.stepOf(offered, r, resources, SUSTAINED_P99_MS);
+        steps.push(step);
+        log(`${id} at ${offered}/s: ${step.sustained ? 'sustained' : `not sustained (${step.why})`}, p99 ${step.p99Ms ?? '—'} ms`);
+        await sleep(300);
+        if (!step.sustained) break;
+        rate = offered;
+      }
+      // every step sustained: the pipeline takes at least the last step, the search did not find its limit
+      const capped = steps.length > 0 && steps[steps.length - 1].sustained;
+      results.sustainable[id] = { rate, capped, p99LimitMs: SUSTAINED_P99_MS, steps };
+    }
+
     results.memory.end = memNow();
-    results.ratios = report.ratios(results.flows);
+    results.ratios = report.ratios(results.flows, results.sustainable);
     results.targets = report.targets(results, o);
     results.ok = report.allClean(results.flows);
     results.meta.wallS = Math.round((Date.now() - t0) / 100) / 10;
@@ -543,4 +674,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { options, FLOWS };
+module.exports = { options, FLOWS, STEPPED };

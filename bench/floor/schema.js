@@ -96,4 +96,77 @@ async function seedFloor(client, count) {
   return creds;
 }
 
-module.exports = { SCHEMA, DDL, lookup, seedFloor };
+// ── the TOTP second factor at the floor: its own schema, the least the rules allow (bench/README.md)
+const TOTP_SCHEMA = 'bench_floor_mfa';
+
+const TOTP_DDL = `
+CREATE SCHEMA IF NOT EXISTS ${TOTP_SCHEMA};
+CREATE TABLE ${TOTP_SCHEMA}.sessions (
+  id varchar(36) PRIMARY KEY,
+  user_id varchar(36) NOT NULL,
+  secret_hash char(64) NOT NULL,
+  factors text[] NOT NULL,
+  mfa_updated_at timestamptz NULL,
+  expire timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX ON ${TOTP_SCHEMA}.sessions (secret_hash);
+CREATE TABLE ${TOTP_SCHEMA}.totp (
+  user_id varchar(36) PRIMARY KEY,
+  secret text NOT NULL,
+  last_step bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE ${TOTP_SCHEMA}.challenges (
+  id varchar(36) PRIMARY KEY,
+  user_id varchar(36) NOT NULL,
+  session_id varchar(36) NOT NULL,
+  factor varchar(16) NOT NULL,
+  expire timestamptz NOT NULL,
+  completed_at timestamptz NULL,
+  created_at timestamptz NOT NULL
+);
+`;
+
+/** AES-256-GCM of a TOTP key at rest (the rules forbid it in clear): iv.tag.ct, base64url */
+function sealTotpKey(aesKey, key, userId) {
+  const { createCipheriv } = require('node:crypto');
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', aesKey, iv);
+  c.setAAD(Buffer.from(`totp:${userId}`));
+  const ct = Buffer.concat([c.update(key), c.final()]);
+  return [iv, c.getAuthTag(), ct].map((b) => b.toString('base64url')).join('.');
+}
+
+/**
+ * Creates the TOTP floor's tables and `count` users, each with one one-factor session and an enrolled TOTP
+ * key sealed with `aesKey`; returns [{userId, cred, key (base64)}].
+ */
+async function seedTotpFloor(client, count, aesKey) {
+  await client.query(TOTP_DDL);
+  const creds = [];
+  for (let base = 0; base < count; base += 5000) {
+    const sessions = [];
+    const totp = [];
+    for (let i = base; i < Math.min(count, base + 5000); i++) {
+      const userId = hex(10);
+      const secret = hex(128);
+      const key = randomBytes(20);
+      sessions.push({ id: hex(10), user_id: userId, hash: createHash('sha256').update(secret).digest('hex') });
+      totp.push({ user_id: userId, secret: sealTotpKey(aesKey, key, userId) });
+      creds.push({ userId, cred: Buffer.from(JSON.stringify({ id: userId, secret })).toString('base64'), key: key.toString('base64') });
+    }
+    await client.query(
+      `INSERT INTO ${TOTP_SCHEMA}.sessions (id, user_id, secret_hash, factors, expire)
+       SELECT x.id, x.user_id, x.hash, ARRAY['password'], now() + interval '1 year'
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, user_id text, hash text)`,
+      [JSON.stringify(sessions)],
+    );
+    await client.query(
+      `INSERT INTO ${TOTP_SCHEMA}.totp (user_id, secret) SELECT x.user_id, x.secret FROM jsonb_to_recordset($1::jsonb) AS x(user_id text, secret text)`,
+      [JSON.stringify(totp)],
+    );
+  }
+  await client.query(`ANALYZE ${TOTP_SCHEMA}.sessions; ANALYZE ${TOTP_SCHEMA}.totp`);
+  return creds;
+}
+
+module.exports = { SCHEMA, DDL, lookup, seedFloor, TOTP_SCHEMA, seedTotpFloor };

@@ -2,7 +2,7 @@
 // Child processes of a bench run: spawn with an explicit environment, keep a tail of their output, wait for
 // readiness, stop them, and read their resident memory and CPU time from /proc.
 const { spawn, execFileSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+const { readFileSync, readdirSync } = require('node:fs');
 const net = require('node:net');
 
 function freePort() {
@@ -122,6 +122,36 @@ function cpuMs(pid) {
   }
 }
 
+/** pids of the processes whose command name (/proc/<pid>/comm) matches `re` (e.g. every Postgres backend) */
+function pidsByComm(re) {
+  const out = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (re.test(readFileSync(`/proc/${e}/comm`, 'utf8').trim())) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** CPU ms of every process of a group, by pid */
+function groupCpu(re) {
+  const m = new Map();
+  for (const pid of pidsByComm(re)) {
+    const c = cpuMs(pid);
+    if (c !== null) m.set(pid, c);
+  }
+  return m;
+}
+
 /** [busy, total] jiffies of the whole machine since boot (/proc/stat) */
 function machineJiffies() {
   try {
@@ -138,11 +168,18 @@ function machineJiffies() {
  * {rssPeakMiB, rssMeanMiB, cpuMs}.
  */
 class Sampler {
-  constructor(procs, intervalMs = 200) {
+  /**
+   * `groups`: [{name, comm: RegExp}] — processes counted together by command name (Postgres: the sum over
+   * its backends and helpers; Redis: redis-server), CPU only. A process that started during the phase counts
+   * with all its CPU time; one that ended during it is missed (its time cannot be read any more).
+   */
+  constructor(procs, intervalMs = 200, groups = []) {
     this.procs = procs; // [{name, pid}]
     this.intervalMs = intervalMs;
+    this.groups = groups;
   }
   start() {
+    this.group0 = new Map(this.groups.map((g) => [g.name, groupCpu(g.comm)]));
     this.samples = new Map(this.procs.map((p) => [p.name, []]));
     this.cpu0 = new Map(this.procs.map((p) => [p.name, cpuMs(p.pid)]));
     this.machine0 = machineJiffies();
@@ -169,6 +206,12 @@ class Sampler {
         cpuMs: c1 !== null && c0 !== null ? Math.round(c1 - c0) : null,
       };
     }
+    for (const g of this.groups) {
+      const before = this.group0.get(g.name);
+      let total = 0;
+      for (const [pid, c] of groupCpu(g.comm)) total += c - (before.get(pid) ?? 0);
+      out[g.name] = { cpuMs: Math.round(total), processes: before.size };
+    }
     const m1 = machineJiffies();
     if (m1 && this.machine0 && m1[1] > this.machine0[1]) {
       // how busy the whole machine was (all cores), to tell a quiet run from one that shared the CPU
@@ -181,4 +224,4 @@ class Sampler {
   }
 }
 
-module.exports = { Proc, runToEnd, freePort, sleep, rssMiB, cpuMs, Sampler };
+module.exports = { Proc, runToEnd, freePort, sleep, rssMiB, cpuMs, Sampler, pidsByComm };

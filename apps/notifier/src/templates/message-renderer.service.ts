@@ -35,9 +35,26 @@ function safeLink(value: unknown): string {
   return url.toString();
 }
 
+/** Intl formatters per locale: building one costs more than rendering a whole message, so it is done once. */
+const pluralRules = new Map<string, Intl.PluralRules>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function pluralRulesFor(locale: string): Intl.PluralRules {
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
+  return rules;
+}
+
+function dateFormatFor(locale: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(locale);
+  if (!format)
+    dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })));
+  return format;
+}
+
 function minutesText(catalog: MessageCatalog, expiresAt: string, now: Date): string {
   const remaining = Math.max(1, Math.ceil((Date.parse(expiresAt) - now.getTime()) / 60_000));
-  const category = new Intl.PluralRules(catalog.locale).select(remaining);
+  const category = pluralRulesFor(catalog.locale).select(remaining);
   return fill(category === 'one' ? catalog.minutes.one : catalog.minutes.other, { count: String(remaining) });
 }
 
@@ -128,7 +145,7 @@ export class MessageRenderer {
       : undefined;
     if (!notice) throw invalid('unknown security event');
     const occurred = Number.isNaN(Date.parse(job.occurredAt)) ? new Date() : new Date(job.occurredAt);
-    const time = `${new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(occurred)} UTC`;
+    const time = `${dateFormatFor(catalog.locale).format(occurred)} UTC`;
     const user = cleanValue(secret.userName);
     const vars = { project: cleanValue(job.projectName) || FALLBACK_PROJECT, user, time, ...requesterVars(catalog, job.requester) };
     const t = catalog.securityNotice;
