@@ -96,7 +96,12 @@ export class ResponseValidator {
 
   /** A readable report of the violations (routes, statuses and schema paths only). */
   report(): string {
-    return this.violations.map((v) => `${v.route} -> ${v.status}: ${v.problems.join('; ')}`).join('\n');
+    const counts = new Map<string, number>();
+    for (const v of this.violations) {
+      const line = `${v.route} -> ${v.status}: ${v.problems.join('; ')}`;
+      counts.set(line, (counts.get(line) ?? 0) + 1);
+    }
+    return [...counts].map(([line, n]) => (n > 1 ? `${line} (x${n})` : line)).join('\n');
   }
 }
 
@@ -132,12 +137,20 @@ export class ValidatingProxy {
             const raw = upstreamRes.rawHeaders;
             for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1]);
             if (upstreamRes.headers['content-length'] === undefined && body.length > 0) headers.push('content-length', String(body.length));
+            // auth-api closing the connection (413: a body it will not read) closes the client's too
+            if (/\bclose\b/i.test(upstreamRes.headers.connection ?? '')) headers.push('connection', 'close');
+            // the rest of a request body auth-api did not read is discarded, so the connection can carry the next request
+            if (!req.complete) {
+              req.unpipe(forward);
+              req.resume();
+            }
             res.writeHead(status, upstreamRes.statusMessage, headers);
             res.end(body);
           });
         },
       );
       forward.on('error', () => {
+        req.unpipe(forward);
         req.resume();
         res.destroy();
       });
