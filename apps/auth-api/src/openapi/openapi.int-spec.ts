@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { validate } from '@readme/openapi-parser';
-import { buildOpenApiDocument, httpOperations } from '@twostep/contracts';
+import { buildOpenApiDocument, ErrorModel, httpOperations } from '@twostep/contracts';
 import { AuthApiHarness, call, startAuthApi } from '../../test/harness';
 import { Access, ACCESS_METADATA, AccessClass } from '../access/access.decorator';
 
@@ -108,6 +108,13 @@ describe('GET /v1/openapi.json and the routes it documents', () => {
     expect((await call(`${h.endpoint}/openapi.json?project=${h.config.APP_PROJECT_ID}`)).status).toBe(200);
     const noProject = await call<{ type: string }>(`${h.endpoint}/openapi.json`);
     expect({ status: noProject.status, type: noProject.body.type }).toEqual({ status: 404, type: 'project_not_found' });
+  });
+
+  it("answers the router's own errors (an over-long path segment) in the documented error JSON", async () => {
+    const res = await call(`${h.endpoint}/account/mfa/challenges/${'x'.repeat(10_240)}`, { headers: h.headers() });
+    expect(res.status).toBe(400);
+    expect(ErrorModel.safeParse(res.body).success).toBe(true);
+    expect(res.body).toMatchObject({ code: 400, type: 'general_bad_request' });
   });
 
   it('serves the reference page as HTML under a strict Content-Security-Policy', async () => {
