@@ -1,4 +1,4 @@
-import { createServer, Server } from 'node:http';
+import { createServer, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ResponseValidator, ValidatingProxy } from './response-validation';
 
@@ -58,7 +58,7 @@ describe('ValidatingProxy', () => {
       req.on('data', (c: Buffer) => (received += c.toString()));
       req.on('end', () => {
         res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
-        res.setHeader('x-echo', `${req.headers['x-appwrite-project']}|${received}`);
+        res.setHeader('x-echo', `${req.headers['x-appwrite-project']}|${received}|${req.socket.remoteAddress}`);
         if (req.url === '/v1/account/sessions/current') {
           res.statusCode = 204;
           return res.end();
@@ -88,7 +88,7 @@ describe('ValidatingProxy', () => {
         });
       const ok = await send();
       expect(ok.status).toBe(201);
-      expect(ok.headers.get('x-echo')).toBe('p1|{"factor":"totp"}');
+      expect(ok.headers.get('x-echo')).toBe('p1|{"factor":"totp"}|127.0.0.1');
       expect(ok.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
       expect(await ok.json()).toEqual(challenge);
       const gone = await fetch(`${proxy.url}/v1/account/sessions/current`, { method: 'DELETE' });
@@ -108,6 +108,27 @@ describe('ValidatingProxy', () => {
       expect(validator.checked).toBe(3);
     } finally {
       body = JSON.stringify(challenge);
+      await proxy.close();
+    }
+  });
+
+  it("keeps the client's loopback source address (tests act as several clients by address)", async () => {
+    const proxy = await ValidatingProxy.start(upstreamUrl, new ResponseValidator());
+    try {
+      const { port } = new URL(proxy.url);
+      const echo = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/v1/account/mfa/challenges', localAddress: '127.0.0.3' },
+          (res) => {
+            res.resume();
+            resolve(String(res.headers['x-echo']));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(echo.split('|').pop()).toBe('127.0.0.3');
+    } finally {
       await proxy.close();
     }
   });

@@ -110,7 +110,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'pr
 /**
  * A reverse proxy on loopback between the test clients (the Appwrite SDKs, fetch) and auth-api that
  * checks every response with a {@link ResponseValidator} and passes it on unchanged (headers, cookies,
- * status, body). Requests stream through; a response is buffered to be checked. If auth-api cannot be
+ * status, body, and the client's loopback source address). Requests stream through; a response is buffered to be checked. If auth-api cannot be
  * reached, the client's connection is dropped, as it would be without the proxy.
  */
 export class ValidatingProxy {
@@ -123,7 +123,16 @@ export class ValidatingProxy {
     const target = new URL(upstream);
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const forward = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: false },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: false,
+          // from the client's own loopback address (tests pick 127.0.0.x to act as different clients)
+          localAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+        },
         (upstreamRes) => {
           const chunks: Buffer[] = [];
           upstreamRes.on('data', (c: Buffer) => chunks.push(c));
