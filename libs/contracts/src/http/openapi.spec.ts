@@ -101,6 +101,22 @@ describe('the OpenAPI 3.1 document', () => {
     expect(await validateOpenApi(withRequests)).toEqual({ valid: true, specification: 'OpenAPI' });
   });
 
+  it('inlines request building blocks registered with an id, so no reference dangles', async () => {
+    const code = z
+      .string()
+      .regex(/^\d{6}$/)
+      .meta({ id: 'SixDigitCode', description: 'A code.' });
+    const doc = buildOpenApiDocument(httpOperations, {
+      'PUT /v1/account/mfa/challenges': { body: z.object({ challengeId: z.string(), otp: code, again: code.optional() }) },
+    });
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain('$defs');
+    expect((doc as unknown as Doc).paths['/account/mfa/challenges'].put.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { properties: { otp: { type: 'string', pattern: '^\\d{6}$', description: 'A code.' } } } } },
+    });
+    expect(await validateOpenApi(doc)).toEqual({ valid: true, specification: 'OpenAPI' });
+  });
+
   it('documents every error as Appwrite error JSON and 204 answers without a body', () => {
     const doc = document as unknown as Doc;
     const del = doc.paths['/account/sessions/{sessionId}'].delete.responses;

@@ -70,8 +70,28 @@ function withoutSchemaKey(schema: Json): Json {
   return rest;
 }
 
+/**
+ * A request or inline schema. A building block registered with an id (`.meta({ id })`) comes out as a
+ * local `$defs` entry, whose `#/$defs/...` reference would not resolve inside the OpenAPI document: such
+ * entries are inlined (a self-referencing one stays as `{}`, "any").
+ */
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  return withoutSchemaKey(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json);
+  const { $defs, ...rest } = withoutSchemaKey(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json);
+  if (!$defs) return rest;
+  const defs = $defs as Record<string, Json>;
+  const inline = (node: unknown, seen: string[]): unknown => {
+    if (Array.isArray(node)) return node.map((n) => inline(n, seen));
+    if (!node || typeof node !== 'object') return node;
+    const ref = (node as Json).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+      const name = ref.slice('#/$defs/'.length);
+      const { $ref: _ref, ...siblings } = node as Json;
+      if (seen.includes(name) || !defs[name]) return siblings;
+      return { ...(inline(defs[name], [...seen, name]) as Json), ...siblings };
+    }
+    return Object.fromEntries(Object.entries(node as Json).map(([k, v]) => [k, inline(v, seen)]));
+  };
+  return inline(rest, []) as Json;
 }
 
 function parameters(routePath: string, request: HttpRequestSchemas | undefined): Json[] {
