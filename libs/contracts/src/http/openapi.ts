@@ -118,7 +118,7 @@ function parameters(routePath: string, request: HttpRequestSchemas | undefined):
  * The OpenAPI 3.1 document of the routes in `operations`, with request parameters and bodies from
  * `requests` (routes.ts) where a route has an entry, and otherwise the path parameters its path names.
  * Response models become `components.schemas` (JSON Schema 2020-12, as OpenAPI 3.1 uses); every 4xx and
- * 5xx answer is Appwrite's error JSON. The output is deterministic: routes and schemas sorted by name.
+ * 5xx answer is Appwrite's error JSON. The output is deterministic: routes sorted by path then method, schemas by name.
  */
 export function buildOpenApiDocument(
   operations: Record<string, HttpOperation>,
@@ -148,7 +148,13 @@ export function buildOpenApiDocument(
 
   const paths: Record<string, Record<string, Json>> = {};
   const tags = new Set<string>();
-  for (const key of Object.keys(operations).sort()) {
+  const METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  const byPathThenMethod = (a: string, b: string) => {
+    const [ma, pa] = a.split(' ');
+    const [mb, pb] = b.split(' ');
+    return pa < pb ? -1 : pa > pb ? 1 : METHOD_ORDER.indexOf(ma) - METHOD_ORDER.indexOf(mb);
+  };
+  for (const key of Object.keys(operations).sort(byPathThenMethod)) {
     const [method, routePath] = key.split(' ');
     const operation = operations[key];
     const request = requests[key];
