@@ -3,7 +3,7 @@ import { httpModels } from './models';
 import type { HttpOperation, OperationAccess } from './operations';
 
 /** The request half of a route (`httpRequests` in routes.ts): path params, query and JSON body schemas. */
-export interface HttpRequestSchemas {
+export interface OpenApiRequestSchemas {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -94,7 +94,7 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   return inline(rest, []) as Json;
 }
 
-function parameters(routePath: string, request: HttpRequestSchemas | undefined): Json[] {
+function parameters(routePath: string, request: OpenApiRequestSchemas | undefined): Json[] {
   const out: Json[] = [];
   const pathParams = [...routePath.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
   const paramSchema = request?.params ? toSchema(request.params, 'input') : undefined;
@@ -122,7 +122,7 @@ function parameters(routePath: string, request: HttpRequestSchemas | undefined):
  */
 export function buildOpenApiDocument(
   operations: Record<string, HttpOperation>,
-  requests: Partial<Record<string, HttpRequestSchemas>> = {},
+  requests: Partial<Record<string, OpenApiRequestSchemas>> = {},
   options: OpenApiOptions = {},
 ): Json {
   const models: Record<string, z.ZodType> = options.models ?? httpModels;

@@ -16,8 +16,8 @@ import {
   UserModel,
 } from './models';
 
-/** `'METHOD /v1/path/:param'`, Fastify/Nest style, as in `httpRequests` (routes.ts). */
-export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /v1/${string}`;
+/** `'METHOD /v1/path/:param'`, Fastify/Nest style: the keys of `httpOperations`, as of `httpRequests` (routes.ts). */
+export type OperationKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /v1/${string}`;
 
 /**
  * Who may call a route (the auth-api's access classes, `apps/auth-api/src/access/access.decorator.ts`);
@@ -234,6 +234,6 @@ export const httpOperations = {
   // this description
   'GET /v1/openapi.json': op('openapi.getDocument', 'public', 'Get this OpenAPI 3.1 document', { 200: OpenApiDocumentModel }),
   'GET /v1/openapi': op('openapi.getReference', 'public', 'Get the API reference page (HTML)', { 200: null }, { content: 'text/html' }),
-} as const satisfies Record<RouteKey, HttpOperation>;
+} as const satisfies Record<OperationKey, HttpOperation>;
 
 export type HttpOperations = Record<string, HttpOperation>;
