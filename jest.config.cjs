@@ -56,6 +56,8 @@ module.exports = {
       ...withRunSweep,
       displayName: 'e2e',
       testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.e2e-spec.ts'],
+      // every response the suites receive is checked against the OpenAPI description (libs/contracts/src/http)
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/support/response-validation.setup.ts'],
       slowTestThreshold: 60,
     },
     // `npm run test:faults` only: replicas, HAProxy and injected faults (test/faults)

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram, Registry } from 'prom-client';
 import { AppError } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
 import { HealthServer, isRequestId, JsonLogger, requestContext } from '@twostep/observability';
 import { AppModule, AppModuleOptions } from './app.module';
+import { errorBody } from './common/appwrite-exception.filter';
 import { AuthApiConfig } from './config/auth-api.config';
 import { METRICS } from './core/tokens';
 import { ReadinessChecks } from './health/readiness-checks';
@@ -65,6 +66,13 @@ export async function createAuthApi(
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return isRequestId(given) ? given : uniqueId();
+    },
+    // errors of the router itself (a malformed or over-long path segment) in Appwrite's error JSON too
+    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .header('content-type', 'application/json')
+        .send(JSON.stringify(errorBody('general_bad_request', 'The request path is not valid.', config.APP_VERSION)));
     },
     logger: false,
     return503OnClosing: true,

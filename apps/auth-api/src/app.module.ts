@@ -16,6 +16,7 @@ import { Clock } from './core/tokens';
 import { HealthModule } from './health/health.module';
 import { JwtsModule } from './jwts/jwts.module';
 import { MfaModule } from './mfa/mfa.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { PasswordRecoveryModule } from './recovery/password-recovery.module';
 import { SecurityNoticesModule } from './security-notices/security-notices.module';
@@ -57,6 +58,7 @@ export class AppModule {
         PasswordRecoveryModule,
         JwtsModule,
         AvatarsModule,
+        OpenApiModule,
         ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppwriteExceptionFilter }],

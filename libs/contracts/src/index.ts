@@ -3,5 +3,4 @@ export * from './queues/queue-names';
 export * from './queues/jobs';
 export * from './rpc/mfa-patterns';
 export * from './schemas';
-export * from './http/requests';
-export * from './http/routes';
+export * from './http';

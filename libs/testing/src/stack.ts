@@ -23,6 +23,13 @@ export interface StackOptions {
   mfaReplicas?: 1 | 2;
 }
 
+/** Something between the test clients and auth-api's public port (the e2e suites' validating proxy). */
+export interface EndpointProxy {
+  /** `http://127.0.0.1:<port>`, standing for auth-api's base URL */
+  url: string;
+  close(): Promise<void>;
+}
+
 interface Running {
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -37,6 +44,14 @@ export class TestStack {
   readonly logs: Record<ServiceName, string[]> = { 'auth-api': [], 'mfa-service': [], 'mfa-service-2': [], notifier: [] };
   readonly env: Record<string, string>;
   private readonly running = new Map<ServiceName, Running>();
+  private proxy: EndpointProxy | undefined;
+
+  /**
+   * When set, every stack puts it in front of auth-api's public port, and {@link endpoint} and
+   * {@link baseUrl} point at it (test/e2e/support/response-validation.setup.ts sets it for the e2e
+   * suites, to check every response against the OpenAPI description).
+   */
+  static endpointProxy: ((upstreamBaseUrl: string) => Promise<EndpointProxy>) | undefined;
 
   private constructor(
     readonly db: TestDatabase,
@@ -58,10 +73,15 @@ export class TestStack {
     this.env = env;
   }
 
+  /** The public API as clients use it (through the endpoint proxy when there is one). */
   get endpoint(): string {
-    return `http://127.0.0.1:${this.ports.http}/v1`;
+    return `${this.baseUrl}/v1`;
   }
   get baseUrl(): string {
+    return this.proxy?.url ?? this.directBaseUrl;
+  }
+  /** auth-api's own port, bypassing any endpoint proxy. */
+  get directBaseUrl(): string {
     return `http://127.0.0.1:${this.ports.http}`;
   }
   get projectId(): string {
@@ -137,6 +157,7 @@ export class TestStack {
       const wanted = new Set<ServiceName>((options.services ?? ALL).filter((s) => s !== 'mfa-service-2'));
       if (replicas === 2 && wanted.has('mfa-service')) wanted.add('mfa-service-2');
       for (const s of ALL.filter((s) => wanted.has(s))) await stack.startService(s);
+      if (TestStack.endpointProxy) stack.proxy = await TestStack.endpointProxy(stack.directBaseUrl);
     } catch (error) {
       await stack.stop();
       throw error;
@@ -239,6 +260,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const s of ['auth-api', 'notifier', 'mfa-service', 'mfa-service-2'] as ServiceName[])
       await this.stopService(s).catch(() => undefined);
+    await this.proxy?.close().catch(() => undefined);
     await this.db.drop().catch(() => undefined);
     await deleteTestKeys(this.redisUrl, this.prefix).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });

@@ -1,0 +1,5 @@
+export * from './models';
+export * from './operations';
+export * from './openapi';
+export * from './requests';
+export * from './routes';
