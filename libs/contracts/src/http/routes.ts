@@ -109,6 +109,9 @@ export function buildHttpRequests(options: r.HttpRequestOptions = {}) {
     'GET /v1/users/:userId/mfa/recovery-codes': user,
     'PATCH /v1/users/:userId/mfa/recovery-codes': user,
     'PUT /v1/users/:userId/mfa/recovery-codes': user,
+    // the API description itself (no input: `?project=` is read by the project check, not the handler)
+    'GET /v1/openapi.json': {},
+    'GET /v1/openapi': {},
   } satisfies Record<string, HttpRequestContract>;
 }
 
