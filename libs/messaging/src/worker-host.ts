@@ -36,8 +36,8 @@ export interface WorkerHostOptions<S extends z.ZodType> {
   queue: QueueName;
   /** the queue's job schema (`queueContracts[queue].job`) */
   schema: S;
-  /** a BullMQ worker connection (`maxRetriesPerRequest: null`) */
-  connection: Redis;
+  /** a BullMQ worker connection (`maxRetriesPerRequest: null`), or its factory (called by `start()`) */
+  connection: Redis | (() => Redis);
   /** BullMQ key prefix (`bullPrefix(...)`) */
   prefix: string;
   /** the service name, in the worker's name (`<service>@<host>#<pid>`) */
@@ -57,7 +57,7 @@ export interface WorkerHostOptions<S extends z.ZodType> {
   onInvalid?(job: InvalidJob): Promise<void> | void;
 }
 
-/** The schema of every queue that has a worker host in this process, for the contract test. */
+/** The schema of every queue that has a worker host in this process (registered when constructed), for the contract test. */
 const hosted = new Map<QueueName, z.ZodType>();
 export function hostedQueues(): ReadonlyMap<QueueName, z.ZodType> {
   return hosted;
@@ -86,7 +86,7 @@ export class WorkerHost<S extends z.ZodType> {
     if (this.worker) return;
     const o = this.options;
     const worker = new Worker(this.queue, (job, token) => this.process(job, token), {
-      connection: o.connection,
+      connection: typeof o.connection === 'function' ? o.connection() : o.connection,
       prefix: o.prefix,
       name: `${o.service}@${hostname()}#${process.pid}`,
       autorun: false,

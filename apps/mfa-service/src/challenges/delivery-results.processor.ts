@@ -21,38 +21,43 @@ type DeliveryResult = HostedJob<DeliveryResultJob>;
  */
 @Injectable()
 export class DeliveryResultsProcessor implements OnModuleDestroy {
-  private host?: WorkerHost<typeof deliveryResultJobSchema>;
+  private readonly host: WorkerHost<typeof deliveryResultJobSchema>;
   private connection?: Redis;
+  private started = false;
   private closing?: Promise<void>;
 
   constructor(
     private readonly challenges: ChallengesService,
     @Inject(LOGGER) private readonly logger: JsonLogger,
-    @Inject(MFA_SERVICE_CONFIG) private readonly config: MfaServiceConfig,
-  ) {}
-
-  /** Starts consuming (called once the RPC listener is up). */
-  start(): void {
-    if (this.host) return;
-    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'mfa-service-delivery-results', (err) =>
-      this.logger.emit('warn', 'delivery-results redis connection error', { error: err.message }),
-    );
+    @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
+  ) {
     this.host = new WorkerHost({
       queue: QueueName.DeliveryResults,
       schema: deliveryResultJobSchema,
-      connection: this.connection,
-      prefix: bullPrefix(this.config.REDIS_KEY_PREFIX),
+      // connected by start(), once the RPC listener is up
+      connection: () => {
+        this.connection = createRedis(config.REDIS_URL, 'worker', 'mfa-service-delivery-results', (err) =>
+          this.logger.emit('warn', 'delivery-results redis connection error', { error: err.message }),
+        );
+        return this.connection;
+      },
+      prefix: bullPrefix(config.REDIS_KEY_PREFIX),
       service: 'mfa-service',
       concurrency: 4,
-      logger: this.logger,
+      logger,
       handle: (job) => this.process(job),
     });
+  }
+
+  /** Starts consuming (called once the RPC listener is up). */
+  start(): void {
+    this.started = true;
     this.host.start();
   }
 
   /** Ready when the worker runs and its Redis connection is up. */
   isReady(): boolean {
-    return !!this.host && this.host.isRunning() && !this.closing && this.connection?.status === 'ready';
+    return this.started && this.host.isRunning() && !this.closing && this.connection?.status === 'ready';
   }
 
   async process(job: DeliveryResult): Promise<string> {
@@ -86,7 +91,7 @@ export class DeliveryResultsProcessor implements OnModuleDestroy {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const connected = this.connection?.status === 'ready';
-      if (this.host) {
+      if (this.started) {
         let timer: NodeJS.Timeout | undefined;
         const gaveUp = await Promise.race([
           this.host.close(!connected).then(() => false),

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { generatedId, locale, otpCode, uid } from '../schemas/primitives';
-import { cleanDisplayText, isoTimestamp, optionalRequestId, plainText, requesterInfo } from '../schemas/rpc-primitives';
+import { locale, otpCode, uid } from '../schemas/primitives';
+import { cleanDisplayText, isoTimestamp, optionalRequestId, requesterInfo } from '../schemas/rpc-primitives';
 import { DeliveryResultJobName, OtpDeliveryJobName, QueueName, SecurityNoticeJobName } from './queue-names';
 
 /**
  * One schema per job payload: the envelope as it sits in Redis (checked by the worker host before a
- * handler sees it) and the secret content of its sealed box (checked after opening). Ids: `referenceId`
- * (a challenge or verification token) and `noticeId` are ids this product generated; `userId` is
- * Appwrite's UID. A malformed `requestId` is dropped, never a reason to refuse a job.
+ * handler sees it) and the secret content of its sealed box (checked after opening). Ids (`userId`,
+ * `referenceId`: a challenge or verification token, `noticeId`) are opaque to consumers: Appwrite's UID
+ * rule. A malformed `requestId` is dropped, never a reason to refuse a job.
  */
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]{1,100000}$/);
@@ -56,11 +56,12 @@ export const otpDeliveryJobSchema = z.object({
   name: z.enum(otpDeliveryJobNames),
   channel: z.enum(DELIVERY_CHANNELS),
   /** the challenge or verification token this message belongs to; results are reported against it */
-  referenceId: generatedId(),
+  referenceId: uid(),
   userId: uid(),
   /** BCP 47 language tag; templates fall back to `en` */
   locale: locale(),
-  projectName: plainText(256),
+  /** shown in the message; the notifier's templates clean and escape it */
+  projectName: z.string().min(1).max(256),
   /** ISO 8601: after this the code is useless and the job is dropped without contacting the provider */
   expiresAt: isoTimestamp(),
   /** ISO 8601: when the producer enqueued it (delivery latency is measured from here) */
@@ -104,7 +105,7 @@ export const deliveryResultJobSchema = z.object({
   name: z.literal(DeliveryResultJobName.Outcome),
   /** which kind of message this reports on (lets each consumer take only its own) */
   deliveryName: z.enum(otpDeliveryJobNames),
-  referenceId: generatedId(),
+  referenceId: uid(),
   channel: z.enum(DELIVERY_CHANNELS),
   status: z.enum(['sent', 'failed', 'dropped']),
   providerMessageId: z.string().max(256).optional(),
@@ -147,11 +148,12 @@ export type SecurityNoticeSecret = z.output<typeof securityNoticeSecretSchema>;
 export const securityNoticeJobSchema = z.object({
   name: z.literal(SecurityNoticeJobName.Notice),
   /** unique per event; the job id is derived from it */
-  noticeId: generatedId(),
+  noticeId: uid(),
   event: z.enum(Object.values(SecurityEvent) as [SecurityEvent, ...SecurityEvent[]]),
   userId: uid(),
   locale: locale(),
-  projectName: plainText(256),
+  /** shown in the message; the notifier's templates clean and escape it */
+  projectName: z.string().min(1).max(256),
   /** ISO 8601 */
   occurredAt: isoTimestamp(),
   requester: requesterInfo().optional(),
