@@ -17,11 +17,12 @@ import { FailureBudgetService } from '../budgets/failure-budget.service';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { MfaSecrets } from '../core/mfa-secrets.service';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
-import { FailureReason, MfaMetrics } from '../metrics/mfa-metrics.service';
+import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { normalizeRecoveryCode } from '../recovery-codes/recovery-code.format';
 import { RecoveryCodesService } from '../recovery-codes/recovery-codes.service';
 import { TOTP_CODE, TotpService } from '../totp/totp.service';
 import { CHALLENGE_CODE, generateChallengeCode } from './challenge-code';
+import type { FailureReason } from './failure-reason';
 import { OtpDeliveryPublisher } from './otp-delivery.publisher';
 
 /** Wrong codes one challenge accepts before it is exhausted. */
