@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
+  assertJob,
+  assertSealedContent,
   ChallengeDelivery,
   JobId,
   OtpDeliveryJob,
@@ -55,6 +57,7 @@ export class OtpDeliveryPublisher {
       code: d.code,
       ...(d.delivery.userName !== undefined ? { userName: d.delivery.userName } : {}),
     };
+    assertSealedContent(QueueName.OtpDelivery, secret);
     const job: OtpDeliveryJob = {
       name: OtpDeliveryJobName.MfaChallengeCode,
       channel: d.factor === 'email' ? 'email' : 'sms',
@@ -68,6 +71,7 @@ export class OtpDeliveryPublisher {
       ...requestContext.jobField(),
       sealed: seal(secret, this.keyring, CHALLENGE_CODE_CONTEXT),
     };
+    assertJob(QueueName.OtpDelivery, job);
     await this.queue.add(OtpDeliveryJobName.MfaChallengeCode, job, JobId.challengeCode(d.challengeId));
   }
 

@@ -108,7 +108,7 @@ export const deliveryResultJobSchema = z.object({
   referenceId: uid(),
   channel: z.enum(DELIVERY_CHANNELS),
   status: z.enum(['sent', 'failed', 'dropped']),
-  providerMessageId: z.string().max(256).optional(),
+  providerMessageId: z.string().max(1024).optional(),
   reason: z.enum(failureReasons).optional(),
   attempts: z.number().int().min(0),
   /** ISO 8601 */
@@ -169,3 +169,24 @@ export const queueContracts = {
   [QueueName.DeliveryResults]: { job: deliveryResultJobSchema, sealed: null },
   [QueueName.SecurityNotices]: { job: securityNoticeJobSchema, sealed: securityNoticeSecretSchema },
 } as const satisfies Record<QueueName, { job: z.ZodType; sealed: z.ZodType | null }>;
+
+/** A job (or sealed content) a producer built that its consumer would refuse: a bug, never retried. */
+export class InvalidJobError extends Error {
+  constructor(queue: QueueName, part: 'job' | 'sealed', issues: readonly z.core.$ZodIssue[]) {
+    // paths and codes only: the content may be secret
+    super(`invalid ${queue} ${part}: ${issues.map((i) => `${i.path.map(String).join('.') || '(root)'} ${i.code}`).join(', ')}`);
+    this.name = 'InvalidJobError';
+  }
+}
+
+/** The producer's check before enqueueing: `job` must pass its queue's schema. */
+export function assertJob(queue: QueueName, job: unknown): void {
+  const result = queueContracts[queue].job.safeParse(job);
+  if (!result.success) throw new InvalidJobError(queue, 'job', result.error.issues);
+}
+
+/** The producer's check before sealing: `content` must pass the queue's sealed-content schema. */
+export function assertSealedContent(queue: typeof QueueName.OtpDelivery | typeof QueueName.SecurityNotices, content: unknown): void {
+  const result = queueContracts[queue].sealed.safeParse(content);
+  if (!result.success) throw new InvalidJobError(queue, 'sealed', result.error.issues);
+}
