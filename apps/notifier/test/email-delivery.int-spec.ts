@@ -1,4 +1,4 @@
-import { JobId, OtpDeliveryJobName, SecurityEvent, SharedRedisKey } from '@twostep/contracts';
+import { JobId, OtpDeliveryJob, OtpDeliveryJobName, SecurityEvent, SharedRedisKey } from '@twostep/contracts';
 import { seal } from '@twostep/crypto';
 import { SmtpSink, testInfra, testKey, uniqueTestPrefix, waitFor } from '@twostep/testing';
 import { otpJob, noticeJob, RunningNotifier, startNotifier, TestProducer, uniqueId } from './notifier-fixtures';
@@ -173,6 +173,20 @@ describe('notifier email delivery (real Redis, BullMQ and SMTP)', () => {
     job.sealed = seal({ destination: 'x@example.test', code: '121212' }, notifier.keyring, 'security-notices|security-notice');
     const jobId = await producer.addOtp(job);
     expect(await producer.result(jobId)).toMatchObject({ status: 'failed', reason: 'undecryptable' });
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('fails a job that does not match its queue schema once, permanently, and a malformed sealed part as invalid_payload', async () => {
+    const wrong = { ...otpJob(notifier.keyring, { secret: { destination: 'y@example.test', code: '131313' } }), channel: 'pigeon' };
+    const wrongId = await producer.addOtp(wrong as unknown as OtpDeliveryJob);
+    await waitFor(async () => (await producer.otpState(wrongId)) === 'failed', 10_000, 50, 'the malformed job to fail');
+    expect((await producer.otp.getJob(wrongId))?.attemptsMade).toBe(1);
+    const badCode = otpJob(notifier.keyring, { secret: { destination: 'z@example.test', code: '12ab56' } });
+    expect(await producer.result(await producer.addOtp(badCode))).toMatchObject({
+      status: 'failed',
+      reason: 'invalid_payload',
+      attempts: 1,
+    });
     expect(sink.messages).toHaveLength(0);
   });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { AppError, fromRpcErrorPayload, isRpcErrorPayload, MfaRpc } from '@twostep/contracts';
+import { AppError, fromRpcErrorPayload, isRpcErrorPayload, MfaPattern, rpcContracts, RpcReply, RpcRequest } from '@twostep/contracts';
 import { parseKeyring, rpcKeys } from '@twostep/crypto';
 import { RpcTimeoutError } from '@twostep/messaging';
 import { JsonLogger } from '@twostep/observability';
@@ -10,10 +10,11 @@ import { MfaEndpointPool } from './mfa-endpoint-pool';
 
 /**
  * The one way auth-api talks to mfa-service: request/response over authenticated TCP connections to every
- * replica (see {@link MfaEndpointPool}), typed by {@link MfaRpc}. Every call has a deadline. A timeout, no
+ * replica (see {@link MfaEndpointPool}), typed and checked by {@link rpcContracts}. Every call has a deadline. A timeout, no
  * healthy replica, a lost connection or any transport fault becomes 503 `general_service_unavailable`
  * with Retry-After; it never counts as success, and a reply that comes after the deadline is dropped.
- * A domain error thrown by mfa-service comes back as the same {@link AppError}.
+ * A domain error thrown by mfa-service comes back as the same {@link AppError}. Every reply is parsed with
+ * its pattern's reply schema: a malformed reply is an infrastructure fault (503), never passed on.
  */
 @Injectable()
 export class MfaClient implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,16 +43,21 @@ export class MfaClient implements OnApplicationBootstrap, OnApplicationShutdown 
     void this.pool.start();
   }
 
-  async send<P extends keyof MfaRpc>(
-    pattern: P,
-    request: MfaRpc[P]['request'],
-    timeoutMs = this.timeoutMs,
-  ): Promise<MfaRpc[P]['response']> {
+  async send<P extends MfaPattern>(pattern: P, request: RpcRequest<P>, timeoutMs = this.timeoutMs): Promise<RpcReply<P>> {
+    let reply: unknown;
     try {
-      return (await this.pool.call(pattern, request, timeoutMs)) as MfaRpc[P]['response'];
+      reply = await this.pool.call(pattern, request, timeoutMs);
     } catch (error) {
       throw this.translate(pattern, error);
     }
+    const parsed = rpcContracts[pattern].reply.safeParse(reply);
+    if (!parsed.success) {
+      // issue paths and codes only: a reply may carry secrets (recovery codes, a TOTP secret)
+      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.code}`);
+      this.logger.emit('error', 'mfa-service reply does not match its contract', { pattern, issues });
+      throw unavailable();
+    }
+    return parsed.data as RpcReply<P>;
   }
 
   private translate(pattern: string, error: unknown): AppError {
@@ -59,10 +65,14 @@ export class MfaClient implements OnApplicationBootstrap, OnApplicationShutdown 
     if (isRpcErrorPayload(error)) return fromRpcErrorPayload(error);
     const reason = error instanceof RpcTimeoutError ? 'timeout' : ((error as { code?: string })?.code ?? 'unknown');
     this.logger.emit('warn', 'mfa-service call failed', { pattern, reason });
-    return new AppError('general_service_unavailable', 'The MFA service is unavailable. Please try again.', { retryAfterSeconds: 1 });
+    return unavailable();
   }
 
   onApplicationShutdown(): void {
     this.pool.stop();
   }
+}
+
+function unavailable(): AppError {
+  return new AppError('general_service_unavailable', 'The MFA service is unavailable. Please try again.', { retryAfterSeconds: 1 });
 }

@@ -1,34 +1,27 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MfaPattern, MfaRpc } from '@twostep/contracts';
-import { challengeIdOf, deliveryOf, factorOf, otpOf, payloadOf, sessionIdOf, userIdOf } from '../validation/rpc-input';
+import { Payload } from '@nestjs/microservices';
+import { MfaPattern, RpcPayload, RpcReply } from '@twostep/contracts';
+import { MfaRpcHandler } from '../validation/rpc-contract';
 import { ChallengesService } from './challenges.service';
 
-type Rpc<P extends keyof MfaRpc> = MfaRpc[P]['response'];
+const { ChallengeCreate, ChallengeVerify, ChallengeGet } = MfaPattern;
 
 @Controller()
 export class ChallengesController {
   constructor(private readonly challenges: ChallengesService) {}
 
-  @MessagePattern(MfaPattern.ChallengeCreate)
-  create(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.ChallengeCreate>> {
-    const p = payloadOf(payload);
-    const factor = factorOf(p);
-    const userId = userIdOf(p);
-    const sessionId = sessionIdOf(p);
-    const delivery = factor === 'email' || factor === 'phone' ? deliveryOf(p, factor) : undefined;
-    return this.challenges.create({ userId, sessionId, factor, ...(delivery ? { delivery } : {}) });
+  @MfaRpcHandler(ChallengeCreate)
+  create(@Payload() p: RpcPayload<typeof ChallengeCreate>): Promise<RpcReply<typeof ChallengeCreate>> {
+    return this.challenges.create(p);
   }
 
-  @MessagePattern(MfaPattern.ChallengeVerify)
-  verify(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.ChallengeVerify>> {
-    const p = payloadOf(payload);
-    return this.challenges.verify({ userId: userIdOf(p), sessionId: sessionIdOf(p), challengeId: challengeIdOf(p), otp: otpOf(p) });
+  @MfaRpcHandler(ChallengeVerify)
+  verify(@Payload() p: RpcPayload<typeof ChallengeVerify>): Promise<RpcReply<typeof ChallengeVerify>> {
+    return this.challenges.verify(p);
   }
 
-  @MessagePattern(MfaPattern.ChallengeGet)
-  get(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.ChallengeGet>> {
-    const p = payloadOf(payload);
-    return this.challenges.get(userIdOf(p), challengeIdOf(p));
+  @MfaRpcHandler(ChallengeGet)
+  get(@Payload() p: RpcPayload<typeof ChallengeGet>): Promise<RpcReply<typeof ChallengeGet>> {
+    return this.challenges.get(p.userId, p.challengeId);
   }
 }

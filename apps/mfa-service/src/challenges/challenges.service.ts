@@ -7,6 +7,8 @@ import {
   ChallengeView,
   DeliveryResultJob,
   MfaFactor,
+  MfaPattern,
+  RpcPayload,
 } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
 import { ChallengeEntity, ChallengeRepository, Spend, VerificationContext } from '@twostep/mfa-data-access';
@@ -15,12 +17,12 @@ import { FailureBudgetService } from '../budgets/failure-budget.service';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { MfaSecrets } from '../core/mfa-secrets.service';
 import { CLOCK, Clock, LOGGER } from '../core/tokens';
-import { FailureReason, MfaMetrics } from '../metrics/mfa-metrics.service';
+import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { normalizeRecoveryCode } from '../recovery-codes/recovery-code.format';
 import { RecoveryCodesService } from '../recovery-codes/recovery-codes.service';
 import { TOTP_CODE, TotpService } from '../totp/totp.service';
-import { CHALLENGE_ID, ValidDelivery } from '../validation/rpc-input';
 import { CHALLENGE_CODE, generateChallengeCode } from './challenge-code';
+import type { FailureReason } from './failure-reason';
 import { OtpDeliveryPublisher } from './otp-delivery.publisher';
 
 /** Wrong codes one challenge accepts before it is exhausted. */
@@ -28,19 +30,9 @@ export const MAX_ATTEMPTS_PER_CHALLENGE = 5;
 /** Closed and expired challenges are kept this long (for ChallengeGet and audit), then deleted. */
 const RETENTION_MS = 24 * 3600 * 1000;
 
-export interface CreateChallenge {
-  userId: string;
-  sessionId: string;
-  factor: MfaFactor;
-  delivery?: ValidDelivery;
-}
-
-export interface VerifyChallenge {
-  userId: string;
-  sessionId: string;
-  challengeId: string;
-  otp: string;
-}
+/** A parsed ChallengeCreate request: `delivery` is present (and its destination checked) for email and phone. */
+export type CreateChallenge = RpcPayload<typeof MfaPattern.ChallengeCreate>;
+export type VerifyChallenge = RpcPayload<typeof MfaPattern.ChallengeVerify>;
 
 /**
  * A code checked against what was read: right (with what completing spends, the refusal if another
@@ -143,7 +135,8 @@ export class ChallengesService {
    */
   async verify(req: VerifyChallenge): Promise<ChallengeVerifyResponse> {
     const now = this.clock.now();
-    const ctx = CHALLENGE_ID.test(req.challengeId) ? await this.challenges.loadForVerification(req.challengeId, req.userId, now) : null;
+    // the challenge id's shape was checked by the RPC contract (a generated id)
+    const ctx = await this.challenges.loadForVerification(req.challengeId, req.userId, now);
     const challenge = ctx?.challenge;
     if (!ctx || !challenge || challenge.userId !== req.userId || challenge.sessionId !== req.sessionId) {
       this.logger.emit('warn', 'mfa challenge verification refused', { userId: req.userId, outcome: 'unknown_challenge' });
@@ -197,7 +190,7 @@ export class ChallengesService {
 
   /** The state of one of the user's challenges (never its code or hash); 401 for anyone else's. */
   async get(userId: string, challengeId: string): Promise<ChallengeStateResponse> {
-    const challenge = CHALLENGE_ID.test(challengeId) ? await this.challenges.find(challengeId) : null;
+    const challenge = await this.challenges.find(challengeId);
     if (!challenge || challenge.userId !== userId) throw new AppError('user_invalid_token');
     const now = this.clock.now();
     const status = this.statusOf(challenge, now);

@@ -1,79 +1,86 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import { DeliveryResultJob, DeliveryResultJobName, OtpDeliveryJobName, QueueName } from '@twostep/contracts';
-import { bullPrefix, closeRedis, createRedis } from '@twostep/messaging';
-import { JsonLogger, requestContext } from '@twostep/observability';
+import { DeliveryResultJob, deliveryResultJobSchema, OtpDeliveryJobName, QueueName } from '@twostep/contracts';
+import { bullPrefix, closeRedis, createRedis, HostedJob, WorkerHost } from '@twostep/messaging';
+import { JsonLogger } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { LOGGER } from '../core/tokens';
-import { CHALLENGE_ID } from '../validation/rpc-input';
 import { ChallengesService } from './challenges.service';
 
 /** How long shutdown waits for the active delivery-result jobs. */
 const CLOSE_TIMEOUT_MS = 10_000;
-const STATUSES = new Set<DeliveryResultJob['status']>(['sent', 'failed', 'dropped']);
+
+type DeliveryResult = HostedJob<DeliveryResultJob>;
 
 /**
- * Consumes `delivery-results` and records, on the challenge, what the notifier reported about its
- * code (ChallengeGet shows it). Only `mfa-challenge-code` results are ours. Idempotent: a repeated
- * or older report changes nothing. A database error fails the job, and BullMQ retries it.
+ * Consumes `delivery-results` (through the shared {@link WorkerHost}: a job that fails the queue's schema
+ * is failed permanently, logged without content) and records, on the challenge, what the notifier
+ * reported about its code (ChallengeGet shows it). Only `mfa-challenge-code` results are ours.
+ * Idempotent: a repeated or older report changes nothing. A database error fails the job, and BullMQ
+ * retries it.
  */
 @Injectable()
 export class DeliveryResultsProcessor implements OnModuleDestroy {
-  private worker?: Worker<DeliveryResultJob, string, DeliveryResultJobName>;
+  private readonly host: WorkerHost<typeof deliveryResultJobSchema>;
   private connection?: Redis;
+  private started = false;
   private closing?: Promise<void>;
 
   constructor(
     private readonly challenges: ChallengesService,
     @Inject(LOGGER) private readonly logger: JsonLogger,
-    @Inject(MFA_SERVICE_CONFIG) private readonly config: MfaServiceConfig,
-  ) {}
+    @Inject(MFA_SERVICE_CONFIG) config: MfaServiceConfig,
+  ) {
+    this.host = new WorkerHost({
+      queue: QueueName.DeliveryResults,
+      schema: deliveryResultJobSchema,
+      // connected by start(), once the RPC listener is up
+      connection: () => {
+        this.connection = createRedis(config.REDIS_URL, 'worker', 'mfa-service-delivery-results', (err) =>
+          this.logger.emit('warn', 'delivery-results redis connection error', { error: err.message }),
+        );
+        return this.connection;
+      },
+      prefix: bullPrefix(config.REDIS_KEY_PREFIX),
+      service: 'mfa-service',
+      concurrency: 4,
+      logger,
+      handle: (job) => this.process(job),
+    });
+  }
 
   /** Starts consuming (called once the RPC listener is up). */
   start(): void {
-    if (this.worker) return;
-    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'mfa-service-delivery-results', (err) =>
-      this.logger.emit('warn', 'delivery-results redis connection error', { error: err.message }),
-    );
-    this.worker = new Worker<DeliveryResultJob, string, DeliveryResultJobName>(
-      QueueName.DeliveryResults,
-      (job) => requestContext.runAs(job.data?.requestId, () => this.process(job)),
-      {
-        connection: this.connection,
-        prefix: bullPrefix(this.config.REDIS_KEY_PREFIX),
-        concurrency: 4,
-      },
-    );
-    this.worker.on('error', (err) => this.logger.emit('warn', 'delivery-results worker error', { error: err.message }));
-    this.worker.on('failed', (job, err) =>
-      this.logger.emit('warn', 'delivery result could not be recorded', { jobId: job?.id, jobName: job?.name, error: err.message }),
-    );
+    this.started = true;
+    this.host.start();
   }
 
   /** Ready when the worker runs and its Redis connection is up. */
   isReady(): boolean {
-    return !!this.worker && this.worker.isRunning() && !this.closing && this.connection?.status === 'ready';
+    return this.started && this.host.isRunning() && !this.closing && this.connection?.status === 'ready';
   }
 
-  async process(job: Job<DeliveryResultJob, string, DeliveryResultJobName>): Promise<string> {
+  async process(job: DeliveryResult): Promise<string> {
     const data = job.data;
     // eslint-disable-next-line no-restricted-syntax -- job names, not secrets
-    if (job.name !== DeliveryResultJobName.Outcome || data?.deliveryName !== OtpDeliveryJobName.MfaChallengeCode) return 'ignored';
-    const at = typeof data.at === 'string' ? new Date(data.at) : new Date(NaN);
-    const valid =
-      typeof data.referenceId === 'string' &&
-      CHALLENGE_ID.test(data.referenceId) &&
-      STATUSES.has(data.status) &&
-      !Number.isNaN(at.getTime()) &&
-      (data.reason === undefined || (typeof data.reason === 'string' && data.reason.length <= 64));
-    if (!valid) {
-      this.logger.emit('warn', 'malformed delivery result ignored', { jobId: job.id, jobName: job.name });
-      return 'malformed';
+    if (data.deliveryName !== OtpDeliveryJobName.MfaChallengeCode) return 'ignored';
+    try {
+      const recorded = await this.challenges.recordDeliveryResult(data);
+      this.logger.emit('debug', 'delivery result processed', {
+        jobId: job.id,
+        challengeId: data.referenceId,
+        status: data.status,
+        recorded,
+      });
+      return recorded ? 'recorded' : 'unchanged';
+    } catch (error) {
+      this.logger.emit('warn', 'delivery result could not be recorded', {
+        jobId: job.id,
+        jobName: job.name,
+        error: error instanceof Error ? error.message : 'error',
+      });
+      throw error;
     }
-    const recorded = await this.challenges.recordDeliveryResult(data);
-    this.logger.emit('debug', 'delivery result processed', { jobId: job.id, challengeId: data.referenceId, status: data.status, recorded });
-    return recorded ? 'recorded' : 'unchanged';
   }
 
   /**
@@ -84,10 +91,10 @@ export class DeliveryResultsProcessor implements OnModuleDestroy {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const connected = this.connection?.status === 'ready';
-      if (this.worker) {
+      if (this.started) {
         let timer: NodeJS.Timeout | undefined;
         const gaveUp = await Promise.race([
-          this.worker.close(!connected).then(() => false),
+          this.host.close(!connected).then(() => false),
           new Promise<boolean>((resolve) => {
             timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS);
           }),

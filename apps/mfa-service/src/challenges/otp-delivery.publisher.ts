@@ -1,19 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { JobId, OtpDeliveryJob, OtpDeliveryJobName, OtpDeliverySecret, QueueName, sealContext, SharedRedisKey } from '@twostep/contracts';
+import {
+  assertJob,
+  assertSealedContent,
+  ChallengeDelivery,
+  JobId,
+  OtpDeliveryJob,
+  OtpDeliveryJobName,
+  OtpDeliverySecret,
+  QueueName,
+  sealContext,
+  SharedRedisKey,
+} from '@twostep/contracts';
 import { Keyring, seal } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import type { OtpDeliveryProducer } from '../core/core.module';
 import { LOGGER, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS } from '../core/tokens';
-import { ValidDelivery } from '../validation/rpc-input';
 
 export interface ChallengeCodeDelivery {
   challengeId: string;
   userId: string;
   factor: 'email' | 'phone';
   code: string;
-  delivery: ValidDelivery;
+  delivery: ChallengeDelivery;
   expiresAt: Date;
   requestedAt: Date;
 }
@@ -47,6 +57,7 @@ export class OtpDeliveryPublisher {
       code: d.code,
       ...(d.delivery.userName !== undefined ? { userName: d.delivery.userName } : {}),
     };
+    assertSealedContent(QueueName.OtpDelivery, secret);
     const job: OtpDeliveryJob = {
       name: OtpDeliveryJobName.MfaChallengeCode,
       channel: d.factor === 'email' ? 'email' : 'sms',
@@ -60,6 +71,7 @@ export class OtpDeliveryPublisher {
       ...requestContext.jobField(),
       sealed: seal(secret, this.keyring, CHALLENGE_CODE_CONTEXT),
     };
+    assertJob(QueueName.OtpDelivery, job);
     await this.queue.add(OtpDeliveryJobName.MfaChallengeCode, job, JobId.challengeCode(d.challengeId));
   }
 

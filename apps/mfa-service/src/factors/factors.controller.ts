@@ -1,22 +1,22 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MfaPattern, MfaRpc } from '@twostep/contracts';
-import { payloadOf, userIdOf } from '../validation/rpc-input';
+import { Payload } from '@nestjs/microservices';
+import { MfaPattern, RpcPayload, RpcReply } from '@twostep/contracts';
+import { MfaRpcHandler } from '../validation/rpc-contract';
 import { FactorsService } from './factors.service';
 
-type Rpc<P extends keyof MfaRpc> = MfaRpc[P]['response'];
+const { FactorsGet, UserPurge } = MfaPattern;
 
 @Controller()
 export class FactorsController {
   constructor(private readonly factors: FactorsService) {}
 
-  @MessagePattern(MfaPattern.FactorsGet)
-  get(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.FactorsGet>> {
-    return this.factors.get(userIdOf(payloadOf(payload)));
+  @MfaRpcHandler(FactorsGet)
+  get(@Payload() p: RpcPayload<typeof FactorsGet>): Promise<RpcReply<typeof FactorsGet>> {
+    return this.factors.get(p.userId);
   }
 
-  @MessagePattern(MfaPattern.UserPurge)
-  purge(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.UserPurge>> {
-    return this.factors.purge(userIdOf(payloadOf(payload)));
+  @MfaRpcHandler(UserPurge)
+  purge(@Payload() p: RpcPayload<typeof UserPurge>): Promise<RpcReply<typeof UserPurge>> {
+    return this.factors.purge(p.userId);
   }
 }

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { MfaFactor } from '@twostep/contracts';
+import type { FailureReason } from '../challenges/failure-reason';
 import { METRICS } from '../core/tokens';
-
-/** Why a verification was refused (bounded label values; never anything secret). */
-export type FailureReason = 'wrong_code' | 'replayed_step' | 'malformed_code' | 'invalid_challenge' | 'locked' | 'no_attempts_left';
 
 /** The counters mfa-service exports on /metrics. */
 @Injectable()

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { AppError, MfaPattern, MfaRpc } from '@twostep/contracts';
+import { AppError, MfaPattern, RpcReply } from '@twostep/contracts';
 import { InFlightRequests } from '../core/in-flight.interceptor';
+import { MfaRpcHandler } from '../validation/rpc-contract';
 
-type Heartbeat = MfaRpc[typeof MfaPattern.Heartbeat];
+const { Heartbeat } = MfaPattern;
 
 /**
  * auth-api's endpoint pool asks each replica this every few hundred milliseconds: an answer proves the
@@ -15,8 +15,9 @@ type Heartbeat = MfaRpc[typeof MfaPattern.Heartbeat];
 export class HeartbeatController {
   constructor(private readonly requests: InFlightRequests) {}
 
-  @MessagePattern(MfaPattern.Heartbeat)
-  heartbeat(): Heartbeat['response'] {
+  /** Takes no input (its payload is not even parsed: the probe stays as cheap as possible). */
+  @MfaRpcHandler(Heartbeat)
+  heartbeat(): RpcReply<typeof Heartbeat> {
     if (this.requests.isLeaving)
       throw new AppError('general_service_unavailable', 'The MFA service is shutting down.', { retryAfterSeconds: 1 });
     return { accepting: true };

@@ -1,29 +1,27 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MfaPattern, MfaRpc } from '@twostep/contracts';
-import { enrollingSessionIdOf, payloadOf, userIdOf } from '../validation/rpc-input';
+import { Payload } from '@nestjs/microservices';
+import { MfaPattern, RpcPayload, RpcReply } from '@twostep/contracts';
+import { MfaRpcHandler } from '../validation/rpc-contract';
 import { RecoveryCodesService } from './recovery-codes.service';
 
-type Rpc<P extends keyof MfaRpc> = MfaRpc[P]['response'];
+const { RecoveryCodesCreate, RecoveryCodesGet, RecoveryCodesRegenerate } = MfaPattern;
 
 @Controller()
 export class RecoveryCodesController {
   constructor(private readonly recoveryCodes: RecoveryCodesService) {}
 
-  @MessagePattern(MfaPattern.RecoveryCodesCreate)
-  create(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.RecoveryCodesCreate>> {
-    const p = payloadOf(payload);
-    return this.recoveryCodes.create(userIdOf(p), enrollingSessionIdOf(p));
+  @MfaRpcHandler(RecoveryCodesCreate)
+  create(@Payload() p: RpcPayload<typeof RecoveryCodesCreate>): Promise<RpcReply<typeof RecoveryCodesCreate>> {
+    return this.recoveryCodes.create(p.userId, p.sessionId ?? null);
   }
 
-  @MessagePattern(MfaPattern.RecoveryCodesGet)
-  get(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.RecoveryCodesGet>> {
-    return this.recoveryCodes.get(userIdOf(payloadOf(payload)));
+  @MfaRpcHandler(RecoveryCodesGet)
+  get(@Payload() p: RpcPayload<typeof RecoveryCodesGet>): Promise<RpcReply<typeof RecoveryCodesGet>> {
+    return this.recoveryCodes.get(p.userId);
   }
 
-  @MessagePattern(MfaPattern.RecoveryCodesRegenerate)
-  regenerate(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.RecoveryCodesRegenerate>> {
-    const p = payloadOf(payload);
-    return this.recoveryCodes.regenerate(userIdOf(p), enrollingSessionIdOf(p));
+  @MfaRpcHandler(RecoveryCodesRegenerate)
+  regenerate(@Payload() p: RpcPayload<typeof RecoveryCodesRegenerate>): Promise<RpcReply<typeof RecoveryCodesRegenerate>> {
+    return this.recoveryCodes.regenerate(p.userId, p.sessionId ?? null);
   }
 }

@@ -1,29 +1,27 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MfaPattern, MfaRpc } from '@twostep/contracts';
-import { enrollingSessionIdOf, labelPartOf, otpOf, payloadOf, userIdOf } from '../validation/rpc-input';
+import { Payload } from '@nestjs/microservices';
+import { MfaPattern, RpcPayload, RpcReply } from '@twostep/contracts';
+import { MfaRpcHandler } from '../validation/rpc-contract';
 import { TotpService } from './totp.service';
 
-type Rpc<P extends keyof MfaRpc> = MfaRpc[P]['response'];
+const { TotpCreate, TotpVerify, TotpDelete } = MfaPattern;
 
 @Controller()
 export class TotpController {
   constructor(private readonly totp: TotpService) {}
 
-  @MessagePattern(MfaPattern.TotpCreate)
-  create(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.TotpCreate>> {
-    const p = payloadOf(payload);
-    return this.totp.create(userIdOf(p), labelPartOf(p, 'accountName', 320), labelPartOf(p, 'issuer', 128));
+  @MfaRpcHandler(TotpCreate)
+  create(@Payload() p: RpcPayload<typeof TotpCreate>): Promise<RpcReply<typeof TotpCreate>> {
+    return this.totp.create(p.userId, p.accountName, p.issuer);
   }
 
-  @MessagePattern(MfaPattern.TotpVerify)
-  verify(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.TotpVerify>> {
-    const p = payloadOf(payload);
-    return this.totp.verifyEnrollment(userIdOf(p), otpOf(p), enrollingSessionIdOf(p));
+  @MfaRpcHandler(TotpVerify)
+  verify(@Payload() p: RpcPayload<typeof TotpVerify>): Promise<RpcReply<typeof TotpVerify>> {
+    return this.totp.verifyEnrollment(p.userId, p.otp, p.sessionId ?? null);
   }
 
-  @MessagePattern(MfaPattern.TotpDelete)
-  delete(@Payload() payload: unknown): Promise<Rpc<typeof MfaPattern.TotpDelete>> {
-    return this.totp.delete(userIdOf(payloadOf(payload)));
+  @MfaRpcHandler(TotpDelete)
+  delete(@Payload() p: RpcPayload<typeof TotpDelete>): Promise<RpcReply<typeof TotpDelete>> {
+    return this.totp.delete(p.userId);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DeliveryResultJob, DeliveryResultJobName, JobId, QueueName } from '@twostep/contracts';
+import { assertJob, DeliveryResultJob, DeliveryResultJobName, JobId, QueueName } from '@twostep/contracts';
 import { bullPrefix, defaultQueuePolicy, QueueProducer } from '@twostep/messaging';
 import { requestContext } from '@twostep/observability';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
@@ -29,6 +29,7 @@ export class DeliveryResultsPublisher {
   async publish(deliveryJobId: string, result: DeliveryResult): Promise<void> {
     // the delivery job runs under its producer's request id: the result carries it on
     const data: DeliveryResultJob = { name: DeliveryResultJobName.Outcome, ...result, ...requestContext.jobField() };
+    assertJob(QueueName.DeliveryResults, data);
     await this.producer.add(DeliveryResultJobName.Outcome, data, JobId.deliveryResult(deliveryJobId));
   }
 

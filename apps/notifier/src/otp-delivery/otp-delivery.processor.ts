@@ -6,27 +6,10 @@ import { DeliveryError } from '../delivery/delivery-error';
 import type { DeliveryHandler, DeliveryJob, DeliveryOutcome } from '../workers/delivery-worker';
 import { OtpDeliveryService } from './otp-delivery.service';
 
-const JOB_NAMES = new Set<string>(Object.values(OtpDeliveryJobName));
-
-/** True when `data` has the shape of an {@link OtpDeliveryJob} (it came from Redis: check before use). */
-function isOtpDeliveryJob(data: unknown): data is OtpDeliveryJob {
-  const d = data as Partial<OtpDeliveryJob> | null;
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    typeof d.name === 'string' &&
-    JOB_NAMES.has(d.name) &&
-    (d.channel === 'email' || d.channel === 'sms') &&
-    typeof d.referenceId === 'string' &&
-    d.referenceId.length > 0 &&
-    typeof d.expiresAt === 'string' &&
-    typeof d.requestedAt === 'string' &&
-    typeof d.sealed === 'object' &&
-    d.sealed !== null
-  );
-}
-
-/** The `otp-delivery` queue's edge: checks the job, routes it by name, reports what is given up on. */
+/**
+ * The `otp-delivery` queue's edge: routes the job (already checked against its schema by the worker host)
+ * by name, reports what is given up on.
+ */
 @Injectable()
 export class OtpDeliveryProcessor implements DeliveryHandler<OtpDeliveryJob> {
   constructor(
@@ -35,8 +18,7 @@ export class OtpDeliveryProcessor implements DeliveryHandler<OtpDeliveryJob> {
   ) {}
 
   async handle(job: DeliveryJob<OtpDeliveryJob>): Promise<DeliveryOutcome> {
-    if (!isOtpDeliveryJob(job.data) || job.data.name !== job.name)
-      throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'malformed job');
+    if (job.data.name !== job.name) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'job name mismatch');
     const name = job.data.name;
     switch (name) {
       case OtpDeliveryJobName.MfaChallengeCode:
@@ -56,7 +38,6 @@ export class OtpDeliveryProcessor implements DeliveryHandler<OtpDeliveryJob> {
   }
 
   async onGivingUp(job: DeliveryJob<OtpDeliveryJob>, error: DeliveryError): Promise<void> {
-    if (!isOtpDeliveryJob(job.data)) return; // nothing to report against
     try {
       await this.service.reportFailure(job, error.reason);
     } catch (publishError) {
@@ -70,12 +51,11 @@ export class OtpDeliveryProcessor implements DeliveryHandler<OtpDeliveryJob> {
     }
   }
 
-  channelOf(data: OtpDeliveryJob): DeliveryChannel | 'unknown' {
-    return data?.channel === 'email' || data?.channel === 'sms' ? data.channel : 'unknown';
+  channelOf(data: OtpDeliveryJob): DeliveryChannel {
+    return data.channel;
   }
 
-  deadlineOf(data: OtpDeliveryJob): number | undefined {
-    const at = typeof data?.expiresAt === 'string' ? Date.parse(data.expiresAt) : NaN;
-    return Number.isNaN(at) ? undefined : at;
+  deadlineOf(data: OtpDeliveryJob): number {
+    return Date.parse(data.expiresAt);
   }
 }

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeliveryFailureReason, OtpDeliveryJob, OtpDeliverySecret, QueueName, sealContext } from '@twostep/contracts';
+import {
+  DeliveryFailureReason,
+  OtpDeliveryJob,
+  OtpDeliverySecret,
+  otpDeliverySecretSchema,
+  QueueName,
+  sealContext,
+} from '@twostep/contracts';
 import { Keyring, open } from '@twostep/crypto';
 import { ChannelRegistry } from '../channels/channel-registry.service';
 import type { SendReceipt } from '../channels/message-channel';
@@ -44,7 +51,6 @@ export class OtpDeliveryService {
 
     const now = this.clock.now();
     const expiresAt = Date.parse(data.expiresAt);
-    if (Number.isNaN(expiresAt)) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'expiresAt unreadable');
     if (expiresAt <= now.getTime()) return this.drop(job, DeliveryFailureReason.Expired);
     if (await this.state.isReferenceClosed(data.referenceId)) return this.drop(job, DeliveryFailureReason.Consumed);
 
@@ -84,14 +90,17 @@ export class OtpDeliveryService {
     await this.report(job, { status: 'failed', reason });
   }
 
+  /** Opens the sealed part and checks it against its schema (a malformed secret is never retried). */
   private open(data: OtpDeliveryJob): OtpDeliverySecret {
+    let opened: unknown;
     try {
-      const secret = open<OtpDeliverySecret>(data.sealed, this.keyring, sealContext(QueueName.OtpDelivery, data.name));
-      if (typeof secret !== 'object' || secret === null) throw new Error('not an object');
-      return secret;
+      opened = open<OtpDeliverySecret>(data.sealed, this.keyring, sealContext(QueueName.OtpDelivery, data.name));
     } catch {
       throw DeliveryError.permanent(DeliveryFailureReason.Undecryptable, 'sealed payload did not open');
     }
+    const secret = otpDeliverySecretSchema.safeParse(opened);
+    if (!secret.success) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'sealed payload malformed');
+    return secret.data;
   }
 
   private async drop(job: DeliveryJob<OtpDeliveryJob>, reason: DeliveryFailureReason): Promise<DeliveryOutcome> {

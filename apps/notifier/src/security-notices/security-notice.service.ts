@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeliveryFailureReason, QueueName, sealContext, SecurityNoticeJob, SecurityNoticeSecret } from '@twostep/contracts';
+import {
+  DeliveryFailureReason,
+  QueueName,
+  sealContext,
+  SecurityNoticeJob,
+  SecurityNoticeSecret,
+  securityNoticeSecretSchema,
+} from '@twostep/contracts';
 import { Keyring, open } from '@twostep/crypto';
 import { ChannelRegistry } from '../channels/channel-registry.service';
 import { Clock, CLOCK, QUEUE_KEYRING } from '../core/tokens';
@@ -29,13 +36,15 @@ export class SecurityNoticeService {
 
     const channel = this.channels.email;
     if (!channel) throw DeliveryError.permanent(DeliveryFailureReason.ChannelDisabled, 'email');
-    let secret: SecurityNoticeSecret;
+    let opened: unknown;
     try {
-      secret = open<SecurityNoticeSecret>(job.data.sealed, this.keyring, sealContext(QueueName.SecurityNotices, job.data.name));
-      if (typeof secret !== 'object' || secret === null) throw new Error('not an object');
+      opened = open<SecurityNoticeSecret>(job.data.sealed, this.keyring, sealContext(QueueName.SecurityNotices, job.data.name));
     } catch {
       throw DeliveryError.permanent(DeliveryFailureReason.Undecryptable, 'sealed payload did not open');
     }
+    const parsed = securityNoticeSecretSchema.safeParse(opened);
+    if (!parsed.success) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'sealed payload malformed');
+    const secret = parsed.data;
     const message = this.renderer.securityNotice(job.data, secret, emailDestination(secret.email));
     const receipt = await channel.send(message);
     await this.state.markSent(QueueName.SecurityNotices, job.id, receipt, SENT_MARKER_SECONDS);

@@ -4,27 +4,13 @@ import { DeliveryError } from '../delivery/delivery-error';
 import type { DeliveryHandler, DeliveryJob, DeliveryOutcome } from '../workers/delivery-worker';
 import { SecurityNoticeService } from './security-notice.service';
 
-function isSecurityNoticeJob(data: unknown): data is SecurityNoticeJob {
-  const d = data as Partial<SecurityNoticeJob> | null;
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    d.name === SecurityNoticeJobName.Notice &&
-    typeof d.event === 'string' &&
-    typeof d.occurredAt === 'string' &&
-    typeof d.sealed === 'object' &&
-    d.sealed !== null
-  );
-}
-
 /** The `security-notices` queue's edge. Notices have no results queue: a failure is logged and counted. */
 @Injectable()
 export class SecurityNoticesProcessor implements DeliveryHandler<SecurityNoticeJob> {
   constructor(private readonly service: SecurityNoticeService) {}
 
   async handle(job: DeliveryJob<SecurityNoticeJob>): Promise<DeliveryOutcome> {
-    if (!isSecurityNoticeJob(job.data) || job.data.name !== job.name)
-      throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'malformed job');
+    if (job.data.name !== job.name) throw DeliveryError.permanent(DeliveryFailureReason.InvalidPayload, 'job name mismatch');
     const name = job.data.name;
     switch (name) {
       case SecurityNoticeJobName.Notice:

@@ -1,20 +1,15 @@
 import { randomInt } from 'node:crypto';
-import { hostname } from 'node:os';
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import type Redis from 'ioredis';
+import type { z } from 'zod';
 import { DeliveryChannel, DeliveryFailureReason, QueueName } from '@twostep/contracts';
-import { JsonLogger, requestContext } from '@twostep/observability';
+import { HostedJob, JobControl, WorkerHost } from '@twostep/messaging';
+import { JsonLogger } from '@twostep/observability';
 import type { NotifierMetrics } from '../core/notifier-metrics.service';
 import { DeliveryError } from '../delivery/delivery-error';
 
-/** A job as a handler sees it (no BullMQ types in the services). */
-export interface DeliveryJob<T> {
-  id: string;
-  name: string;
-  data: T;
-  /** 1-based number of this try */
-  attempt: number;
-}
+/** A job as a handler sees it: its data parsed with the queue's schema (no BullMQ types in the services). */
+export type DeliveryJob<T> = HostedJob<T>;
 
 /** How a handled job ended when it did not throw. */
 export type DeliveryOutcome =
@@ -27,8 +22,8 @@ export interface DeliveryHandler<T> {
   handle(job: DeliveryJob<T>): Promise<DeliveryOutcome>;
   /** Called once when the job will not be tried again (permanent failure or attempts spent). */
   onGivingUp(job: DeliveryJob<T>, error: DeliveryError): Promise<void>;
-  /** The channel a job is for, for metrics and logs ('unknown' when the payload is unreadable). */
-  channelOf(data: T): DeliveryChannel | 'unknown';
+  /** The channel a job is for, for metrics and logs. */
+  channelOf(data: T): DeliveryChannel;
   /** After this time (ms) the job is worthless: a Retry-After beyond it gives up at once. */
   deadlineOf(data: T): number | undefined;
 }
@@ -51,7 +46,10 @@ export interface DeliveryWorkerOptions {
 }
 
 /**
- * One BullMQ worker for one queue, with the notifier's delivery semantics around a handler:
+ * One queue's consumer in the notifier: the shared {@link WorkerHost} (schema check, request id, drain)
+ * with the notifier's delivery semantics around a handler:
+ *  - a job that fails the queue's schema is failed permanently as `invalid_payload` (counted, logged
+ *    without content);
  *  - permanent failures (and the last attempt of transient ones) are reported through
  *    `onGivingUp` and end the job with `UnrecoverableError` (no retry);
  *  - transient failures are retried with the job's exponential backoff and jitter, or after the
@@ -60,69 +58,54 @@ export interface DeliveryWorkerOptions {
  *  - `close()` stops taking jobs and waits for the active ones (graceful shutdown); a worker that
  *    dies leaves its jobs to the stalled-job check of the others.
  */
-export class DeliveryWorker<T> {
-  private worker?: Worker<T>;
-  private running?: Promise<void>;
+export class DeliveryWorker<S extends z.ZodType> {
+  private readonly host: WorkerHost<S>;
 
   constructor(
     readonly queue: QueueName,
-    private readonly handler: DeliveryHandler<T>,
-    private readonly options: DeliveryWorkerOptions,
+    schema: S,
+    private readonly handler: DeliveryHandler<z.output<S>>,
+    options: DeliveryWorkerOptions,
     private readonly logger: JsonLogger,
     private readonly metrics: NotifierMetrics,
-  ) {}
+  ) {
+    this.host = new WorkerHost({
+      queue,
+      schema,
+      connection: options.connection,
+      prefix: options.prefix,
+      service: 'notifier',
+      concurrency: options.concurrency,
+      lockDurationMs: options.lockDurationMs,
+      stalledIntervalMs: options.stalledIntervalMs,
+      maxStalledCount: MAX_STALLED_COUNT,
+      keepCompleted: 0,
+      keepFailedSeconds: options.keepFailedSeconds,
+      logger,
+      handle: (job, control) => this.process(job, control),
+      onInvalid: () => this.metrics.recordFailed(this.queue, 'unknown', DeliveryFailureReason.InvalidPayload),
+    });
+  }
 
   start(): void {
-    if (this.worker) return;
-    const o = this.options;
-    // each job runs under the request id its producer put into it, so its log lines carry that reqId
-    const worker = new Worker<T>(
-      this.queue,
-      (job, token) => requestContext.runAs((job.data as { requestId?: unknown } | undefined)?.requestId, () => this.process(job, token)),
-      {
-        connection: o.connection,
-        prefix: o.prefix,
-        name: `notifier@${hostname()}#${process.pid}`,
-        autorun: false,
-        concurrency: o.concurrency,
-        lockDuration: o.lockDurationMs,
-        stalledInterval: o.stalledIntervalMs,
-        maxStalledCount: MAX_STALLED_COUNT,
-        removeOnComplete: { count: 0 },
-        removeOnFail: { age: o.keepFailedSeconds },
-      },
-    );
-    // an 'error' listener is mandatory: without one a lost Redis connection crashes the process
-    worker.on('error', (err) => this.logger.emit('warn', 'worker error', { queue: this.queue, reason: err.name, detail: err.message }));
-    worker.on('stalled', (jobId) => this.logger.emit('warn', 'job stalled, will be retried', { queue: this.queue, jobId }));
-    this.worker = worker;
-    this.running = worker.run().catch((err: unknown) => {
-      this.logger.emit('error', 'worker stopped unexpectedly', { queue: this.queue, reason: err instanceof Error ? err.name : 'error' });
-    });
+    this.host.start();
   }
 
   /** True while the worker takes jobs (readiness). */
   isRunning(): boolean {
-    return this.worker !== undefined && this.worker.isRunning() && !this.worker.closing;
+    return this.host.isRunning();
   }
 
   /** Stops taking new jobs and waits for the active ones to finish. */
-  async close(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    await worker.close();
-    await this.running;
+  close(): Promise<void> {
+    return this.host.close();
   }
 
-  private async process(job: Job<T>, token?: string): Promise<void> {
-    const maxAttempts = Math.max(1, job.opts.attempts ?? 1);
-    const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted, 1);
-    const jobId = job.id ?? 'unknown';
-    const d: DeliveryJob<T> = { id: jobId, name: job.name, data: job.data, attempt };
-    const channel = this.safeChannel(job.data);
-    const log = { queue: this.queue, jobId, jobName: job.name, channel, attempt };
+  private async process(job: DeliveryJob<z.output<S>>, control: JobControl): Promise<void> {
+    const channel = this.handler.channelOf(job.data);
+    const log = { queue: this.queue, jobId: job.id, jobName: job.name, channel, attempt: job.attempt };
     try {
-      const outcome = await this.handler.handle(d);
+      const outcome = await this.handler.handle(job);
       if (outcome.status === 'sent') {
         if (!outcome.duplicate) this.metrics.recordSent(this.queue, outcome.channel, outcome.provider, outcome.latencySeconds);
         this.logger.emit('info', outcome.duplicate ? 'already sent, not sent again' : 'message sent', {
@@ -143,8 +126,8 @@ export class DeliveryWorker<T> {
           error.detail ? `${error.detail}, retry-after beyond expiry` : 'retry-after beyond expiry',
         );
       }
-      if (error.permanent || attempt >= maxAttempts) {
-        await this.handler.onGivingUp(d, error);
+      if (error.permanent || job.attempt >= job.maxAttempts) {
+        await this.handler.onGivingUp(job, error);
         this.metrics.recordFailed(this.queue, channel, error.reason);
         this.logger.emit('warn', 'delivery failed, not retried', {
           ...log,
@@ -155,7 +138,7 @@ export class DeliveryWorker<T> {
         throw new UnrecoverableError(error.message);
       }
       this.metrics.recordRetry(this.queue, channel, error.reason);
-      if (error.retryAfterMs !== undefined && token) {
+      if (error.retryAfterMs !== undefined && control.moveToDelayed) {
         const delay = error.retryAfterMs + randomInt(0, Math.floor(error.retryAfterMs * 0.2) + 1);
         this.logger.emit('info', 'delivery deferred by the provider', {
           ...log,
@@ -163,19 +146,11 @@ export class DeliveryWorker<T> {
           errorCode: error.detail,
           delayMs: delay,
         });
-        await job.moveToDelayed(Date.now() + delay, token);
+        await control.moveToDelayed(Date.now() + delay);
         throw new DelayedError();
       }
       this.logger.emit('info', 'delivery failed, will retry', { ...log, reason: error.reason, errorCode: error.detail });
       throw error;
-    }
-  }
-
-  private safeChannel(data: T): DeliveryChannel | 'unknown' {
-    try {
-      return this.handler.channelOf(data);
-    } catch {
-      return 'unknown';
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { OtpDeliveryJob, QueueName, SecurityNoticeJob } from '@twostep/contracts';
+import { otpDeliveryJobSchema, QueueName, securityNoticeJobSchema } from '@twostep/contracts';
 import { bullPrefix, closeRedis, defaultQueuePolicy, redisReadinessCheck, reportRedisSafety, waitForRedis } from '@twostep/messaging';
 import { JsonLogger, ReadinessCheck } from '@twostep/observability';
 import { ChannelRegistry } from '../channels/channel-registry.service';
@@ -22,7 +22,7 @@ const REDIS_WAIT_MS = 5000;
  */
 @Injectable()
 export class NotifierRuntime {
-  private readonly workers: [DeliveryWorker<OtpDeliveryJob>, DeliveryWorker<SecurityNoticeJob>];
+  private readonly workers: [DeliveryWorker<typeof otpDeliveryJobSchema>, DeliveryWorker<typeof securityNoticeJobSchema>];
   private stopping?: Promise<void>;
   private readonly production: boolean;
   private readonly redisCheck: ReadinessCheck;
@@ -59,8 +59,8 @@ export class NotifierRuntime {
       keepFailedSeconds: defaultQueuePolicy(QueueName.SecurityNotices).keepFailedSeconds,
     };
     this.workers = [
-      new DeliveryWorker(QueueName.OtpDelivery, otpProcessor, otpOptions, logger, metrics),
-      new DeliveryWorker(QueueName.SecurityNotices, noticesProcessor, noticeOptions, logger, metrics),
+      new DeliveryWorker(QueueName.OtpDelivery, otpDeliveryJobSchema, otpProcessor, otpOptions, logger, metrics),
+      new DeliveryWorker(QueueName.SecurityNotices, securityNoticeJobSchema, noticesProcessor, noticeOptions, logger, metrics),
     ];
   }
 

@@ -1,2 +1,3 @@
 export * from './primitives';
 export * from './param-errors';
+export * from './rpc-primitives';

@@ -1,10 +1,12 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { MfaFactor } from '@twostep/contracts';
 
 /** Where a challenge is in its life. Only `open` challenges can be completed. */
 export type ChallengeState = 'open' | 'consumed' | 'exhausted' | 'superseded' | 'delivery_failed';
 export const CHALLENGE_STATES: readonly ChallengeState[] = ['open', 'consumed', 'exhausted', 'superseded', 'delivery_failed'];
 
-export type ChallengeFactor = 'totp' | 'email' | 'phone' | 'recoveryCode';
+/** The factor names are contracts' {@link MfaFactor} (one definition). */
+export type ChallengeFactor = MfaFactor;
 export type DeliveryChannelColumn = 'email' | 'sms';
 export type DeliveryStatusColumn = 'queued' | 'sent' | 'failed' | 'dropped';
 

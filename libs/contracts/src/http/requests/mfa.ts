@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MFA_FACTORS, MfaFactor } from '../../rpc/mfa-patterns';
+import { MFA_FACTORS } from '../../rpc/mfa-patterns';
+import type { MfaFactor } from '../../rpc/mfa-rpc.schema';
 import { challengeOtp, oneOf, otpCode, strictBoolean, uid } from '../../schemas/primitives';
 import { userIdParams } from './common';
 
