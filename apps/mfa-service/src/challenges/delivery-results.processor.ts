@@ -3,7 +3,7 @@ import { Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DeliveryResultJob, DeliveryResultJobName, OtpDeliveryJobName, QueueName } from '@twostep/contracts';
 import { bullPrefix, closeRedis, createRedis } from '@twostep/messaging';
-import { JsonLogger, requestContext } from '@twostep/observability';
+import { bullmqTelemetry, JsonLogger, requestContext } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { LOGGER } from '../core/tokens';
 import { CHALLENGE_ID } from '../validation/rpc-input';
@@ -43,6 +43,8 @@ export class DeliveryResultsProcessor implements OnModuleDestroy {
         connection: this.connection,
         prefix: bullPrefix(this.config.REDIS_KEY_PREFIX),
         concurrency: 4,
+        // tracing on: each result is processed in a span that continues the notifier's trace
+        telemetry: bullmqTelemetry(),
       },
     );
     this.worker.on('error', (err) => this.logger.emit('warn', 'delivery-results worker error', { error: err.message }));

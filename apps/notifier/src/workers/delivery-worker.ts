@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DeliveryChannel, DeliveryFailureReason, QueueName } from '@twostep/contracts';
-import { JsonLogger, requestContext } from '@twostep/observability';
+import { bullmqTelemetry, JsonLogger, requestContext } from '@twostep/observability';
 import type { NotifierMetrics } from '../core/notifier-metrics.service';
 import { DeliveryError } from '../delivery/delivery-error';
 
@@ -90,6 +90,8 @@ export class DeliveryWorker<T> {
         maxStalledCount: MAX_STALLED_COUNT,
         removeOnComplete: { count: 0 },
         removeOnFail: { age: o.keepFailedSeconds },
+        // tracing on: each job is processed in a span that continues its producer's trace
+        telemetry: bullmqTelemetry(),
       },
     );
     // an 'error' listener is mandatory: without one a lost Redis connection crashes the process
