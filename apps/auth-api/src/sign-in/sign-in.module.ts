@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChannelsModule } from '../channels/channels.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
+import { SignInMetricsInterceptor } from '../observability/sign-in-metrics.interceptor';
 import { VerificationModule } from '../verification/verification.module';
 import { AnonymousSessionsController } from './anonymous-sessions.controller';
 import { SignInTokensController } from './sign-in-tokens.controller';
@@ -12,6 +14,7 @@ import { SignInTokensService } from './sign-in-tokens.service';
 @Module({
   imports: [UsersModule, SessionsModule, ChannelsModule, VerificationModule, RateLimitModule],
   controllers: [SignInTokensController, AnonymousSessionsController],
-  providers: [SignInTokensService],
+  // auth_sign_ins_total for every sign-in route but email + password (app-wide; other routes pass through)
+  providers: [SignInTokensService, { provide: APP_INTERCEPTOR, useClass: SignInMetricsInterceptor }],
 })
 export class SignInModule {}
