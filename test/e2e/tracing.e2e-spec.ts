@@ -239,6 +239,9 @@ describe('tracing: one trace per request across the three services', () => {
     // and the result back to mfa-service
     expect(spans.some((s) => s.service === 'mfa-service' && s.kind === 5 && s.name.includes('delivery-results'))).toBe(true);
 
+    // the pool's heartbeats (every 250 ms) are not traced
+    expect(receiver.spans.filter((s) => /mfa\.v1\.(heartbeat|ping)/.test(s.name))).toEqual([]);
+
     // no secret in any attribute of any span received during the whole test (sign-in, challenge, completion)
     const sessionSecrets = Object.values(JSON.parse(web.cookieFallback ?? '{}') as Record<string, string>);
     expect(sessionSecrets.length).toBeGreaterThan(0);

@@ -1,7 +1,11 @@
 import { JsonSocket } from '@nestjs/microservices';
 import { connect, Socket } from 'node:net';
 import { rpcNonce, RpcKeys, signRpcRequest, verifyRpcReply } from '@twostep/crypto';
-import { requestContext, SpanKind, SpanStatusCode, startSpan, traceCarrier, withActiveSpan } from '@twostep/observability';
+import { MfaPattern } from '@twostep/contracts';
+import { INVALID_SPAN, requestContext, SpanKind, SpanStatusCode, startSpan, traceCarrier, withActiveSpan } from '@twostep/observability';
+
+/** The pool's liveness traffic (every 250 ms per endpoint) is not traced: it would bury the real traces. */
+export const UNTRACED_PATTERNS: ReadonlySet<string> = new Set([MfaPattern.Heartbeat, MfaPattern.Ping]);
 
 /** The call timed out; only this call fails (the connection and the other calls on it go on). */
 export class RpcTimeoutError extends Error {
@@ -110,7 +114,9 @@ export class RpcConnection {
     if (this.closedWith) return Promise.reject(new RpcConnectionLostError(this.closedWith.code, false));
     const id = ++this.seq;
     // one CLIENT span per attempt (non-recording, at no cost, when tracing is off)
-    const span = startSpan(pattern, SpanKind.CLIENT, { 'rpc.system': 'twostep-json-socket', 'rpc.method': pattern });
+    const span = UNTRACED_PATTERNS.has(pattern)
+      ? INVALID_SPAN
+      : startSpan(pattern, SpanKind.CLIENT, { 'rpc.system': 'twostep-json-socket', 'rpc.method': pattern });
     return new Promise((resolve, reject) => {
       const entry: Pending = {
         resolve: (value) => {
@@ -133,7 +139,7 @@ export class RpcConnection {
       // it on) and the W3C trace context of this call's span. All of it is inside the MACed body `b`
       // (rpc-auth.ts), so none of it can be altered or added in transit.
       const requestId = requestContext.current()?.requestId;
-      const trace = withActiveSpan(undefined, span, () => traceCarrier());
+      const trace = span.isRecording() ? withActiveSpan(undefined, span, () => traceCarrier()) : {};
       const body = JSON.stringify({ pattern, data, id: String(id), ...(requestId ? { requestId } : {}), ...trace });
       entry.written = true;
       this.json.sendMessage(signRpcRequest(this.keys, this.serverNonce, this.clientNonce, id, Date.now(), body), (error?: unknown) => {

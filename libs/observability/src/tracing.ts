@@ -203,6 +203,9 @@ export function contextFromCarrier(carrier: { traceparent?: unknown; tracestate?
   return c.traceparent ? propagation.extract(context.active(), c) : context.active();
 }
 
+/** A span that records nothing (for calls that are never traced). */
+export const INVALID_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /** Starts a span (non-recording when tracing is off). */
 export function startSpan(name: string, kind: SpanKind, attributes?: Attributes, parent?: Context): Span {
   return trace.getTracer(TRACER).startSpan(name, { kind, attributes }, parent ?? context.active());
@@ -218,7 +221,7 @@ export function withActiveSpan<T>(parent: Context | undefined, span: Span, fn: (
  * messages can carry provider text). For calls no instrumentation covers (SMTP, a provider SDK).
  */
 export async function withSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  if (!sdk) return fn(trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
+  if (!sdk) return fn(INVALID_SPAN);
   const span = startSpan(name, kind, attributes);
   try {
     return await context.with(trace.setSpan(context.active(), span), () => fn(span));

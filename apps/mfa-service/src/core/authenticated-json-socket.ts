@@ -5,6 +5,7 @@ import { MfaPattern } from '@twostep/contracts';
 import { rpcNonce, RpcKeys, RpcRejectReason, signRpcReply, verifyRpcRequest, RPC_AUTH_VERSION } from '@twostep/crypto';
 import {
   contextFromCarrier,
+  INVALID_SPAN,
   JsonLogger,
   requestContext,
   Span,
@@ -19,6 +20,7 @@ const UNAUTHENTICATED_IDLE_MS = 10_000;
 /** Largest frame accepted (in characters); the biggest genuine request is a few hundred bytes. */
 const MAX_FRAME_CHARS = 1024 * 1024;
 const KNOWN_PATTERNS = new Set<string>(Object.values(MfaPattern));
+const UNTRACED_PATTERNS = new Set<string>([MfaPattern.Heartbeat, MfaPattern.Ping]);
 const REFUSAL = JSON.stringify({ r: 'unauthenticated' });
 
 export type RpcRejectMetricReason = RpcRejectReason | 'idle';
@@ -111,14 +113,20 @@ export function authenticatedSocketClass(keys: RpcKeys, metrics: RpcAuthMetrics,
       metrics.accepted.inc({ pattern: KNOWN_PATTERNS.has(packet.pattern) ? packet.pattern : 'unknown' });
       const message = { pattern: packet.pattern, data: packet.data, id: packet.id };
       const parent = contextFromCarrier(packet);
-      const span = startSpan(
-        KNOWN_PATTERNS.has(packet.pattern) ? packet.pattern : 'mfa.v1.unknown',
-        SpanKind.SERVER,
-        { 'rpc.system': 'twostep-json-socket', 'rpc.method': KNOWN_PATTERNS.has(packet.pattern) ? packet.pattern : 'unknown' },
-        parent,
-      );
-      if (span.isRecording() && packet.id !== undefined) this.spans.get(packet.id)?.end();
-      if (span.isRecording() && packet.id !== undefined) this.spans.set(packet.id, span);
+      const method = KNOWN_PATTERNS.has(packet.pattern) ? packet.pattern : 'unknown';
+      // a SERVER span per request (not for the pool's heartbeats and pings, which would bury the real traces)
+      const span = UNTRACED_PATTERNS.has(method)
+        ? INVALID_SPAN
+        : startSpan(
+            method === 'unknown' ? 'mfa.v1.unknown' : method,
+            SpanKind.SERVER,
+            { 'rpc.system': 'twostep-json-socket', 'rpc.method': method },
+            parent,
+          );
+      if (span.isRecording() && packet.id !== undefined) {
+        this.spans.get(packet.id)?.end(); // a repeated id must not leave the earlier span open
+        this.spans.set(packet.id, span);
+      }
       // the handler (Nest runs it synchronously from this emit) runs under the caller's request id and span,
       // so its log lines, queries and jobs carry both on
       requestContext.runAs(packet.requestId, () => withActiveSpan(parent, span, () => this.socket.emit('message', message)));
