@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChannelsModule } from '../channels/channels.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
-import { SignInMetricsInterceptor } from '../observability/sign-in-metrics.interceptor';
+import { SignInMetricsHook } from '../observability/sign-in-metrics.hook';
 import { VerificationModule } from '../verification/verification.module';
 import { AnonymousSessionsController } from './anonymous-sessions.controller';
 import { SignInTokensController } from './sign-in-tokens.controller';
@@ -14,7 +13,7 @@ import { SignInTokensService } from './sign-in-tokens.service';
 @Module({
   imports: [UsersModule, SessionsModule, ChannelsModule, VerificationModule, RateLimitModule],
   controllers: [SignInTokensController, AnonymousSessionsController],
-  // auth_sign_ins_total for every sign-in route but email + password (app-wide; other routes pass through)
-  providers: [SignInTokensService, { provide: APP_INTERCEPTOR, useClass: SignInMetricsInterceptor }],
+  // auth_sign_ins_total for every sign-in route but email + password (one Fastify hook)
+  providers: [SignInTokensService, SignInMetricsHook],
 })
 export class SignInModule {}
