@@ -19,6 +19,7 @@
 //                                     figures are the bench's alone (needs redis-server on the PATH)
 //   --timeout=S    BENCH_TIMEOUT      give up (clean up, exit 2) after this many seconds (600; smoke 300)
 // BENCH_ENV_<NAME>=value: passed to every service as <NAME>=value.
+// BENCH_TRACING=1: the services run with OpenTelemetry tracing on (100 % sampling) to a counting OTLP sink.
 // BENCH_APP_ROOT: a checkout whose built services (apps/*/dist) are benched instead of this one's.
 // Postgres: BENCH_DATABASE_URL or DATABASE_URL (a maintenance database; fresh databases are created next
 // to it), default postgres://postgres@127.0.0.1:5432/postgres. Redis: BENCH_REDIS_URL or REDIS_URL, default
@@ -133,6 +134,25 @@ const SHARED = [
 ];
 
 const log = (m) => process.stdout.write(`[bench] ${m}\n`);
+
+/** An OTLP/HTTP trace receiver that only counts (BENCH_TRACING=1): answers every export with 200. */
+async function otlpSink() {
+  const http = require('node:http');
+  const stats = { exports: 0, bytes: 0 };
+  const server = http.createServer((req, res) => {
+    req.on('data', (chunk) => (stats.bytes += chunk.length));
+    req.on('end', () => {
+      stats.exports += 1;
+      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    stats,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 // ───────────────────────────── infrastructure ─────────────────────────────
 
@@ -394,6 +414,13 @@ async function main() {
         // BENCH_ENV_<NAME>=value reaches every service as <NAME>=value (to try a setting)
         for (const [k, v] of Object.entries(process.env))
           if (k.startsWith('BENCH_ENV_') && v !== undefined) env[k.slice('BENCH_ENV_'.length)] = v;
+        // BENCH_TRACING=1: the services trace every request (100 % sampling, OTLP http/protobuf) to a sink on loopback
+        if (process.env.BENCH_TRACING === '1') {
+          const sink = await otlpSink();
+          cleanups.push(() => sink.close());
+          Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on' });
+          results.meta.tracing = sink.stats;
+        }
         ours.origin = `http://127.0.0.1:${ports.http}`;
         try {
           const mt0 = Date.now();

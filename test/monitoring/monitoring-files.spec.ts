@@ -67,6 +67,9 @@ describe('alert rules (deploy/monitoring/alerts.yaml)', () => {
     expect(uses('notifier_queue_jobs')).toBe(true);
     expect(uses('notifier_queue_oldest_waiting_seconds')).toBe(true);
     expect(uses('mfa_rpc_duration_seconds_count')).toBe(true);
+    // auth-api's side of the RPC: failing calls per endpoint, an endpoint down, none left
+    expect(uses('mfa_rpc_client_calls_total')).toBe(true);
+    expect(uses('mfa_rpc_client_endpoint_healthy')).toBe(true);
     expect(uses('mfa_lockouts_total')).toBe(true);
     expect(uses('notifier_sms_cap_tripped_total')).toBe(true);
   });

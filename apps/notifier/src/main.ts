@@ -1,3 +1,7 @@
+// Tracing first, before Nest, pg, ioredis and bullmq load (OpenTelemetry patches them as they are required);
+// off, at no cost, unless OTEL_* variables ask for it. Keep these two lines above every other import.
+import { startTracing } from '@twostep/observability';
+startTracing('notifier');
 import 'reflect-metadata';
 import { ConfigError } from '@twostep/config';
 import { JsonLogger, onShutdownSignal } from '@twostep/observability';

@@ -1,6 +1,7 @@
 import { JobsOptions, Queue, QueueOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import { QueueName } from '@twostep/contracts';
+import { bullmqTelemetry } from '@twostep/observability';
 
 export class QueueUnavailableError extends Error {
   constructor(queue: string, cause: unknown) {
@@ -58,7 +59,8 @@ export class QueueProducer<TData, TName extends string = string> {
     private readonly policy: QueuePolicy,
     private readonly timeoutMs = 2000,
   ) {
-    const options: QueueOptions = { connection, prefix, defaultJobOptions: jobOptions(policy) };
+    // telemetry: an `add` span and the trace context in the job, when tracing is on
+    const options: QueueOptions = { connection, prefix, defaultJobOptions: jobOptions(policy), telemetry: bullmqTelemetry() };
     this.queue = new Queue<TData, unknown, TName>(name, options);
     this.queue.on('error', () => undefined); // connection errors surface through add()
   }

@@ -1,6 +1,11 @@
 import { JsonSocket } from '@nestjs/microservices';
 import { connect, Socket } from 'node:net';
 import { rpcNonce, RpcKeys, signRpcRequest, verifyRpcReply } from '@twostep/crypto';
+import { MfaPattern } from '@twostep/contracts';
+import { INVALID_SPAN, requestContext, SpanKind, SpanStatusCode, startSpan, traceCarrier, withActiveSpan } from '@twostep/observability';
+
+/** The pool's liveness traffic (every 250 ms per endpoint) is not traced: it would bury the real traces. */
+export const UNTRACED_PATTERNS: ReadonlySet<string> = new Set([MfaPattern.Heartbeat, MfaPattern.Ping]);
 
 /** The call timed out; only this call fails (the connection and the other calls on it go on). */
 export class RpcTimeoutError extends Error {
@@ -21,6 +26,13 @@ export class RpcConnectionLostError extends Error {
   ) {
     super(`rpc connection lost (${code})`);
   }
+}
+
+/** What a failed call's span says about the failure: a type or code, never a message. */
+function rpcErrorName(error: unknown): string {
+  const e = error as { code?: unknown; type?: unknown } | null;
+  const name = typeof e?.type === 'string' ? e.type : typeof e?.code === 'string' ? e.code : 'error';
+  return /^[A-Za-z_]{1,64}$/.test(name) ? name : 'error';
 }
 
 interface Pending {
@@ -101,18 +113,34 @@ export class RpcConnection {
   call(pattern: string, data: unknown, timeoutMs: number): Promise<unknown> {
     if (this.closedWith) return Promise.reject(new RpcConnectionLostError(this.closedWith.code, false));
     const id = ++this.seq;
+    // one CLIENT span per attempt (non-recording, at no cost, when tracing is off)
+    const span = UNTRACED_PATTERNS.has(pattern)
+      ? INVALID_SPAN
+      : startSpan(pattern, SpanKind.CLIENT, { 'rpc.system': 'twostep-json-socket', 'rpc.method': pattern });
     return new Promise((resolve, reject) => {
       const entry: Pending = {
-        resolve,
-        reject,
+        resolve: (value) => {
+          span.end();
+          resolve(value);
+        },
+        reject: (error) => {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: rpcErrorName(error) });
+          span.end();
+          reject(error);
+        },
         written: false,
         timer: setTimeout(() => {
           this.pending.delete(id);
-          reject(new RpcTimeoutError());
+          entry.reject(new RpcTimeoutError());
         }, timeoutMs),
       };
       this.pending.set(id, entry);
-      const body = JSON.stringify({ pattern, data, id: String(id) });
+      // The envelope: besides pattern, id and data, the caller's request id (mfa-service logs and jobs carry
+      // it on) and the W3C trace context of this call's span. All of it is inside the MACed body `b`
+      // (rpc-auth.ts), so none of it can be altered or added in transit.
+      const requestId = requestContext.current()?.requestId;
+      const trace = span.isRecording() ? withActiveSpan(undefined, span, () => traceCarrier()) : {};
+      const body = JSON.stringify({ pattern, data, id: String(id), ...(requestId ? { requestId } : {}), ...trace });
       entry.written = true;
       this.json.sendMessage(signRpcRequest(this.keys, this.serverNonce, this.clientNonce, id, Date.now(), body), (error?: unknown) => {
         // the write failed: the frame never reached the peer whole, so no handler ran

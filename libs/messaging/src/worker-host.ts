@@ -3,7 +3,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { z } from 'zod';
 import { QueueName } from '@twostep/contracts';
-import { JsonLogger, requestContext } from '@twostep/observability';
+import { bullmqTelemetry, JsonLogger, requestContext } from '@twostep/observability';
 
 /** A job as a handler sees it: its data already parsed with the queue's schema (no BullMQ types). */
 export interface HostedJob<T> {
@@ -96,6 +96,8 @@ export class WorkerHost<S extends z.ZodType> {
       ...(o.maxStalledCount !== undefined ? { maxStalledCount: o.maxStalledCount } : {}),
       ...(o.keepCompleted !== undefined ? { removeOnComplete: { count: o.keepCompleted } } : {}),
       ...(o.keepFailedSeconds !== undefined ? { removeOnFail: { age: o.keepFailedSeconds } } : {}),
+      // tracing on: each job is processed in a span that continues its producer's trace
+      telemetry: bullmqTelemetry(),
     });
     worker.on('error', (err) => o.logger.emit('warn', 'worker error', { queue: this.queue, reason: err.name, detail: err.message }));
     worker.on('stalled', (jobId) => o.logger.emit('warn', 'job stalled, will be retried', { queue: this.queue, jobId }));

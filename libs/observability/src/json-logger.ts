@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger as PinoLogger } from 'pino';
 import { redact, redactText, REDACTED } from './redact';
 import { requestContext } from './request-context';
+import { activeTraceIds } from './tracing';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -50,7 +51,7 @@ export const REDACT_PATHS: readonly string[] = [
 
 /**
  * Structured JSON logs on pino, one object a line: time (ISO), level (label), service, context, request id
- * (`reqId`, from the async request context), message (`msg`) and redacted fields. Implements Nest's
+ * (`reqId`, from the async request context), `trace_id`/`span_id` of the active span when tracing is on, message (`msg`) and redacted fields. Implements Nest's
  * LoggerService so the framework logs through it too. The sink is injectable so test harnesses can capture
  * lines; by default lines go synchronously to stdout.
  */
@@ -70,6 +71,9 @@ export class JsonLogger implements LoggerService {
           formatters: { level: (label) => ({ level: label }) },
           mixin: () => {
             const reqId = requestContext.current()?.requestId;
+            // trace_id/span_id of the active span when tracing is on (nothing, at no cost, when off)
+            const ids = activeTraceIds();
+            if (ids) return reqId ? { reqId, ...ids } : ids;
             return reqId ? { reqId } : {};
           },
           redact: { paths: [...REDACT_PATHS], censor: REDACTED },

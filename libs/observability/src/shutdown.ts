@@ -1,3 +1,5 @@
+import { shutdownTracing } from './tracing';
+
 /** The order of a graceful stop: readiness false, a drain delay, then the service's own stop. */
 export interface ShutdownDrain {
   /** called at once on the signal: readiness turns false, so load balancers stop sending new work */
@@ -36,8 +38,9 @@ export function onShutdownSignal(
     // without a drain, stop starts in this very tick: a BullMQ worker must not fetch one more job between
     // readiness turning false and its close() (a job fetched by a closing worker was seen moved to delayed)
     const stopped = drainMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, drainMs)).then(() => stop(signal)) : stop(signal);
+    // spans still batched are flushed to the collector last (a no-op when tracing is off)
     stopped.then(
-      () => process.exit(0),
+      () => shutdownTracing().then(() => process.exit(0)),
       (error: unknown) => {
         log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);

@@ -9,6 +9,7 @@ export type SignInOutcome = 'success' | 'invalid_credentials' | 'blocked' | 'rat
 
 const OUTCOME_OF_ERROR: Partial<Record<string, SignInOutcome>> = {
   user_invalid_credentials: 'invalid_credentials',
+  user_invalid_token: 'invalid_credentials',
   user_blocked: 'blocked',
   general_rate_limit_exceeded: 'rate_limited',
   general_service_unavailable: 'unavailable',

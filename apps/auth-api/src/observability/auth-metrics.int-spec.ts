@@ -36,4 +36,29 @@ describe('auth-api metrics an operator alerts on', () => {
       base.route + 1,
     );
   });
+
+  it('counts the other sign-in methods by their own bounded label (anonymous, token, jwt)', async () => {
+    const before = {
+      anonymous: await value('auth_sign_ins_total', { method: 'anonymous', outcome: 'success' }),
+      tokenInvalid: await value('auth_sign_ins_total', { method: 'token', outcome: 'invalid_credentials' }),
+      jwt: await value('auth_sign_ins_total', { method: 'jwt', outcome: 'success' }),
+      email: await value('auth_sign_ins_total', { method: 'email', outcome: 'success' }),
+    };
+    const anonymous = await call(`${h.endpoint}/account/sessions/anonymous`, { method: 'POST', headers: h.headers() });
+    expect(anonymous.status).toBe(201);
+    const cookie = anonymous.headers.get('x-fallback-cookies') ?? '';
+    const token = await call(`${h.endpoint}/account/sessions/token`, {
+      method: 'POST',
+      headers: h.headers(),
+      json: { userId: 'nosuchuser', secret: '123456' },
+    });
+    expect(token.status).toBe(401);
+    const jwt = await call(`${h.endpoint}/account/jwts`, { method: 'POST', headers: h.headers({ 'x-fallback-cookies': cookie }) });
+    expect(jwt.status).toBe(201);
+    expect(await value('auth_sign_ins_total', { method: 'anonymous', outcome: 'success' })).toBe(before.anonymous + 1);
+    expect(await value('auth_sign_ins_total', { method: 'token', outcome: 'invalid_credentials' })).toBe(before.tokenInvalid + 1);
+    expect(await value('auth_sign_ins_total', { method: 'jwt', outcome: 'success' })).toBe(before.jwt + 1);
+    // the email route counts itself once, not twice
+    expect(await value('auth_sign_ins_total', { method: 'email', outcome: 'success' })).toBe(before.email);
+  });
 });

@@ -1,6 +1,7 @@
 import nodemailer, { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { SpanKind, withSpan } from '@twostep/observability';
 import { classifySmtpError, withDeadline } from './failure-classifier';
 import { EmailMessage, MessageChannel, SendReceipt } from './message-channel';
 
@@ -41,6 +42,11 @@ export class SmtpEmailChannel implements MessageChannel<EmailMessage> {
   }
 
   async send(message: EmailMessage): Promise<SendReceipt> {
+    // nodemailer has no instrumentation: one CLIENT span around the send, without recipient, subject or body
+    return withSpan('smtp send', SpanKind.CLIENT, { 'messaging.system': 'smtp', 'twostep.channel': 'email' }, () => this.sendMail(message));
+  }
+
+  private async sendMail(message: EmailMessage): Promise<SendReceipt> {
     try {
       const info = await withDeadline(this.timeoutMs, (signal) =>
         this.transport.sendMail({
