@@ -6,9 +6,9 @@ import { Histogram, Registry } from 'prom-client';
 import { AppError } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
 import { HealthServer, isRequestId, JsonLogger, requestContext } from '@twostep/observability';
+import { METRICS } from '@twostep/platform';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AuthApiConfig } from './config/auth-api.config';
-import { METRICS } from './core/tokens';
 import { ReadinessChecks } from './health/readiness-checks';
 
 /** Request headers the SDKs send (appwrite-api.md 1.1, 1.4), allowed in CORS preflights. */

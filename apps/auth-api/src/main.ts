@@ -3,9 +3,9 @@ import { ConfigError } from '@twostep/config';
 import { JsonLogger, onShutdownSignal } from '@twostep/observability';
 import { reportRedisSafety } from '@twostep/messaging';
 import type Redis from 'ioredis';
+import { REDIS } from '@twostep/platform';
 import { createAuthApi, createManagementServer } from './app.factory';
 import { loadAuthApiConfig } from './config/auth-api.config';
-import { REDIS } from './core/tokens';
 
 async function main(): Promise<void> {
   let config;

@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createMetricsRegistry, HealthRoute, HealthServer, JsonLogger } from '@twostep/observability';
+import type { Clock } from '@twostep/platform';
 import { AppModule } from './app.module';
 import { ChannelRegistry } from './channels/channel-registry.service';
 import { NotifierConfig } from './config/notifier.config';
-import type { Clock } from './core/tokens';
 import { DEV_OUTBOX_PATH, devOutboxRoute } from './outbox/dev-outbox.route';
 import { NotifierRuntime } from './workers/notifier-runtime.service';
 

@@ -1,2 +1,1 @@
 export * from './postgres';
-export * from './connection-loss';

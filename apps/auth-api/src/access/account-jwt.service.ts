@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
 import { constantTimeEqual, deriveKey, Keyring, parseKeyring } from '@twostep/crypto';
+import { CLOCK, Clock } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock } from '../core/tokens';
 import { SessionsService } from '../sessions/sessions.service';
 
 const B64URL = /^[A-Za-z0-9_-]+$/;

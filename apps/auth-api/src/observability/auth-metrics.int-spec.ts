@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { METRICS } from '../core/tokens';
+import { METRICS } from '@twostep/platform';
 import { AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
 
 describe('auth-api metrics an operator alerts on', () => {

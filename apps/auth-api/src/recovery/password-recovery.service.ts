@@ -4,12 +4,12 @@ import { AppError, OtpDeliveryJobName, SecurityEvent } from '@twostep/contracts'
 import { constantTimeEqual, randomHex, uniqueId } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
 import type { FastifyRequest } from 'fastify';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { AuditEvent } from '../audit/audit-event';
 import { AuditLogService } from '../audit/audit-log.service';
 import { ChannelsService } from '../channels/channels.service';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { SecurityNoticesService } from '../security-notices/security-notices.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';

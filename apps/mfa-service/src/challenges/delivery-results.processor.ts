@@ -4,8 +4,8 @@ import type Redis from 'ioredis';
 import { DeliveryResultJob, DeliveryResultJobName, OtpDeliveryJobName, QueueName } from '@twostep/contracts';
 import { bullPrefix, closeRedis, createRedis } from '@twostep/messaging';
 import { JsonLogger, requestContext } from '@twostep/observability';
+import { LOGGER } from '@twostep/platform';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
-import { LOGGER } from '../core/tokens';
 import { CHALLENGE_ID } from '../validation/rpc-input';
 import { ChallengesService } from './challenges.service';
 

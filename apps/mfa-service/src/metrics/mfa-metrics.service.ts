@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { MfaFactor } from '@twostep/contracts';
-import { METRICS } from '../core/tokens';
+import { METRICS } from '@twostep/platform';
 
 /** Why a verification was refused (bounded label values; never anything secret). */
 export type FailureReason = 'wrong_code' | 'replayed_step' | 'malformed_code' | 'invalid_challenge' | 'locked' | 'no_attempts_left';
