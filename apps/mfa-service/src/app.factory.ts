@@ -4,7 +4,7 @@ import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { parseKeyring, rpcKeys } from '@twostep/crypto';
-import { createMetricsRegistry, HealthServer, JsonLogger } from '@twostep/observability';
+import { createMetricsRegistry, HealthServer, JsonLogger, ServiceApp } from '@twostep/observability';
 import { Clock } from '@twostep/platform';
 import { AppModule } from './app.module';
 import { DeliveryResultsProcessor } from './challenges/delivery-results.processor';
@@ -13,7 +13,7 @@ import { authenticatedSocketClass, rpcAuthMetrics } from './core/authenticated-j
 import { InFlightRequests } from './core/in-flight.interceptor';
 import { ReadinessChecks } from './health/readiness-checks';
 
-export interface MfaServiceApp {
+export interface MfaServiceApp extends ServiceApp {
   app: INestMicroservice;
   health: HealthServer;
   registry: Registry;

@@ -1,37 +1,15 @@
-import 'reflect-metadata';
-import { ConfigError } from '@twostep/config';
-import { JsonLogger, onShutdownSignal } from '@twostep/observability';
-import { createNotifier } from './app.factory';
+// Tracing first: branch otel adds `startTracing('notifier')` (libs/observability/src/tracing.ts) here, above the
+// imports below (TypeScript's CommonJS output keeps this order). Nothing below loads Nest, pg or ioredis
+// before `create` runs: the app is imported there.
+import { bootstrap } from '@twostep/observability';
 import { loadNotifierConfig } from './config/notifier.config';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadNotifierConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`notifier: ${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-  const logger = new JsonLogger('notifier', config.LOG_LEVEL);
-  const notifier = await createNotifier(config, logger);
-  const healthPort = await notifier.start();
-  logger.info('notifier started', { healthPort });
-  onShutdownSignal(
-    async () => {
-      await notifier.stop();
-      logger.info('notifier stopped');
-    },
-    (msg) => logger.info(msg),
-    60_000,
-    // readiness turns false at once; the workers keep taking jobs for SHUTDOWN_DRAIN_MS, then finish the ones in hand
-    { notReady: () => notifier.health.markShuttingDown(), drainMs: config.SHUTDOWN_DRAIN_MS },
-  );
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`notifier failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+void bootstrap({
+  name: 'notifier',
+  loadConfig: loadNotifierConfig,
+  // on the signal readiness turns false at once; the workers keep taking jobs for SHUTDOWN_DRAIN_MS, then
+  // finish the ones in hand
+  create: async (config, logger) => (await import('./app.factory')).createNotifier(config, logger),
+  listening: (_config, healthPort) => ({ healthPort }),
+  stopGraceMs: () => 60_000,
 });

@@ -4,3 +4,4 @@ export * from './json-logger';
 export * from './metrics';
 export * from './health-server';
 export * from './shutdown';
+export * from './bootstrap';
