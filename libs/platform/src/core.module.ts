@@ -73,10 +73,7 @@ function producerProviders(service: string, logger: JsonLogger, p: CoreProducers
           QueueName.OtpDelivery,
           redis,
           prefix,
-          defaultQueuePolicy(
-            QueueName.OtpDelivery,
-            p.challengeTtlSeconds === undefined ? {} : { challengeTtlSeconds: p.challengeTtlSeconds },
-          ),
+          defaultQueuePolicy(QueueName.OtpDelivery, { challengeTtlSeconds: p.challengeTtlSeconds }),
         ),
       inject: [REDIS],
     },
