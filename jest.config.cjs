@@ -3,6 +3,11 @@
 //   integration *.int-spec.ts  real Postgres and Redis
 //   e2e         *.e2e-spec.ts  the built services as processes, driven through the Appwrite SDKs
 //   faults      *.fault-spec.ts  replicas behind HAProxy under load while processes, Redis or Postgres fail
+// Where each lives (README "Test it"; scripts/test-placement.spec.ts fails on a test out of place):
+//   unit         beside the code it tests (apps/<app>/src, libs/<lib>/src, scripts, bench, test/deploy, ...)
+//   integration  an app's in apps/<app>/test/ (helpers beside them); a lib's own beside its code in libs/<lib>/src
+//   e2e          cross-service in test/e2e/; one app's built process in apps/<app>/test/; the bench smoke in bench/
+//   faults       test/faults/
 const { readdirSync } = require('node:fs');
 
 const libs = readdirSync(`${__dirname}/libs`);

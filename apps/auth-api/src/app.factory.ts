@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Redis from 'ioredis';
 import { Histogram, Registry } from 'prom-client';
 import { AppError } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
-import { HealthServer, isRequestId, JsonLogger, requestContext } from '@twostep/observability';
+import { reportRedisSafety } from '@twostep/messaging';
+import { HealthServer, isRequestId, JsonLogger, requestContext, ServiceApp } from '@twostep/observability';
+import { METRICS, REDIS } from '@twostep/platform';
 import { AppModule, AppModuleOptions } from './app.module';
 import { errorBody } from './common/appwrite-exception.filter';
 import { AuthApiConfig } from './config/auth-api.config';
-import { METRICS } from './core/tokens';
 import { ReadinessChecks } from './health/readiness-checks';
 
 /** Request headers the SDKs send (appwrite-api.md 1.1, 1.4), allowed in CORS preflights. */
@@ -98,6 +100,40 @@ export async function createAuthApi(
   registerJsonParser(fastify);
   registerRequestHooks(fastify, app.get<Registry>(METRICS), logger);
   return app;
+}
+
+export interface AuthApiApp extends ServiceApp {
+  app: NestFastifyApplication;
+}
+
+/**
+ * The whole auth-api process as main.ts runs it: the public API on HOST:PORT and the management
+ * listener on HEALTH_HOST:HEALTH_PORT. `stop` lets Fastify answer 503 to new requests, finish the ones
+ * in flight and close.
+ */
+export async function createAuthApiService(config: AuthApiConfig, logger: JsonLogger): Promise<AuthApiApp> {
+  const app = await createAuthApi(config, logger);
+  const health = createManagementServer(app);
+  return {
+    app,
+    health,
+    async start() {
+      await app.listen({ port: config.PORT, host: config.HOST });
+      const healthPort = await health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+      void reportRedisSafety(app.get<Redis>(REDIS), config.NODE_ENV === 'production', (level, message, fields) =>
+        logger.emit(level, message, fields),
+      );
+      return healthPort;
+    },
+    markLeaving() {
+      health.markShuttingDown();
+    },
+    async stop() {
+      health.markShuttingDown();
+      await app.close();
+      await health.close();
+    },
+  };
 }
 
 /**

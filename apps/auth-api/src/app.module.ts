@@ -2,20 +2,21 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authDataSourceOptions } from '@twostep/auth-data-access';
-import { JsonLogger } from '@twostep/observability';
+import { createMetricsRegistry, JsonLogger } from '@twostep/observability';
 import { SqlModule } from '@twostep/persistence';
+import { Clock, CoreModule } from '@twostep/platform';
 import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { AvatarsModule } from './avatars/avatars.module';
 import { ChannelsModule } from './channels/channels.module';
-import { AuthApiConfig } from './config/auth-api.config';
+import { AUTH_API_CONFIG, AuthApiConfig } from './config/auth-api.config';
 import { AppwriteExceptionFilter } from './common/appwrite-exception.filter';
-import { CoreModule } from './core/core.module';
-import { Clock } from './core/tokens';
+import { AuthMetrics } from './core/auth-metrics.service';
 import { HealthModule } from './health/health.module';
 import { JwtsModule } from './jwts/jwts.module';
 import { MfaModule } from './mfa/mfa.module';
+import { MfaClient } from './mfa-client/mfa-client.service';
 import { OpenApiModule } from './openapi/openapi.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { PasswordRecoveryModule } from './recovery/password-recovery.module';
@@ -39,7 +40,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, logger, options.clock),
+        CoreModule.forRoot({
+          service: 'auth-api',
+          config,
+          configToken: AUTH_API_CONFIG,
+          logger,
+          registry: createMetricsRegistry('auth-api'),
+          clock: options.clock,
+          producers: { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+          providers: [MfaClient, AuthMetrics],
+        }),
         TypeOrmModule.forRoot({ ...authDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE), retryAttempts: 0 }),
         SqlModule,
         AuditModule,

@@ -13,7 +13,7 @@ import { createTestDatabase, freePort, TestDatabase, testInfra, testKey, uniqueT
 import { Client } from 'pg';
 import { createAuthApi } from '../src/app.factory';
 import { AuthApiConfig, loadAuthApiConfig } from '../src/config/auth-api.config';
-import { Clock } from '../src/core/tokens';
+import type { Clock } from '@twostep/platform';
 
 /** A clock the test can move forward (every expiry rule reads the injected clock). */
 export class TestClock implements Clock {

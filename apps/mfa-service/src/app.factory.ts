@@ -4,16 +4,16 @@ import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { parseKeyring, rpcKeys } from '@twostep/crypto';
-import { createMetricsRegistry, HealthServer, JsonLogger } from '@twostep/observability';
+import { createMetricsRegistry, HealthServer, JsonLogger, ServiceApp } from '@twostep/observability';
+import { Clock } from '@twostep/platform';
 import { AppModule } from './app.module';
 import { DeliveryResultsProcessor } from './challenges/delivery-results.processor';
 import { MfaServiceConfig } from './config/mfa-service.config';
 import { authenticatedSocketClass, rpcAuthMetrics } from './core/authenticated-json-socket';
 import { InFlightRequests } from './core/in-flight.interceptor';
-import { Clock } from './core/tokens';
 import { ReadinessChecks } from './health/readiness-checks';
 
-export interface MfaServiceApp {
+export interface MfaServiceApp extends ServiceApp {
   app: INestMicroservice;
   health: HealthServer;
   registry: Registry;

@@ -1,19 +1,21 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { createMetricsRegistry, HealthRoute, HealthServer, JsonLogger } from '@twostep/observability';
+import { createMetricsRegistry, HealthRoute, HealthServer, JsonLogger, ServiceApp } from '@twostep/observability';
+import type { Clock } from '@twostep/platform';
 import { AppModule } from './app.module';
 import { ChannelRegistry } from './channels/channel-registry.service';
 import { NotifierConfig } from './config/notifier.config';
-import type { Clock } from './core/tokens';
 import { DEV_OUTBOX_PATH, devOutboxRoute } from './outbox/dev-outbox.route';
 import { NotifierRuntime } from './workers/notifier-runtime.service';
 
-export interface NotifierApp {
+export interface NotifierApp extends ServiceApp {
   app: INestApplicationContext;
   health: HealthServer;
   /** starts the workers, the heartbeat and the health server; returns the health port */
   start(): Promise<number>;
+  /** SIGTERM: readiness false; the workers keep taking jobs until `stop` */
+  markLeaving(): void;
   /** readiness false, no new jobs, active jobs finished, connections closed */
   stop(): Promise<void>;
 }
@@ -41,6 +43,9 @@ export async function createNotifier(config: NotifierConfig, logger: JsonLogger,
     async start() {
       await runtime.start();
       return health.listen(config.HEALTH_PORT, config.HEALTH_HOST);
+    },
+    markLeaving() {
+      health.markShuttingDown();
     },
     async stop() {
       health.markShuttingDown();

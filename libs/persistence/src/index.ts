@@ -1,5 +1,4 @@
 export * from './postgres';
-export * from './connection-loss';
 export * from './sql';
 export * from './sql.module';
 export * from './migrate-cli';

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '@twostep/testing';
-import { isConnectionLoss } from './connection-loss';
+import { isInfrastructureFailure as isConnectionLoss } from '@twostep/platform';
 import { postgresDataSourceOptions } from './postgres';
 import { poolOf, Sql } from './sql';
 

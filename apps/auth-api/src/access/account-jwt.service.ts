@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import type { SessionEntity, UserEntity } from '@twostep/auth-data-access';
 import { AppError } from '@twostep/contracts';
 import { constantTimeEqual, deriveKey, Keyring, parseKeyring } from '@twostep/crypto';
+import { CLOCK, Clock } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock } from '../core/tokens';
 import { SessionsService } from '../sessions/sessions.service';
 import type { AuthContext } from './auth-context';
 

@@ -13,8 +13,8 @@ import {
   UpdatePrefsBody,
 } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
+import { LOGGER } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { LOGGER } from '../core/tokens';
 import { AuditEvent } from '../audit/audit-event';
 import { AuditLogService } from '../audit/audit-log.service';
 import { requesterOf } from '../common/http/request-info';

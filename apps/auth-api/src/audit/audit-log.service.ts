@@ -2,9 +2,9 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import { uniqueId } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { clientInfoOf, clientIpOf } from '../common/http/request-info';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { AuditLogRepository, AuditLogRow } from './audit-log.repository';
 
 const PURGE_INTERVAL_MS = 3600_000;

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AppError, DeliveryChannel, NotifierChannels, SharedRedisKey } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
+import { LOGGER, REDIS } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { LOGGER, REDIS } from '../core/tokens';
 
 /**
  * Can a message go out on a channel right now? Read from the heartbeat the notifiers write

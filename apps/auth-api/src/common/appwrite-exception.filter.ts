@@ -2,9 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, AppwriteErrorBody, ERROR_CATALOG, ErrorType } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
-import { isConnectionLoss } from '@twostep/persistence';
+import { isInfrastructureFailure, LOGGER, serviceUnavailable } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { LOGGER } from '../core/tokens';
 
 /** Fastify's own errors, by code, and what Appwrite clients should see for them. */
 const FASTIFY_ERRORS: Record<string, { type: ErrorType; status: number; message?: string }> = {
@@ -14,11 +13,6 @@ const FASTIFY_ERRORS: Record<string, { type: ErrorType; status: number; message?
   FST_ERR_CTP_EMPTY_JSON_BODY: { type: 'general_bad_request', status: 400, message: 'Request body is empty.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { type: 'general_bad_request', status: 400, message: 'Request body is not valid JSON.' },
 };
-
-/** Postgres/Redis/network failures that mean "try again shortly" rather than a bug: answered 503, not 500. */
-export function isUnavailable(exception: unknown): boolean {
-  return isConnectionLoss(exception);
-}
 
 export function errorBody(type: ErrorType, message: string, version: string, code: number = ERROR_CATALOG[type].code): AppwriteErrorBody {
   return { message, code, type, version };
@@ -75,11 +69,13 @@ export class AppwriteExceptionFilter implements ExceptionFilter {
       if (status < 500) return { status, body: errorBody('general_bad_request', ERROR_CATALOG.general_bad_request.message, v, status) };
     }
     void request;
-    if (isUnavailable(exception)) {
+    // Postgres/Redis/network down: "retry later", by the rule mfa-service's RPC filter applies too
+    if (isInfrastructureFailure(exception)) {
+      const unavailable = serviceUnavailable();
       return {
-        status: 503,
-        body: errorBody('general_service_unavailable', ERROR_CATALOG.general_service_unavailable.message, v),
-        retryAfter: 1,
+        status: unavailable.code,
+        body: errorBody(unavailable.type, unavailable.message, v),
+        retryAfter: unavailable.retryAfterSeconds,
       };
     }
     return { status: 500, body: errorBody('general_unknown', 'Server Error', v) };

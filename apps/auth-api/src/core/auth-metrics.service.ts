@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Counter, Registry } from 'prom-client';
 import { AppError } from '@twostep/contracts';
-import { METRICS } from './tokens';
+import { METRICS } from '@twostep/platform';
 
 /** How a sign-in attempt ended (bounded label values). */
 export type SignInOutcome = 'success' | 'invalid_credentials' | 'blocked' | 'rate_limited' | 'unavailable' | 'invalid_input' | 'error';

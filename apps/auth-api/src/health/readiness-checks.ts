@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { redisReadinessCheck } from '@twostep/messaging';
 import { JsonLogger, ReadinessCheck } from '@twostep/observability';
-import { LOGGER, REDIS } from '../core/tokens';
+import { LOGGER, REDIS } from '@twostep/platform';
 
 /**
  * What "ready" means for auth-api: Postgres answers, Redis answers and evicts nothing. mfa-service is not

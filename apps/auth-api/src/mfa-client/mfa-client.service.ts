@@ -4,8 +4,8 @@ import { AppError, fromRpcErrorPayload, isRpcErrorPayload, MfaPattern, rpcContra
 import { parseKeyring, rpcKeys } from '@twostep/crypto';
 import { RpcTimeoutError } from '@twostep/messaging';
 import { JsonLogger } from '@twostep/observability';
+import { LOGGER, METRICS } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { LOGGER, METRICS } from '../core/tokens';
 import { MfaEndpointPool } from './mfa-endpoint-pool';
 
 /**

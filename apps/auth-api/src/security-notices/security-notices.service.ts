@@ -13,9 +13,8 @@ import {
 import { Keyring, seal, uniqueId } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
 import type Redis from 'ioredis';
+import { Clock, CLOCK, LOGGER, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, type SecurityNoticeProducer } from '@twostep/platform';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import type { SecurityNoticeProducer } from '../core/core.module';
-import { CLOCK, Clock, LOGGER, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE } from '../core/tokens';
 
 /**
  * Out-of-band notices about changes to a user's authentication ("your password was changed",

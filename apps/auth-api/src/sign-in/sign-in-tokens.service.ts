@@ -4,11 +4,11 @@ import { UserEntity, VerificationKind, VerificationTokenEntity } from '@twostep/
 import { AppError, LINK_SECRET_PATTERN, OTP_CODE_PATTERN, OtpDeliveryJobName } from '@twostep/contracts';
 import { constantTimeEqual, randomDigits, randomHex } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { AuditEvent } from '../audit/audit-event';
 import { AuditLogService } from '../audit/audit-log.service';
 import { ChannelsService } from '../channels/channels.service';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { CreatedSession, SessionProvider, SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { DeliveryContext, VerificationService } from '../verification/verification.service';

@@ -3,7 +3,7 @@ import { UserEntity } from '@twostep/auth-data-access';
 import { AppError, MfaPattern } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { MfaClient } from '../mfa-client/mfa-client.service';
 import { PasswordHasher } from './password-hasher.service';
 import { UserPatch, UsersRepository } from './users.repository';

@@ -21,10 +21,9 @@ import {
 } from '@twostep/contracts';
 import { constantTimeEqual, deriveKey, keyedHash, Keyring, randomDigits, randomHex, seal, sha256Hex, uniqueId } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
+import { Clock, CLOCK, LOGGER, OTP_DELIVERY_QUEUE, type OtpDeliveryProducer, QUEUE_KEYRING, REDIS } from '@twostep/platform';
 import { ChannelsService } from '../channels/channels.service';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
-import type { OtpDeliveryProducer } from '../core/core.module';
-import { CLOCK, Clock, LOGGER, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS } from '../core/tokens';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { TokenModel, tokenModel } from './token.model';
 import { UsersService } from '../users/users.service';

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, LockoutsClearResponse, MfaFactor } from '@twostep/contracts';
 import { BudgetLock, BudgetReservation, FailureBudgetRepository, LockoutPolicy } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { lockoutPolicy, retryAfterSeconds } from './lockout-policy';
 

@@ -13,10 +13,10 @@ import {
 import { uniqueId } from '@twostep/crypto';
 import { ChallengeEntity, ChallengeRepository, Spend, VerificationContext } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { FailureBudgetService } from '../budgets/failure-budget.service';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { MfaSecrets } from '../core/mfa-secrets.service';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { normalizeRecoveryCode } from '../recovery-codes/recovery-code.format';
 import { RecoveryCodesService } from '../recovery-codes/recovery-codes.service';

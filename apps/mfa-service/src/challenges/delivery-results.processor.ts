@@ -4,7 +4,7 @@ import { DeliveryResultJob, deliveryResultJobSchema, OtpDeliveryJobName, QueueNa
 import { bullPrefix, closeRedis, createRedis, HostedJob, WorkerHost } from '@twostep/messaging';
 import { JsonLogger } from '@twostep/observability';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
-import { LOGGER } from '../core/tokens';
+import { LOGGER } from '@twostep/platform';
 import { ChallengesService } from './challenges.service';
 
 /** How long shutdown waits for the active delivery-result jobs. */

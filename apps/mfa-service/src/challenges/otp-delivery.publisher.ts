@@ -14,9 +14,8 @@ import {
 } from '@twostep/contracts';
 import { Keyring, seal } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
+import { LOGGER, OTP_DELIVERY_QUEUE, type OtpDeliveryProducer, QUEUE_KEYRING, REDIS } from '@twostep/platform';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
-import type { OtpDeliveryProducer } from '../core/core.module';
-import { LOGGER, OTP_DELIVERY_QUEUE, QUEUE_KEYRING, REDIS } from '../core/tokens';
 
 export interface ChallengeCodeDelivery {
   challengeId: string;

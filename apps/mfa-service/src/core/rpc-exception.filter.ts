@@ -2,8 +2,7 @@ import { ArgumentsHost, Catch, Inject, RpcExceptionFilter } from '@nestjs/common
 import { Observable, throwError } from 'rxjs';
 import { AppError, RpcErrorPayload, toRpcErrorPayload } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
-import { isInfrastructureFailure } from './infrastructure-errors';
-import { LOGGER } from './tokens';
+import { isInfrastructureFailure, LOGGER, serviceUnavailable } from '@twostep/platform';
 
 /**
  * Domain errors cross TCP as `{kind, type, message}` and are rebuilt by auth-api's MfaClient.
@@ -22,7 +21,7 @@ export class MfaRpcExceptionFilter implements RpcExceptionFilter<unknown> {
         pattern,
         error: exception instanceof Error ? exception.message : String(exception),
       });
-      return throwError(() => toRpcErrorPayload(new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 })));
+      return throwError(() => toRpcErrorPayload(serviceUnavailable()));
     }
     this.logger.emit('error', exception instanceof Error ? exception : new Error(String(exception)), { pattern });
     return throwError(() => toRpcErrorPayload(new AppError('general_unknown')));

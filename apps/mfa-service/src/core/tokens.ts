@@ -1,14 +1,6 @@
-export const LOGGER = Symbol('LOGGER');
-export const METRICS = Symbol('METRICS');
-export const REDIS = Symbol('REDIS');
-export const OTP_DELIVERY_QUEUE = Symbol('OTP_DELIVERY_QUEUE');
-export const SECURITY_NOTICES_QUEUE = Symbol('SECURITY_NOTICES_QUEUE');
-export const QUEUE_KEYRING = Symbol('QUEUE_KEYRING');
+/**
+ * mfa-service's own injection token; the ones every service shares (LOGGER, METRICS, CLOCK, REDIS, queues)
+ * are in @twostep/platform.
+ */
+/** the keyring that encrypts TOTP secrets and recovery codes at rest (`MFA_ENCRYPTION_KEY`) */
 export const MFA_KEYRING = Symbol('MFA_KEYRING');
-export const CLOCK = Symbol('CLOCK');
-
-/** mfa-service's clock is the one authority for expiry and TOTP time; injected so tests can move it. */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { FactorsResponse, UserPurgeResponse } from '@twostep/contracts';
 import { MfaUserDataRepository } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { OtpDeliveryPublisher } from '../challenges/otp-delivery.publisher';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 
 /** What a user has across factors, and the removal of all of it. */
 @Injectable()

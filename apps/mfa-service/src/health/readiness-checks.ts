@@ -3,8 +3,8 @@ import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { redisReadinessCheck } from '@twostep/messaging';
 import { JsonLogger, ReadinessCheck } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER, REDIS } from '@twostep/platform';
 import { DeliveryResultsProcessor } from '../challenges/delivery-results.processor';
-import { CLOCK, Clock, LOGGER, REDIS } from '../core/tokens';
 
 /** What "ready" means for mfa-service: Postgres answers, Redis answers and evicts nothing, the delivery-results worker runs. */
 @Injectable()

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { MfaFactor } from '@twostep/contracts';
 import type { FailureReason } from '../challenges/failure-reason';
-import { METRICS } from '../core/tokens';
+import { METRICS } from '@twostep/platform';
 
 /** The counters mfa-service exports on /metrics. */
 @Injectable()

@@ -3,8 +3,8 @@ import { AppError, RecoveryCodesResponse } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
 import { RecoveryCodeRepository, ReplaceWhen, UnusedRecoveryCode } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { MfaSecrets } from '../core/mfa-secrets.service';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { generateRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-code.format';
 
 /**

@@ -3,10 +3,10 @@ import { AppError, TotpCreateResponse, TotpDeleteResponse, TotpVerifyResponse } 
 import { uniqueId } from '@twostep/crypto';
 import { TotpAuthenticatorEntity, TotpAuthenticatorRepository } from '@twostep/mfa-data-access';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { FailureBudgetService } from '../budgets/failure-budget.service';
 import { MFA_SERVICE_CONFIG, MfaServiceConfig } from '../config/mfa-service.config';
 import { MfaSecrets } from '../core/mfa-secrets.service';
-import { CLOCK, Clock, LOGGER } from '../core/tokens';
 import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { otpauthUri } from './otpauth-uri';
 import { generateTotpSecret, matchStep, StepMatch, TOTP_CODE } from './totp-algorithm';

@@ -23,7 +23,7 @@ import { createTestDatabase, freePort, TestDatabase, testInfra, testKey, uniqueT
 import { Client } from 'pg';
 import { createMfaService, MfaServiceApp } from '../../src/app.factory';
 import { loadMfaServiceConfig, MfaServiceConfig } from '../../src/config/mfa-service.config';
-import { Clock } from '../../src/core/tokens';
+import type { Clock } from '@twostep/platform';
 
 /** A clock the test moves by hand: expiry and TOTP windows without sleeping. */
 export class TestClock implements Clock {

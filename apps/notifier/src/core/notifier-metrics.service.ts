@@ -4,8 +4,9 @@ import type Redis from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DeliveryChannel, DeliveryFailureReason, QueueName } from '@twostep/contracts';
 import { bullPrefix } from '@twostep/messaging';
+import { METRICS } from '@twostep/platform';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
-import { CLIENT_REDIS, METRICS } from './tokens';
+import { CLIENT_REDIS } from './tokens';
 
 /** Job states reported by `notifier_queue_jobs`. */
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;

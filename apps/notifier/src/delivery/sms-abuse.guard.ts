@@ -3,9 +3,10 @@ import type Redis from 'ioredis';
 import { DeliveryFailureReason, OtpDeliveryJobName } from '@twostep/contracts';
 import { deriveKey, keyedHash, Keyring } from '@twostep/crypto';
 import { JsonLogger } from '@twostep/observability';
+import { LOGGER, QUEUE_KEYRING } from '@twostep/platform';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
 import { NotifierMetrics } from '../core/notifier-metrics.service';
-import { LOGGER, QUEUE_KEYRING, WORKER_REDIS } from '../core/tokens';
+import { WORKER_REDIS } from '../core/tokens';
 import { DeliveryError } from './delivery-error';
 import type { PhoneDestination } from './destination.validator';
 

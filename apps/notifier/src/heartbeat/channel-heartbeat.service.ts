@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { NotifierChannels, SharedRedisKey } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
+import { CLOCK, Clock, LOGGER } from '@twostep/platform';
 import { ChannelRegistry } from '../channels/channel-registry.service';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../config/notifier.config';
-import { CLIENT_REDIS, Clock, CLOCK, LOGGER } from '../core/tokens';
+import { CLIENT_REDIS } from '../core/tokens';
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const HEARTBEAT_TTL_SECONDS = 30;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryChannel, DeliveryFailureReason, OtpDeliveryJob, OtpDeliveryJobName } from '@twostep/contracts';
 import { JsonLogger } from '@twostep/observability';
-import { LOGGER } from '../core/tokens';
+import { LOGGER } from '@twostep/platform';
 import { DeliveryError } from '../delivery/delivery-error';
 import type { DeliveryHandler, DeliveryJob, DeliveryOutcome } from '../workers/delivery-worker';
 import { OtpDeliveryService } from './otp-delivery.service';

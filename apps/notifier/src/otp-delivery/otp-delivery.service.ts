@@ -8,9 +8,9 @@ import {
   sealContext,
 } from '@twostep/contracts';
 import { Keyring, open } from '@twostep/crypto';
+import { CLOCK, Clock, QUEUE_KEYRING } from '@twostep/platform';
 import { ChannelRegistry } from '../channels/channel-registry.service';
 import type { SendReceipt } from '../channels/message-channel';
-import { Clock, CLOCK, QUEUE_KEYRING } from '../core/tokens';
 import { DeliveryError } from '../delivery/delivery-error';
 import { DeliveryResult, DeliveryResultsPublisher } from '../delivery/delivery-results.publisher';
 import { DeliveryStateStore } from '../delivery/delivery-state.store';

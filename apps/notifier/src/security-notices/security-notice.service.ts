@@ -8,8 +8,8 @@ import {
   securityNoticeSecretSchema,
 } from '@twostep/contracts';
 import { Keyring, open } from '@twostep/crypto';
+import { CLOCK, Clock, QUEUE_KEYRING } from '@twostep/platform';
 import { ChannelRegistry } from '../channels/channel-registry.service';
-import { Clock, CLOCK, QUEUE_KEYRING } from '../core/tokens';
 import { DeliveryError } from '../delivery/delivery-error';
 import { DeliveryStateStore } from '../delivery/delivery-state.store';
 import { emailDestination } from '../delivery/destination.validator';

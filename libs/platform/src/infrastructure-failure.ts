@@ -1,4 +1,5 @@
 import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { AppError } from '@twostep/contracts';
 
 /** SQLSTATE classes and codes that mean "the database is unavailable or overloaded", not "a bug". */
 const TRANSIENT_SQLSTATE = /^(08|53|57P0)|^(57014|40001|40P01|55P03)$/;
@@ -13,10 +14,12 @@ const TRANSIENT_MESSAGE =
 const RELEASED_RUNNER = [QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError];
 
 /**
- * True when an error means Postgres (or Redis, or the network to them) is down, restarting or timing out:
- * callers answer 503 "retry later", never 500. Constraint violations and programming errors stay false.
+ * The one rule, for auth-api (HTTP) and mfa-service (RPC) alike: an error that means a dependency
+ * (Postgres, Redis, or the network to them) is down, restarting, overloaded or timing out is answered
+ * 503 `general_service_unavailable` with `Retry-After: 1` (see {@link serviceUnavailable}), never 500.
+ * Constraint violations and programming errors stay false (500 `general_unknown`).
  */
-export function isConnectionLoss(error: unknown): boolean {
+export function isInfrastructureFailure(error: unknown): boolean {
   if (error instanceof QueryFailedError) {
     const code = (error.driverError as { code?: unknown } | undefined)?.code;
     if (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code)) return true;
@@ -26,4 +29,9 @@ export function isConnectionLoss(error: unknown): boolean {
   if (typeof code === 'string' && (TRANSIENT_CODE.test(code) || TRANSIENT_SQLSTATE.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
   return TRANSIENT_MESSAGE.test(message);
+}
+
+/** What an infrastructure failure becomes on the wire: 503 `general_service_unavailable`, retry after 1 s. */
+export function serviceUnavailable(): AppError {
+  return new AppError('general_service_unavailable', undefined, { retryAfterSeconds: 1 });
 }

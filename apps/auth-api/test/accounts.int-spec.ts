@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { JobId, QueueName, SecurityNoticeJob, SecurityNoticeSecret, sealContext } from '@twostep/contracts';
 import { open, parseKeyring } from '@twostep/crypto';
 import { bullPrefix } from '@twostep/messaging';
-import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
+import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 interface Account {
   $id: string;

@@ -1,5 +1,5 @@
-import { admin, asUser, AuthApiHarness, startAuthApi, signUpAndIn } from '../../test/harness';
-import { AuditLogService } from './audit-log.service';
+import { admin, asUser, AuthApiHarness, startAuthApi, signUpAndIn } from './harness';
+import { AuditLogService } from '../src/audit/audit-log.service';
 
 interface LogList {
   total: number;

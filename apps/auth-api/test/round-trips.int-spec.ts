@@ -1,6 +1,6 @@
 import { Sql } from '@twostep/persistence';
-import { asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
-import { SessionsRepository } from './sessions.repository';
+import { asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
+import { SessionsRepository } from '../src/sessions/sessions.repository';
 
 /**
  * SQL round trips of an authenticated request (issue 15), counted on the one query helper every

@@ -1,4 +1,4 @@
-import { admin, AuthApiHarness, call, startAuthApi } from '../../test/harness';
+import { admin, AuthApiHarness, call, startAuthApi } from './harness';
 
 interface User {
   $id: string;

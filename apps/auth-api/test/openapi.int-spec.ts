@@ -4,8 +4,8 @@ import { ModulesContainer } from '@nestjs/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { validate } from '@readme/openapi-parser';
 import { buildOpenApiDocument, ErrorModel, httpOperations, httpRequests } from '@twostep/contracts';
-import { AuthApiHarness, call, startAuthApi } from '../../test/harness';
-import { Access, ACCESS_METADATA, AccessClass } from '../access/access.decorator';
+import { AuthApiHarness, call, startAuthApi } from './harness';
+import { Access, ACCESS_METADATA, AccessClass } from '../src/access/access.decorator';
 
 interface ServedRoute {
   key: string;

@@ -1,7 +1,7 @@
 import { Controller, Get, Module, Post } from '@nestjs/common';
-import { SessionsService } from '../sessions/sessions.service';
-import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
-import { Access } from './access.decorator';
+import { SessionsService } from '../src/sessions/sessions.service';
+import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
+import { Access } from '../src/access/access.decorator';
 
 @Controller('v1/probe')
 class ProbeController {

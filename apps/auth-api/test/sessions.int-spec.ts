@@ -1,4 +1,4 @@
-import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
+import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 interface Session {
   $id: string;

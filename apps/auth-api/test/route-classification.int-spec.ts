@@ -2,8 +2,8 @@ import { Controller, Get, Module, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
-import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
-import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from './access.decorator';
+import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
+import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from '../src/access/access.decorator';
 
 interface RouteEntry {
   method: string;

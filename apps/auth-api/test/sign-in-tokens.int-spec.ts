@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { JobId, OtpDeliveryJob, OtpDeliveryJobName, OtpDeliverySecret, QueueName, SharedRedisKey, sealContext } from '@twostep/contracts';
 import { open, parseKeyring } from '@twostep/crypto';
 import { bullPrefix } from '@twostep/messaging';
-import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
+import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 interface Token {
   $id: string;

@@ -1,4 +1,4 @@
-import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
+import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 interface LogLine {
   level: string;

@@ -4,9 +4,9 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { z } from 'zod';
 import { HttpRequestContract, httpRequests } from '@twostep/contracts';
-import { admin, AuthApiHarness, startAuthApi } from '../../../test/harness';
-import { enumerateRoutes, RouteEntry } from '../../../test/routes';
-import { ZodPipe } from './zod-pipe';
+import { admin, AuthApiHarness, startAuthApi } from './harness';
+import { enumerateRoutes, RouteEntry } from './routes';
+import { ZodPipe } from '../src/common/validation/zod-pipe';
 
 type Part = 'params' | 'query' | 'body';
 const PART_OF: Partial<Record<RouteParamtypes, Part>> = {

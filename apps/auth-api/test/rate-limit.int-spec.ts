@@ -1,5 +1,5 @@
 import { freePort } from '@twostep/testing';
-import { AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
+import { AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 describe('rate limits (Redis counters)', () => {
   let h: AuthApiHarness;

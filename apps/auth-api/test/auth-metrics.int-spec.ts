@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
-import { METRICS } from '../core/tokens';
-import { AuthApiHarness, call, signUpAndIn, startAuthApi } from '../../test/harness';
+import { METRICS } from '@twostep/platform';
+import { AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 describe('auth-api metrics an operator alerts on', () => {
   let h: AuthApiHarness;

@@ -1,0 +1,3 @@
+export * from './tokens';
+export * from './core.module';
+export * from './infrastructure-failure';
