@@ -40,8 +40,13 @@ export function onShutdownSignal(
     const stopped = drainMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, drainMs)).then(() => stop(signal)) : stop(signal);
     // spans still batched are flushed to the collector last (a no-op when tracing is off)
     stopped.then(
-      () => shutdownTracing().then(() => process.exit(0)),
+      () =>
+        shutdownTracing().then(() => {
+          clearTimeout(timer);
+          process.exit(0);
+        }),
       (error: unknown) => {
+        clearTimeout(timer);
         log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       },
