@@ -181,7 +181,7 @@ export class Cluster {
     const servers = this.of('auth-api')
       .map((r) => {
         const healthPort = AUTH_HAS_HEALTH_PORT ? r.healthPort : r.port;
-        return `  server api${r.index} 127.0.0.1:${r.port} check port ${healthPort} inter 250ms fall 1 rise 2`;
+        return `  server api${r.index} 127.0.0.1:${r.port} check port ${healthPort} inter 250ms fall 2 rise 2`;
       })
       .join('\n');
     const cfg = `global
@@ -200,6 +200,10 @@ frontend api
 backend auth
   balance roundrobin
   http-response set-header X-Served-By %s
+  # as the shipped docker/haproxy.cfg (inter 1s fall 2), faster: two failed checks mark a server down, and a
+  # check may take 1 s (one slow readiness answer of the only replica serving, during a rolling restart on a
+  # loaded machine, must not take it out); a stopping replica keeps serving SHUTDOWN_DRAIN_MS (2 s) longer
+  timeout check 1s
   option httpchk GET /health/ready
   http-check expect status 200
 ${servers}

@@ -110,8 +110,13 @@ export async function rollingRestart(ctx: ExperimentContext): Promise<Experiment
   ctx.load.start();
   await pause(1500);
   const t0 = Date.now();
+  const timeline: string[] = [];
   for (const service of order) {
-    for (const r of ctx.cluster.of(service)) await restart(ctx.cluster, r);
+    for (const r of ctx.cluster.of(service)) {
+      const from = Date.now();
+      await restart(ctx.cluster, r);
+      timeline.push(`${r.service}#${r.index} ${from}-${Date.now()}`);
+    }
   }
   const recoveryMs = Date.now() - t0;
   await pause(1500);
@@ -120,7 +125,7 @@ export async function rollingRestart(ctx: ExperimentContext): Promise<Experiment
     name: `3 rolling restart (${order.join(', ')})`,
     report,
     recoveryMs,
-    notes: MULTI_ENDPOINT_RPC ? undefined : 'mfa-service left out: auth-api has one RPC endpoint on this branch',
+    notes: `restarts (epoch ms): ${timeline.join(', ')}${MULTI_ENDPOINT_RPC ? '' : '; mfa-service left out: auth-api has one RPC endpoint on this branch'}`,
   };
 }
 

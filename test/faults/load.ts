@@ -8,6 +8,8 @@ export interface RequestRecord {
   route: string;
   status: number; // 0: no HTTP answer (connection refused, reset, timeout)
   ms: number;
+  /** an error answer's Appwrite `type` (or `proxy` when the body is not Appwrite's JSON: HAProxy's own page) */
+  type?: string;
 }
 
 export interface LoadReport {
@@ -136,7 +138,9 @@ export class Load {
   private async timed(route: string, method: string, path: string, opts: CallOpts) {
     const t0 = Date.now();
     const res = await call(this.cluster, method, path, opts).catch(() => ({ status: 0, body: undefined, headers: new Headers() }));
-    this.requests.push({ at: t0, route, status: res.status, ms: Date.now() - t0 });
+    const record: RequestRecord = { at: t0, route, status: res.status, ms: Date.now() - t0 };
+    if (res.status >= 400) record.type = (res.body as { type?: unknown } | undefined)?.type?.toString() ?? 'proxy';
+    this.requests.push(record);
     return res;
   }
 
