@@ -41,7 +41,10 @@ interface PoolMetrics {
 }
 
 const BACKOFF_MIN_MS = 100;
-const BACKOFF_MAX_MS = 5000;
+// at most 1 s: a replica back from a restart is used again within about a second, well inside the 2 s drain
+// of the next replica a rolling restart stops (with 5 s, both could be out of the pool at once); a refused
+// connect attempt on loopback or a cluster network costs next to nothing
+const BACKOFF_MAX_MS = 1000;
 /** a heartbeat that gets no answer for this long closes the connection (it is reopened with backoff) */
 const HEARTBEAT_GIVE_UP_MS = 5000;
 
