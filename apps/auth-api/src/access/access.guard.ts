@@ -15,6 +15,15 @@ import { AuthContext } from './auth-context';
 import { MfaRequirementService } from './mfa-requirement.service';
 import { presentedCredential } from './session-credential';
 
+/** What the guard reads from a route's decorators, looked up once per handler (the metadata never changes). */
+interface RouteAccess {
+  access: AccessClass | undefined;
+  rule: RateLimitRule | undefined;
+  /** the rate-limit bucket: the rule's own, else `Controller.handler` */
+  bucket: string;
+  projectFromQuery: boolean;
+}
+
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -50,13 +59,35 @@ export class AccessGuard implements CanActivate {
     @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
+  /** per controller class, then per handler: an inherited handler may sit under controllers of different classes */
+  private readonly routes = new Map<Function, Map<Function, RouteAccess>>();
+
+  private routeAccess(handler: Function, controller: Function): RouteAccess {
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new Map()));
+    let route = byHandler.get(handler);
+    if (!route) {
+      const rule = this.reflector.get<RateLimitRule | undefined>(RATE_LIMIT_METADATA, handler);
+      route = {
+        access: this.reflector.getAllAndOverride<AccessClass | undefined>(ACCESS_METADATA, [handler, controller]),
+        rule,
+        bucket: rule?.bucket ?? `${controller.name}.${handler.name}`,
+        projectFromQuery: this.reflector.get<boolean | undefined>(PROJECT_FROM_QUERY_METADATA, handler) === true,
+      };
+      byHandler.set(handler, route);
+    }
+    return route;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const handler = context.getHandler();
     const controller = context.getClass();
-    const access = this.reflector.getAllAndOverride<AccessClass | undefined>(ACCESS_METADATA, [handler, controller]);
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const route = this.routeAccess(handler, controller);
+    const access = route.access;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     if (!access || !ACCESS_CLASSES.includes(access)) {
       this.logger.emit('error', 'route has no access class; refusing it', {
         route: request.routeOptions?.url,
@@ -64,7 +95,7 @@ export class AccessGuard implements CanActivate {
       });
       throw new AppError('general_unknown');
     }
-    if (this.projectOf(request, handler) !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
+    if (this.projectOf(request, route.projectFromQuery) !== this.config.APP_PROJECT_ID) throw new AppError('project_not_found');
 
     const key = header(request, 'x-appwrite-key');
     const presented = presentedCredential(request.headers, this.config.APP_PROJECT_ID);
@@ -127,10 +158,10 @@ export class AccessGuard implements CanActivate {
       throw new AppError('user_challenge_required');
     }
 
-    const rule = this.reflector.get<RateLimitRule | undefined>(RATE_LIMIT_METADATA, handler);
+    const rule = route.rule;
     if (rule && this.rateLimits.enabled) {
       const userId = auth.kind === 'session' ? auth.user.id : undefined;
-      await this.rateLimits.hit(rule, rule.bucket ?? `${controller.name}.${handler.name}`, request, reply, userId);
+      await this.rateLimits.hit(rule, route.bucket, request, reply, userId);
     }
 
     if (access === 'guest' && auth.kind === 'session') throw new AppError('user_session_already_exists');
@@ -139,9 +170,9 @@ export class AccessGuard implements CanActivate {
   }
 
   /** `X-Appwrite-Project`, or on routes marked {@link ProjectFromQuery} the `project` query parameter. */
-  private projectOf(request: FastifyRequest, handler: Function): string | undefined {
+  private projectOf(request: FastifyRequest, projectFromQuery: boolean): string | undefined {
     const fromHeader = header(request, 'x-appwrite-project');
-    if (fromHeader !== undefined || !this.reflector.get<boolean | undefined>(PROJECT_FROM_QUERY_METADATA, handler)) return fromHeader;
+    if (fromHeader !== undefined || !projectFromQuery) return fromHeader;
     const project = (request.query as Record<string, unknown> | undefined)?.project;
     return typeof project === 'string' ? project : undefined;
   }

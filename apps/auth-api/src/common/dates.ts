@@ -4,5 +4,6 @@
  */
 export function formatDate(date: Date | null | undefined): string {
   if (!date) return '';
-  return date.toISOString().replace(/Z$/, '+00:00');
+  // toISOString() always ends in `Z` (UTC); slicing is cheaper than a regex on every date of every response
+  return `${date.toISOString().slice(0, -1)}+00:00`;
 }

@@ -20,6 +20,9 @@ export const SIGN_IN_METHOD_BY_ROUTE: ReadonlyMap<string, string> = new Map([
   ['PUT /v1/account/mfa/challenge', 'mfa_challenge'],
 ]);
 
+/** The HTTP methods of those routes: a request with any other method (every GET) is not looked up at all. */
+const SIGN_IN_HTTP_METHODS: ReadonlySet<string> = new Set([...SIGN_IN_METHOD_BY_ROUTE.keys()].map((key) => key.split(' ')[0]));
+
 /** The Appwrite error type of an error response body (`{"message","code","type",...}`), if any. */
 function errorTypeOf(payload: unknown): ErrorType | undefined {
   if (typeof payload !== 'string') return undefined;
@@ -49,8 +52,11 @@ export class SignInMetricsHook implements OnModuleInit {
     fastify.addHook(
       'onSend',
       (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
-        const method = SIGN_IN_METHOD_BY_ROUTE.get(`${request.method} ${request.routeOptions?.url ?? ''}`);
-        if (method) this.count(method, reply.statusCode, payload);
+        // `routeOptions` is a getter that builds an object; skipped for methods no sign-in route has
+        if (SIGN_IN_HTTP_METHODS.has(request.method)) {
+          const method = SIGN_IN_METHOD_BY_ROUTE.get(`${request.method} ${request.routeOptions?.url ?? ''}`);
+          if (method) this.count(method, reply.statusCode, payload);
+        }
         done(null, payload);
       },
     );
