@@ -49,6 +49,25 @@ export interface AuthApiHarness {
  * listening on a free port. mfa-service is absent unless MFA_SERVICE_URL points at one, so RPCs fail
  * (the fail-closed path).
  */
+/**
+ * Resolves once `redis` is ready, or at its next connection error (Redis made unreachable on purpose),
+ * at most after 2 s; at once when it is ready, already failing (`reconnecting`) or closed.
+ */
+function readyOrFailed(redis: Redis): Promise<void> {
+  if (!['wait', 'connecting', 'connect'].includes(redis.status)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      redis.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 2000);
+    redis.once('ready', done);
+    redis.once('error', done);
+  });
+}
+
 export async function startAuthApi(opts: {
   label: string;
   env?: Record<string, string>;
@@ -101,6 +120,9 @@ export async function startAuthApi(opts: {
       await app.close();
       await pg.end();
       try {
+        // a short-lived harness may close before this client is ready: without an offline queue its
+        // commands would fail and leave the app's keys (its producers' BullMQ `meta` hashes) behind
+        await readyOrFailed(redis);
         const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}:*`);
         if (keys.length) await redis.del(...keys);
       } catch {

@@ -1,47 +1,22 @@
-import { Controller, Get, Module, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import { Controller, Get, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { admin, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
+import { enumerateRoutes, RouteEntry } from './routes';
 import { ACCESS_CLASSES, ACCESS_METADATA, AccessClass } from '../src/access/access.decorator';
 
-interface RouteEntry {
-  method: string;
-  path: string;
+interface ClassifiedRoute extends RouteEntry {
   access: AccessClass | undefined;
-  handler: string;
 }
 
-/** Every route of the application, read from the controllers Nest registered. */
-function enumerateRoutes(h: AuthApiHarness): RouteEntry[] {
-  const routes: RouteEntry[] = [];
-  for (const module of h.app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
-      if (!controller) continue;
-      const prefixes = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      const proto = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(proto)) {
-        const fn = proto[name];
-        if (name === 'constructor' || typeof fn !== 'function') continue;
-        const paths: string[] | undefined =
-          Reflect.getMetadata(PATH_METADATA, fn) === undefined
-            ? undefined
-            : ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, fn));
-        if (!paths) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod];
-        const access = (Reflect.getMetadata(ACCESS_METADATA, fn) ?? Reflect.getMetadata(ACCESS_METADATA, controller)) as
-          AccessClass | undefined;
-        for (const prefix of prefixes) {
-          for (const p of paths) {
-            const path = `/${[prefix, p].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-            routes.push({ method, path, access, handler: `${controller.name}.${name}` });
-          }
-        }
-      }
-    }
-  }
-  return routes;
+/** Every route of the application ({@link enumerateRoutes}) with its access class (the handler's, else the controller's). */
+function classifiedRoutes(app: NestFastifyApplication): ClassifiedRoute[] {
+  return enumerateRoutes(app).map((r) => {
+    const fn = (r.controller.prototype as Record<string, unknown>)[r.name] as object;
+    const access = (Reflect.getMetadata(ACCESS_METADATA, fn) ?? Reflect.getMetadata(ACCESS_METADATA, r.controller)) as
+      AccessClass | undefined;
+    return { ...r, access };
+  });
 }
 
 @Controller('v1/forgotten')
@@ -55,17 +30,17 @@ class ForgottenController {
 @Module({ controllers: [ForgottenController] })
 class ForgottenModule {}
 
-function unclassifiedIn(routes: RouteEntry[]): string[] {
+function unclassifiedIn(routes: ClassifiedRoute[]): string[] {
   return routes.filter((r) => !r.access || !ACCESS_CLASSES.includes(r.access)).map((r) => `${r.method} ${r.path} (${r.handler})`);
 }
 
 describe('route classification', () => {
   let h: AuthApiHarness;
-  let routes: RouteEntry[];
+  let routes: ClassifiedRoute[];
 
   beforeAll(async () => {
     h = await startAuthApi({ label: 'routes' });
-    routes = enumerateRoutes(h);
+    routes = classifiedRoutes(h.app);
   }, 30_000);
 
   afterAll(async () => {
@@ -87,7 +62,7 @@ describe('route classification', () => {
   it('would catch a route added without an access class', async () => {
     const other = await startAuthApi({ label: 'routes-bad', imports: [ForgottenModule] });
     try {
-      expect(unclassifiedIn(enumerateRoutes(other))).toEqual(['GET /v1/forgotten (ForgottenController.forgotten)']);
+      expect(unclassifiedIn(classifiedRoutes(other.app))).toEqual(['GET /v1/forgotten (ForgottenController.forgotten)']);
     } finally {
       await other.close();
     }
@@ -169,7 +144,7 @@ describe('route classification', () => {
     expect((await admin(h, 'PATCH', `/users/${u.userId}/mfa`, { mfa: true })).status).toBe(200);
     const concrete = (path: string) =>
       path.replace(':sessionId', 'current').replace(':type', 'totp').replace(':challengeId', 'abc123').replace(':userId', u.userId);
-    const send = (r: RouteEntry, headers: Record<string, string>) =>
+    const send = (r: ClassifiedRoute, headers: Record<string, string>) =>
       call<{ type?: string }>(`${h.baseUrl}${concrete(r.path)}`, {
         method: r.method,
         headers: h.headers(headers),

@@ -1,7 +1,20 @@
 import { Queue } from 'bullmq';
-import { JobId, OtpDeliveryJob, OtpDeliveryJobName, OtpDeliverySecret, QueueName, SharedRedisKey, sealContext } from '@twostep/contracts';
+import {
+  InvalidJobError,
+  JobId,
+  OtpDeliveryJob,
+  OtpDeliveryJobName,
+  OtpDeliverySecret,
+  QueueName,
+  SecurityEvent,
+  SharedRedisKey,
+  sealContext,
+} from '@twostep/contracts';
 import { open, parseKeyring } from '@twostep/crypto';
 import { bullPrefix } from '@twostep/messaging';
+import { SecurityNoticesService } from '../src/security-notices/security-notices.service';
+import { VerificationTokensRepository } from '../src/verification/verification-tokens.repository';
+import { VerificationService } from '../src/verification/verification.service';
 import { admin, asUser, AuthApiHarness, call, signUpAndIn, startAuthApi } from './harness';
 
 interface Token {
@@ -322,5 +335,42 @@ describe('email and phone verification (real Postgres and Redis; this test plays
         })
       ).status,
     ).toBe(401);
+  });
+
+  it('refuses a malformed job before it reaches Redis: nothing queued, no token stored, the open one not superseded', async () => {
+    const u = await withPhone('+14155552678');
+    const open = await asUser<Token>(h, u.credential, 'POST', '/account/verification/phone', {});
+    expect(open.status).toBe(201);
+    const verification = h.app.get(VerificationService);
+    const tokens = h.app.get(VerificationTokensRepository);
+    const issue = (secret: OtpDeliverySecret, locale: string) => {
+      const token = verification.newToken(u.userId, 'phone', 'x', '+14155552678', 600);
+      return { token, sent: verification.issue(token, OtpDeliveryJobName.PhoneVerificationCode, 'sms', secret, { locale }) };
+    };
+    // sealed content the notifier would refuse (a code that is not six digits), then an envelope it would refuse (locale)
+    for (const { token, sent } of [
+      issue({ destination: '+14155552678', code: '12345a' }, 'en'),
+      issue({ destination: '+14155552678', code: '123456' }, 'en US!'),
+    ]) {
+      await expect(sent).rejects.toBeInstanceOf(InvalidJobError);
+      expect(await queue.getJob(JobId.verification(token.id))).toBeUndefined();
+    }
+    expect((await tokens.findOpen(u.userId, 'phone', h.clock.now()))?.id).toBe(open.body.$id);
+
+    // a security notice with an unknown event: refused, logged, not queued (the request it follows does not fail)
+    const notices = new Queue(QueueName.SecurityNotices, { connection: queueConnection, prefix: bullPrefix(h.config.REDIS_KEY_PREFIX) });
+    try {
+      const before = await notices.getJobCounts();
+      const sent = await h.app
+        .get(SecurityNoticesService)
+        .notify({ id: u.userId, email: 'someone@example.test', name: 'n' }, 'bogus' as SecurityEvent);
+      expect(sent).toBe(false);
+      expect(await notices.getJobCounts()).toEqual(before);
+      expect(h.logs.some((l) => l.includes('security notice could not be queued') && l.includes('invalid security-notices job'))).toBe(
+        true,
+      );
+    } finally {
+      await notices.close();
+    }
   });
 });

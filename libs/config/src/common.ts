@@ -1,6 +1,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { decodeKey } from '@twostep/crypto';
 import { asSecret, ConfigProblem, env, Env, Field } from './env-schema';
 
 /** Variables every service reads. */
@@ -55,15 +56,6 @@ export function keyringField(opts: { nodeEnvOf: () => string; dataDirOf: () => s
       return raw.trim();
     },
   };
-}
-
-export function decodeKey(value: string): Buffer | undefined {
-  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
-  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
-    const buf = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    return buf.length === 32 ? buf : undefined;
-  }
-  return undefined;
 }
 
 function validateKeyring(raw: string, name: string): void {

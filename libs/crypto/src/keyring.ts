@@ -11,11 +11,20 @@ export interface Keyring {
   byId: ReadonlyMap<string, Key>;
 }
 
-function decode(value: string): Buffer {
+/** A 256-bit key as configured: 64 hex characters or base64/base64url (43 characters, `=` optional); else undefined. */
+export function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
-  const buf = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (buf.length !== 32) throw new Error('a key must be 32 bytes (64 hex characters or base64)');
-  return buf;
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const buf = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return buf.length === 32 ? buf : undefined;
+  }
+  return undefined;
+}
+
+function decode(value: string): Buffer {
+  const key = decodeKey(value);
+  if (!key) throw new Error('a key must be 32 bytes (64 hex characters or base64)');
+  return key;
 }
 
 /** Parses `key` or `kid1:key1,kid2:key2`. A bare key gets an id derived from its hash (not secret). */

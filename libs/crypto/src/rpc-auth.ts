@@ -7,8 +7,8 @@ import { Keyring } from './keyring';
  *
  * Every connection starts with a hello from the server carrying a fresh random nonce. Each request is
  * MACed (HMAC-SHA-256) over that server nonce, the client's own per-connection nonce, a sequence number
- * that must grow on the connection, a timestamp, and the exact body (pattern, id, payload). Each reply is
- * MACed over both nonces and its body. So:
+ * that must grow on the connection, a timestamp, and the exact body (pattern, id, payload, and the caller's
+ * request id and W3C trace context when there are some). Each reply is MACed over both nonces and its body. So:
  *  - a message captured on one connection is refused on any other connection and on any other replica
  *    (the server nonce differs), and on its own connection (the sequence number no longer grows): replay
  *    protection costs one HMAC per message and no shared store on the hot path;
@@ -46,7 +46,11 @@ export function rpcNonce(): string {
 export interface RpcHelloFrame {
   h: { v: number; n: string };
 }
-/** An authenticated request: `b` is the JSON of `{pattern, data, id}`, exactly as MACed. */
+/**
+ * An authenticated request: `b` is the JSON of `{pattern, data, id, requestId?, traceparent?, tracestate?}`
+ * (libs/messaging's rpc-connection.ts writes it), exactly as MACed: the request id and the trace context
+ * can't be altered or added in transit either.
+ */
 export interface RpcRequestFrame {
   a: { k: string; c: string; s: number; t: number; m: string };
   b: string;

@@ -1,15 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { REQUEST_ID_PATTERN } from '@twostep/contracts';
 
 export interface RequestContext {
   requestId: string;
 }
 
 /**
- * What a request id may look like wherever it comes from outside (an `X-Request-Id` header, a job's
- * `requestId`): short and free of anything that could forge or break a log line.
+ * Whether `value` may be a request id wherever it comes from outside (an `X-Request-Id` header, a job's
+ * `requestId`): short and free of anything that could forge or break a log line ({@link REQUEST_ID_PATTERN}).
  */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function isRequestId(value: unknown): value is string {
   return typeof value === 'string' && REQUEST_ID_PATTERN.test(value);
 }

@@ -8,20 +8,20 @@ import {
   SecurityNoticeJob,
   SecurityNoticeJobName,
   SecurityNoticeSecret,
-  sealContext,
 } from '@twostep/contracts';
-import { Keyring, seal, uniqueId } from '@twostep/crypto';
+import { Keyring, uniqueId } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
 import type Redis from 'ioredis';
 import { Clock, CLOCK, LOGGER, QUEUE_KEYRING, REDIS, SECURITY_NOTICES_QUEUE, type SecurityNoticeProducer } from '@twostep/platform';
+import { sealedJob } from '../common/jobs/sealed-job';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 
 /**
  * Out-of-band notices about changes to a user's authentication ("your password was changed",
  * "MFA was turned off"), emailed by the notifier. The address and name travel sealed.
  *
- * The change has already happened when a notice is sent, so a notice that cannot be queued is logged
- * (event and user id only) and does not fail the request.
+ * The change has already happened when a notice is sent, so a notice that cannot be queued (or that
+ * its contract refuses) is logged (event and user id only) and does not fail the request.
  */
 @Injectable()
 export class SecurityNoticesService {
@@ -73,23 +73,24 @@ export class SecurityNoticesService {
     if (!email) return false;
     const noticeId = uniqueId(this.clock.now().getTime());
     const name = SecurityNoticeJobName.Notice;
-    const job: SecurityNoticeJob = {
-      name,
-      noticeId,
-      event,
-      userId: user.id,
-      locale: opts.locale ?? 'en',
-      projectName: this.config.APP_PROJECT_NAME,
-      occurredAt: this.clock.now().toISOString(),
-      ...(requester ? { requester } : {}),
-      ...requestContext.jobField(),
-      sealed: seal<SecurityNoticeSecret>(
+    try {
+      const job = sealedJob<typeof QueueName.SecurityNotices, SecurityNoticeSecret, SecurityNoticeJob>(
+        QueueName.SecurityNotices,
+        name,
         { email, ...(user.name ? { userName: user.name } : {}) },
         this.keyring,
-        sealContext(QueueName.SecurityNotices, name),
-      ),
-    };
-    try {
+        {
+          name,
+          noticeId,
+          event,
+          userId: user.id,
+          locale: opts.locale ?? 'en',
+          projectName: this.config.APP_PROJECT_NAME,
+          occurredAt: this.clock.now().toISOString(),
+          ...(requester ? { requester } : {}),
+          ...requestContext.jobField(),
+        },
+      );
       await this.queue.add(name, job, JobId.securityNotice(noticeId));
       this.logger.emit('info', 'security notice queued', { userId: user.id, event, noticeId });
       return true;

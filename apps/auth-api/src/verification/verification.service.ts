@@ -14,15 +14,15 @@ import {
   QueueName,
   RequesterInfo,
   SharedRedisKey,
-  sealContext,
   SMS_INCAPABLE_MESSAGE,
   smsCapablePhone,
   UserSecretBody,
 } from '@twostep/contracts';
-import { constantTimeEqual, deriveKey, keyedHash, Keyring, randomDigits, randomHex, seal, sha256Hex, uniqueId } from '@twostep/crypto';
+import { constantTimeEqual, deriveKey, keyedHash, Keyring, randomDigits, randomHex, sha256Hex, uniqueId } from '@twostep/crypto';
 import { JsonLogger, requestContext } from '@twostep/observability';
 import { Clock, CLOCK, LOGGER, OTP_DELIVERY_QUEUE, type OtpDeliveryProducer, QUEUE_KEYRING, REDIS } from '@twostep/platform';
 import { ChannelsService } from '../channels/channels.service';
+import { sealedJob } from '../common/jobs/sealed-job';
 import { AUTH_API_CONFIG, AuthApiConfig } from '../config/auth-api.config';
 import { localeOf, requesterOf } from '../common/http/request-info';
 import { TokenModel, tokenModel } from './token.model';
@@ -168,7 +168,10 @@ export class VerificationService {
     return token;
   }
 
-  /** Stores the token (superseding the previous one) and queues its sealed delivery; 503 if it cannot be queued. */
+  /**
+   * Stores the token (superseding the previous one) and queues its sealed delivery; 503 if it cannot be
+   * queued. The job is checked against its contract first: a malformed one stores and queues nothing.
+   */
   async issue(
     token: VerificationTokenEntity,
     name: OtpDeliveryJobName,
@@ -176,21 +179,27 @@ export class VerificationService {
     secret: OtpDeliverySecret,
     ctx: DeliveryContext,
   ): Promise<void> {
+    // checked before the token is stored: a job the notifier would refuse is a bug (InvalidJobError), not a 503
+    const job = sealedJob<typeof QueueName.OtpDelivery, OtpDeliverySecret, OtpDeliveryJob>(
+      QueueName.OtpDelivery,
+      name,
+      secret,
+      this.keyring,
+      {
+        name,
+        channel,
+        referenceId: token.id,
+        userId: token.userId,
+        locale: ctx.locale,
+        projectName: this.config.APP_PROJECT_NAME,
+        expiresAt: token.expire.toISOString(),
+        requestedAt: token.createdAt.toISOString(),
+        ...(ctx.requester ? { requester: ctx.requester } : {}),
+        ...requestContext.jobField(),
+      },
+    );
     const superseded = await this.tokens.replaceOpen(token, token.createdAt);
     for (const id of superseded) await this.setClosed(id, this.ttlOf(token.kind));
-    const job: OtpDeliveryJob = {
-      name,
-      channel,
-      referenceId: token.id,
-      userId: token.userId,
-      locale: ctx.locale,
-      projectName: this.config.APP_PROJECT_NAME,
-      expiresAt: token.expire.toISOString(),
-      requestedAt: token.createdAt.toISOString(),
-      ...(ctx.requester ? { requester: ctx.requester } : {}),
-      ...requestContext.jobField(),
-      sealed: seal(secret, this.keyring, sealContext(QueueName.OtpDelivery, name)),
-    };
     try {
       await this.queue.add(name, job, JobId.verification(token.id));
     } catch (error) {

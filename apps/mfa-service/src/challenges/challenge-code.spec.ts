@@ -1,4 +1,5 @@
-import { CHALLENGE_CODE, generateChallengeCode } from './challenge-code';
+import { OTP_CODE_PATTERN } from '@twostep/contracts';
+import { generateChallengeCode } from './challenge-code';
 
 /** Pearson's chi-square statistic of observed counts against a uniform expectation. */
 function chiSquare(counts: number[]): number {
@@ -22,7 +23,7 @@ describe('email and SMS challenge codes', () => {
   const codes = Array.from({ length: 100_000 }, () => generateChallengeCode());
 
   it('are exactly six ASCII digits, leading zeros kept', () => {
-    for (const code of codes) expect(code).toMatch(CHALLENGE_CODE);
+    for (const code of codes) expect(code).toMatch(OTP_CODE_PATTERN);
     expect(codes.some((c) => c.startsWith('0'))).toBe(true);
   });
 

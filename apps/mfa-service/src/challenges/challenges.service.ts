@@ -8,6 +8,7 @@ import {
   DeliveryResultJob,
   MfaFactor,
   MfaPattern,
+  OTP_CODE_PATTERN,
   RpcPayload,
 } from '@twostep/contracts';
 import { uniqueId } from '@twostep/crypto';
@@ -21,7 +22,7 @@ import { MfaMetrics } from '../metrics/mfa-metrics.service';
 import { normalizeRecoveryCode } from '../recovery-codes/recovery-code.format';
 import { RecoveryCodesService } from '../recovery-codes/recovery-codes.service';
 import { TOTP_CODE, TotpService } from '../totp/totp.service';
-import { CHALLENGE_CODE, generateChallengeCode } from './challenge-code';
+import { generateChallengeCode } from './challenge-code';
 import type { FailureReason } from './failure-reason';
 import { OtpDeliveryPublisher } from './otp-delivery.publisher';
 
@@ -253,7 +254,7 @@ export class ChallengesService {
     switch (factor) {
       case 'email':
       case 'phone':
-        return CHALLENGE_CODE.test(otp) ? otp : null;
+        return OTP_CODE_PATTERN.test(otp) ? otp : null;
       case 'totp':
         return TOTP_CODE.test(otp) ? otp : null;
       case 'recoveryCode':

@@ -1,10 +1,9 @@
+import { RECOVERY_CODE_PATTERN } from '@twostep/contracts';
 import { randomHex } from '@twostep/crypto';
 
 /** How many codes a set has. */
 export const RECOVERY_CODE_COUNT = 10;
-/** 16 lowercase hex characters: 64 bits from the CSPRNG (NIST SP 800-63B-4 4.2.1.1 asks for >= 64). */
-const RECOVERY_CODE = /^[0-9a-f]{16}$/;
-
+/** 16 lowercase hex characters (`RECOVERY_CODE_PATTERN`): 64 bits from the CSPRNG (NIST SP 800-63B-4 4.2.1.1 asks for >= 64). */
 export function generateRecoveryCode(): string {
   return randomHex(8);
 }
@@ -15,5 +14,5 @@ export function generateRecoveryCode(): string {
  */
 export function normalizeRecoveryCode(input: string): string | null {
   const normalized = input.trim().toLowerCase().replace(/[\s-]/g, '');
-  return RECOVERY_CODE.test(normalized) ? normalized : null;
+  return RECOVERY_CODE_PATTERN.test(normalized) ? normalized : null;
 }

@@ -2,6 +2,7 @@ import { generateSecret, HashAlgorithm } from '@otplib/core';
 import { base32 } from '@otplib/plugin-base32-scure';
 import { crypto } from '@otplib/plugin-crypto-node';
 import { generateSync, verifySync } from '@otplib/totp';
+import { OTP_CODE_PATTERN } from '@twostep/contracts';
 
 /**
  * TOTP through otplib 13: HMAC and randomness from its `node:crypto` plugin, base32 from its base32
@@ -23,7 +24,7 @@ export const TOTP_PARAMS: Readonly<TotpParams> = Object.freeze({ algorithm: 'sha
 export const TOTP_SECRET_BYTES = 20;
 
 /** A TOTP code as typed: exactly the configured number of ASCII digits (no spaces, no other scripts' digits). */
-const CODE_PATTERN = { 6: /^[0-9]{6}$/, 8: /^[0-9]{8}$/ } as const;
+const CODE_PATTERN = { 6: OTP_CODE_PATTERN, 8: /^[0-9]{8}$/ } as const;
 
 /** Our codes: exactly six ASCII digits. */
 export const TOTP_CODE = CODE_PATTERN[TOTP_PARAMS.digits];

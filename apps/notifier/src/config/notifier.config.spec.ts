@@ -67,6 +67,18 @@ describe('notifier config', () => {
     expect(channelModes(config).sms).toMatchObject({ kind: 'twilio', accountSid: SID, from: '+14155550100', apiUrl: 'http://127.0.0.1:9' });
   });
 
+  it('takes an E.164 number or an alphanumeric sender id of up to 11 characters as TWILIO_FROM', () => {
+    const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token' };
+    for (const from of ['+14155550100', '+442071838750', 'Acme', 'Acme Login1'])
+      expect(problems({ ...twilio, TWILIO_FROM: from })).toEqual([]);
+    for (const from of ['+04155550100', '+141555', '14155550100x', 'Acme Login12', 'Acme-Login', '+1415555010012345']) {
+      expect({ from, problems: problems({ ...twilio, TWILIO_FROM: from }) }).toEqual({
+        from,
+        problems: [expect.stringContaining('TWILIO_FROM has an invalid value')],
+      });
+    }
+  });
+
   it('requires an explicit SMS_ALLOWED_COUNTRIES in production when Twilio is configured', () => {
     const twilio = { NODE_ENV: 'production', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' };
     expect(problems(twilio)).toEqual([expect.stringContaining('SMS_ALLOWED_COUNTRIES is required in production')]);

@@ -12,6 +12,7 @@ import {
   loadConfig,
   shutdownDrainField,
 } from '@twostep/config';
+import { E164_PATTERN } from '@twostep/contracts';
 
 /** Sender used in development when `SMTP_FROM` is not set (production requires it with `SMTP_URL`). */
 export const DEVELOPMENT_SMTP_FROM = 'Twostep <no-reply@localhost>';
@@ -27,8 +28,8 @@ function optionalUrl(protocols: string[]): Field<string | undefined> {
   };
 }
 
-/** An optional string that must match `pattern` when set. */
-function optionalMatching(pattern: RegExp, hint: string): Field<string | undefined> {
+/** An optional string that must match `pattern` (a RegExp or any `test`) when set. */
+function optionalMatching(pattern: { test(value: string): boolean }, hint: string): Field<string | undefined> {
   return {
     parse(raw, name) {
       if (raw === undefined || raw.trim() === '') return undefined;
@@ -38,6 +39,9 @@ function optionalMatching(pattern: RegExp, hint: string): Field<string | undefin
     },
   };
 }
+
+/** An alphanumeric SMS sender id (Twilio: up to 11 letters, digits and spaces). */
+const ALPHANUMERIC_SENDER_ID = /^[A-Za-z0-9 ]{1,11}$/;
 
 /** `Name <address>` or a bare address, one line. */
 const MAIL_FROM = /^(?:[^\r\n<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
@@ -61,7 +65,7 @@ export function notifierSchema(source: Env) {
     TWILIO_AUTH_TOKEN: asSecret(optionalMatching(/^\S{8,}$/, 'the account auth token')),
     /** sender number in E.164 (+15551234567) or an alphanumeric sender id */
     TWILIO_FROM: optionalMatching(
-      /^(?:\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/,
+      { test: (value) => E164_PATTERN.test(value) || ALPHANUMERIC_SENDER_ID.test(value) },
       'an E.164 number or an alphanumeric sender id of up to 11 characters',
     ),
     /** a messaging service instead of TWILIO_FROM */

@@ -4,6 +4,7 @@ import {
   OtpDeliveryJob,
   OtpDeliveryJobName,
   OtpDeliverySecret,
+  OTP_CODE_PATTERN,
   RequesterInfo,
   SecurityEvent,
   SecurityNoticeJob,
@@ -15,7 +16,6 @@ import { EmailBlock, renderEmail } from './email-layout';
 import { catalogFor, MessageCatalog } from './message-catalog';
 import { cleanValue, fill, headerValue, TemplateVars } from './template-text';
 
-const CODE = /^[0-9]{4,10}$/;
 const FALLBACK_PROJECT = 'Twostep';
 
 function invalid(detail: string): DeliveryError {
@@ -162,7 +162,7 @@ export class MessageRenderer {
   }
 
   private code(secret: OtpDeliverySecret): string {
-    if (typeof secret.code !== 'string' || !CODE.test(secret.code)) throw invalid('code missing or malformed');
+    if (typeof secret.code !== 'string' || !OTP_CODE_PATTERN.test(secret.code)) throw invalid('code missing or malformed');
     return secret.code;
   }
 

@@ -21,6 +21,7 @@ describe('template text', () => {
 
   it('cleans CR/LF and other controls out of user-provided values and cuts them', () => {
     expect(cleanValue('Evil\r\nBcc: x@y.test\u2028z')).toBe('Evil Bcc: x@y.test z');
+    expect(cleanValue('a \u0000\u0001\u0085 b\t\u007f')).toBe('a b');
     expect(cleanValue('a'.repeat(300), 10)).toBe('a'.repeat(10));
     expect(cleanValue(undefined)).toBe('');
   });

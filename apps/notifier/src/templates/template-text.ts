@@ -1,9 +1,9 @@
+import { CONTROL_CHARACTERS_ALL } from '@twostep/contracts';
+
 /** Template text: `{{name}}` placeholders and `**bold**` markers, rendered as plain text or escaped HTML. */
 export type TemplateVars = Readonly<Record<string, string>>;
 
 const TOKEN = /\{\{(\w+)\}\}|\*\*/g;
-/** C0/C1 controls and Unicode line/paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -13,12 +13,13 @@ export function escapeHtml(value: string): string {
 
 /**
  * A user-provided value (a name, a project name, a client description) made safe for any position:
- * control characters (CR/LF included) become one space, the result is trimmed and cut to `max`.
+ * control characters (CR/LF included) become spaces, every run of whitespace one space, the result is
+ * trimmed and cut to `max`.
  */
 export function cleanValue(value: unknown, max = 100): string {
   if (typeof value !== 'string') return '';
   return value
-    .replace(CONTROL, ' ')
+    .replace(CONTROL_CHARACTERS_ALL, ' ')
     .replace(/\s{2,}/g, ' ')
     .trim()
     .slice(0, max)

@@ -68,6 +68,6 @@ export const credentialShape = (test: (s: string) => boolean, description: strin
 /** An ISO 8601 UTC timestamp as `Date.prototype.toISOString()` writes it. */
 export const isoTimestamp = () => z.iso.datetime({ error: 'Value must be a valid ISO 8601 date' });
 
-/** A request id carried for the logs: a short `[A-Za-z0-9._-]` string; anything else is dropped (never refused). */
+/** A request id carried for the logs (an `X-Request-Id` header, an RPC message's or a job's `requestId`): a short `[A-Za-z0-9._-]` string; anything else is dropped (never refused). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const optionalRequestId = () => z.string().regex(REQUEST_ID_PATTERN).optional().catch(undefined);
