@@ -10,6 +10,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
+import { otelBatchOptions, otelServiceNameSet, otelTracesProtocol, otelTracesRequested } from '@twostep/config';
 import { redactText } from './redact';
 
 /**
@@ -38,18 +39,8 @@ interface Sdk {
 let sdk: Sdk | undefined;
 let bullmq: unknown;
 
-const truthy = (v: string | undefined) => v !== undefined && ['true', '1', 'yes', 'on'].includes(v.trim().toLowerCase());
-
-/** Whether the environment asks for traces (an OTLP endpoint or an explicit traces exporter, and no OTEL_SDK_DISABLED). */
-export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (truthy(env.OTEL_SDK_DISABLED)) return false;
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (exporters.includes('none')) return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || exporters.length > 0);
-}
+/** Whether the environment asks for traces (see `otelTracesRequested` in @twostep/config). */
+export const tracingRequested = otelTracesRequested;
 
 export function tracingEnabled(): boolean {
   return sdk !== undefined;
@@ -93,22 +84,6 @@ class ScrubbingSpanProcessor {
   }
 }
 
-const envInt = (name: string): number | undefined => {
-  const n = Number(process.env[name]);
-  return process.env[name]?.trim() && Number.isFinite(n) && n >= 0 ? n : undefined;
-};
-
-/** OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_EXPORT_TIMEOUT, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE */
-function batchOptionsFromEnv() {
-  const o = {
-    scheduledDelayMillis: envInt('OTEL_BSP_SCHEDULE_DELAY'),
-    exportTimeoutMillis: envInt('OTEL_BSP_EXPORT_TIMEOUT'),
-    maxQueueSize: envInt('OTEL_BSP_MAX_QUEUE_SIZE'),
-    maxExportBatchSize: envInt('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
-  };
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
 const IGNORED_INCOMING = /^\/(health|ready|live|metrics)(\/|$|\?)/;
 
 /**
@@ -127,7 +102,7 @@ export function startTracing(serviceName: string): boolean {
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } =
     require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
-  const protocol = (process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim();
+  const protocol = otelTracesProtocol();
   const { OTLPTraceExporter } =
     protocol === 'http/json'
       ? (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http'))
@@ -137,12 +112,12 @@ export function startTracing(serviceName: string): boolean {
     process.stderr.write(`${serviceName}: OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported, using http/protobuf\n`);
   }
   const instance = new NodeSDK({
-    serviceName: process.env.OTEL_SERVICE_NAME?.trim() ? undefined : serviceName,
+    serviceName: otelServiceNameSet() ? undefined : serviceName,
     // traces only: metrics stay on the Prometheus endpoint, logs on stdout
     metricReaders: [],
     logRecordProcessors: [],
     // endpoint, headers, timeout come from OTEL_EXPORTER_OTLP_(TRACES_)*; batch sizes from OTEL_BSP_*
-    spanProcessors: [new ScrubbingSpanProcessor(), new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batchOptionsFromEnv() })],
+    spanProcessors: [new ScrubbingSpanProcessor(), new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...otelBatchOptions() })],
     instrumentations: [
       // no headers recorded; URL attributes lose their query string in the scrubbing processor
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req: IncomingMessage) => IGNORED_INCOMING.test(req.url ?? '') }),
