@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datetime, id } from './common';
+import { clientInfoFields, datetime, id } from './common';
 
 /** Appwrite's Session model. `secret` is `""` except for an API-key caller in the response that creates it. */
 export const SessionModel = z.strictObject({
@@ -14,20 +14,7 @@ export const SessionModel = z.strictObject({
   providerAccessTokenExpiry: z.string().meta({ description: 'Date when the provider access token expires (always `""`).' }),
   providerRefreshToken: z.string().meta({ description: 'Session provider refresh token (always `""`).' }),
   ip: z.string().meta({ description: 'IP address at session creation.' }),
-  osCode: z.string().meta({ description: 'Operating system code name.' }),
-  osName: z.string().meta({ description: 'Operating system name.' }),
-  osVersion: z.string().meta({ description: 'Operating system version.' }),
-  clientType: z.string().meta({ description: 'Client type.' }),
-  clientCode: z.string().meta({ description: 'Client code name.' }),
-  clientName: z.string().meta({ description: 'Client name.' }),
-  clientVersion: z.string().meta({ description: 'Client version.' }),
-  clientEngine: z.string().meta({ description: 'Client engine name.' }),
-  clientEngineVersion: z.string().meta({ description: 'Client engine version.' }),
-  deviceName: z.string().meta({ description: 'Device name.' }),
-  deviceBrand: z.string().meta({ description: 'Device brand name.' }),
-  deviceModel: z.string().meta({ description: 'Device model name.' }),
-  countryCode: z.string().meta({ description: 'Country two-character ISO 3166-1 alpha code (`--` when unknown).' }),
-  countryName: z.string().meta({ description: 'Country name.' }),
+  ...clientInfoFields,
   current: z.boolean().meta({ description: 'Whether the session is the one the request presented.' }),
   factors: z.array(z.string()).meta({ description: 'Factors the session has completed (`password`, `email`, `totp`, ...).' }),
   secret: z.string().meta({ description: 'The session credential for `setSession`; `""` unless an API key created it.' }),
